@@ -1,0 +1,13 @@
+package dev.vboost.api.hypercall;
+
+/** Result of decoding a {@code KVM_EXIT_HYPERCALL}: a valid call, or the error to return in RAX and why. */
+public sealed interface HypercallDecoding permits HypercallDecoding.Decoded, HypercallDecoding.Rejected {
+
+    /** The exit held a well-formed call. */
+    record Decoded(Hypercall call) implements HypercallDecoding {
+    }
+
+    /** The exit broke a rule; return {@code error.ret()} to the guest. */
+    record Rejected(KvmError error, String why) implements HypercallDecoding {
+    }
+}

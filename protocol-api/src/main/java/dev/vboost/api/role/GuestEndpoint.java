@@ -1,0 +1,60 @@
+package dev.vboost.api.role;
+
+import dev.vboost.api.HostHeader;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.wire.SchedPolicy;
+
+/**
+ * The guest side of one attached region: what guest-side tooling embeds. It is the single writer of the
+ * guest header and of every slot's guest line (spec §5). Calls for one slot must come from one thread at a
+ * time (a vCPU owns its slot); different slots may be driven concurrently.
+ */
+public interface GuestEndpoint extends AutoCloseable {
+
+    int slotCount();
+
+    /** The host header as validated at attach. */
+    HostHeader hostHeader();
+
+    /** Features both sides use: the host's offer intersected with what this guest implements. */
+    long acceptedFeatures();
+
+    /**
+     * Publishes a BOOST request (spec §5.3 G1..G3) and returns its request id.
+     *
+     * @param priority 1..99 for FIFO and RR, 0 for NORMAL
+     * @param nice     -20..19 for NORMAL, 0 otherwise
+     * @param reasons  bit set of {@link dev.vboost.api.wire.BoostReason}
+     * @throws IllegalArgumentException for values the spec forbids; nothing is written then
+     */
+    long requestBoost(int slot, SchedPolicy policy, int priority, int nice, int reasons);
+
+    /** Publishes an UNBOOST request (spec §5.4) and returns its request id. */
+    long release(int slot);
+
+    /** Acknowledges host-initiated boost {@code hostBoostId} on {@code slot} (spec §5.5). */
+    void acknowledgeHostBoost(int slot, long hostBoostId);
+
+    /** Bounded seqlock read of the slot's host line into {@code dst} (spec §4.3). Allocation-free. */
+    ReadStatus readHostState(int slot, HostSlotSnapshot dst);
+
+    /**
+     * Waits until the host has acted on {@code requestId} ({@code acted_request_id >= requestId}) or the
+     * timeout passes; {@code dst} holds the last state read.
+     *
+     * @return true if the host acted in time
+     */
+    boolean awaitActed(int slot, long requestId, long timeoutNanos, HostSlotSnapshot dst) throws InterruptedException;
+
+    /** True once the host has re-initialised the region (its generation moved on or it is not READY). */
+    boolean hostRestarted();
+
+    /** Marks the guest header DETACHED (spec §5.8). Idempotent. */
+    void detach();
+
+    @Override
+    default void close() {
+        detach();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.vboost.api.role;
+
+import dev.vboost.api.GuestHeader;
+import dev.vboost.api.GuestSlotSnapshot;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.wire.SchedPolicy;
+
+/**
+ * The host side of one region: what host agents embed. It is the single writer of the host header and of
+ * every slot's host line (spec §5). Everything it reads from the guest is validated first. Not for
+ * concurrent use: one host thread drives one endpoint.
+ */
+public interface HostEndpoint extends AutoCloseable {
+
+    int slotCount();
+
+    /** Current host generation (non-zero while READY). */
+    long generation();
+
+    /**
+     * Finds slots whose guest-line counter moved since the last call, comparing counters only (spec §5.2);
+     * writes their indexes to {@code dst} and returns how many. Allocation-free; bounded by {@code dst.length}.
+     */
+    int pollChangedSlots(int[] dst);
+
+    /** Bounded seqlock read and validation of the slot's guest line (spec §4.3, §3.4). Allocation-free. */
+    ReadStatus readRequest(int slot, GuestSlotSnapshot dst);
+
+    /** Seqlock read of the guest header; {@code null} if the guest holds it busy. */
+    @org.checkerframework.checker.nullness.qual.Nullable GuestHeader readGuestHeader();
+
+    /** Publishes the slot's host line under the seqlock (spec §4.2 W1..W4). Allocation-free. */
+    void publishState(int slot, HostSlotSnapshot state);
+
+    /**
+     * Starts a host-initiated boost (spec §5.5): next host boost id, status BOOSTED, the given flags.
+     * Applying the priority to the thread is the caller's job; this publishes it.
+     *
+     * @return the new host boost id
+     */
+    long startHostBoost(int slot, int hostBoostFlags, SchedPolicy policy, int priority);
+
+    /** Sets the region DISABLED (spec §5.7); guests stop asking. */
+    void disable();
+
+    @Override
+    void close();
+}
