@@ -21,7 +21,7 @@ import dev.vboost.api.wire.RegionState;
 import java.nio.ByteBuffer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
-/** Decodes the host header of an image and applies the region rules H-1..H-13 of spec §6, in that order. */
+/** Decodes the host header of an image and applies the region checks C1..C13 of spec §6.2, in that order. */
 final class HostHeaderCheck {
 
     private HostHeaderCheck() {

@@ -24,8 +24,8 @@ import java.nio.ByteBuffer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Decodes and judges the seqlock lines of an image: the guest header (rules G-1..G-7 of spec §6), a slot's
- * guest line (S-1..S-5) and its host line (K-1..K-3). Each line is judged alone; an odd counter means the line
+ * Decodes and judges the seqlock lines of an image: the guest header (checks CG1..CG7 of spec §6.3), a slot's
+ * guest line (CS1..CS5) and its host line (CK1..CK3). Each line is judged alone; an odd counter means the line
  * is not used at all.
  */
 final class LineCheck {

@@ -14,7 +14,7 @@ import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A region image decoded by a v1.0 reader under the rules of spec §6, in the order the spec lists them: first
+ * A region image decoded by a v1.0 reader under the checks of spec §6, in the order the spec lists them: first
  * the host header (a failure there rejects the whole image), then the guest header and every slot's two lines,
  * each judged alone. Immutable.
  *
@@ -62,7 +62,7 @@ public final class RegionImage {
         LineImage<GuestHeader> guest = LineCheck.guestHeader(b, host);
         GuestHeader g = guest.value();
         int negotiatedMinor = g != null ? g.guestAbiMinor() : RegionLayout.ABI_MINOR;
-        // slotCount is 1..MAX_SLOTS here and the image holds regionSize(slotCount) bytes (rules H-7, H-9)
+        // slotCount is 1..MAX_SLOTS here and the image holds regionSize(slotCount) bytes (checks C7, C9)
         int count = (int) host.slotCount();
         List<SlotImage> slots = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
