@@ -47,8 +47,9 @@ mkdir -p "$results"
 run_jcstress() { # $1 = test regex, $2 = results dir, $3 = mode, then extra jcstress options
   local t="$1" r="$2" m="$3"
   shift 3
-  "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$classpath" org.openjdk.jcstress.Main \
-    -m "$m" -t "$t" -r "$r" "$@"
+  # run inside the results folder: jcstress drops a jcstress-results-*.bin.gz into its working directory
+  (cd "$results" && "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$classpath" org.openjdk.jcstress.Main \
+    -m "$m" -t "$t" -r "$r" "$@")
 }
 
 echo "== jcstress -m $mode -t '$tests' ($("$java_bin" -version 2>&1 | head -1))"
