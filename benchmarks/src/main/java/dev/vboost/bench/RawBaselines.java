@@ -116,6 +116,11 @@ public class RawBaselines {
         return n;
     }
 
+    /** The region, for the test that checks the baselines write the same bytes as the protocol code. */
+    ByteBuffer region() {
+        return region;
+    }
+
     /** Where the raw read copies to, like the protocol's reusable snapshot. */
     static final class RawCopy {
         int seq;
