@@ -42,8 +42,12 @@ public final class RunBenchmarks {
         TARGETS.put("roundTrip", new Target("RawPingPong.roundTrip", 1.5));
     }
 
-    /** Allocation below this many bytes per operation is JMH's own bookkeeping spread over millions of ops. */
-    static final double ZERO_ALLOCATION_THRESHOLD = 0.5;
+    /**
+     * Below this many bytes per operation the path itself does not allocate: an allocation on it costs at
+     * least 16 bytes each time, so this is under one per 8 operations, and what remains is JMH's own
+     * bookkeeping (a few KB per iteration) spread over the operations; it shows on the slow 4,096-slot scan.
+     */
+    static final double ZERO_ALLOCATION_THRESHOLD = 2.0;
 
     private RunBenchmarks() {
     }
