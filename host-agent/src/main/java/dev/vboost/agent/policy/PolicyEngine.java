@@ -107,14 +107,16 @@ public final class PolicyEngine {
         if (s.hostHeld && t >= s.hostDeadline) {
             s.hostHeld = false;
         }
-        if (out.publish()) {
-            return out; // guestBoost decided
-        }
         if (s.boosted && !s.guestHeld && !s.hostHeld) {
+            // nobody holds the boost any more (guest release, host-boost ack, or both)
+            boolean denied = out.publish();
+            DenialReason denial = denied ? out.denial() : DenialReason.NONE;
             endBoost(s, t, out);
-            out.outcome(released ? Outcome.RELEASED : Outcome.HOST_ACKED, out.reasons());
-            publish(s, t, SlotStatus.NORMAL, DenialReason.NONE, out);
-        } else {
+            if (!denied) {
+                out.outcome(released ? Outcome.RELEASED : Outcome.HOST_ACKED, out.reasons());
+            }
+            publish(s, t, SlotStatus.NORMAL, denial, out);
+        } else if (!out.publish()) {
             publish(s, t, s.boosted ? SlotStatus.BOOSTED : SlotStatus.NORMAL, DenialReason.NONE, out);
         }
         return out;
