@@ -1,5 +1,7 @@
 package dev.vboost.tools.demo;
 
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.ThreadAttributes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,7 +69,7 @@ public final class DemoRunner {
             } else {
                 try {
                     r = runMode(mode);
-                } catch (IOException | RuntimeException | RtControl.RtException e) {
+                } catch (IOException | RuntimeException | ActuatorException e) {
                     r = ModeResult.notRun(mode, "failed", e.toString());
                     out.println("[" + mode.key() + "] FAILED: " + e);
                 }
@@ -79,7 +81,7 @@ public final class DemoRunner {
         return outcome;
     }
 
-    private ModeResult runMode(DemoMode mode) throws IOException, InterruptedException, RtControl.RtException {
+    private ModeResult runMode(DemoMode mode) throws IOException, InterruptedException, ActuatorException {
         out.println("[" + mode.key() + "] starting");
         try (HostHogs hogs = config.hogs > 0 ? HostHogs.start(config.hogs, config.cpu, java) : null;
                 DynamicHost host = mode == DemoMode.DYNAMIC ? DynamicHost.create(config, rt) : null) {
@@ -110,7 +112,7 @@ public final class DemoRunner {
     }
 
     private ModeResult measure(DemoMode mode, Process guest, @Nullable HostHogs hogs, @Nullable DynamicHost host)
-            throws IOException, InterruptedException, RtControl.RtException {
+            throws IOException, InterruptedException, ActuatorException {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(guest.getInputStream(),
@@ -133,7 +135,7 @@ public final class DemoRunner {
         long t0 = System.nanoTime() + 200_000_000L;
         long measureFrom = t0 + config.warmupNanos;
         long end = measureFrom + config.durationNanos;
-        RtControl.Saved saved = null;
+        @Nullable ThreadAttributes saved = null;
         if (mode == DemoMode.STATIC) {
             saved = rt.read(tid);
             rt.boost(tid, config.policy, config.priority);
@@ -156,7 +158,7 @@ public final class DemoRunner {
         if (saved != null) {
             try {
                 rt.restore(tid, saved);
-            } catch (RtControl.RtException e) {
+            } catch (ActuatorException e) {
                 // the guest has exited, its thread is gone: nothing to restore
             }
         }

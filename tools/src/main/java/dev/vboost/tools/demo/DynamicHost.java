@@ -1,5 +1,7 @@
 package dev.vboost.tools.demo;
 
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
@@ -70,7 +72,7 @@ final class DynamicHost implements AutoCloseable {
 
     // guarded by lock
     private int vcpuTid;
-    private RtControl.@Nullable Saved original;
+    private @Nullable ThreadAttributes original;
     private boolean boosted;
     private long boostStart;
     private long lastActed;
@@ -163,13 +165,13 @@ final class DynamicHost implements AutoCloseable {
         }
     }
 
-    private void becomeHostThread() throws RtControl.RtException {
+    private void becomeHostThread() throws ActuatorException {
         Libc.pinCurrentThread(config.cpu);
         Libc.minimiseTimerSlack();
         rt.boost(Libc.currentTid(), SchedPolicy.FIFO, Math.min(99, config.priority + 1));
     }
 
-    private void timerLoop(long t0) throws RtControl.RtException {
+    private void timerLoop(long t0) throws ActuatorException {
         becomeHostThread();
         long period = config.periodNanos;
         long k = 0;
@@ -204,7 +206,7 @@ final class DynamicHost implements AutoCloseable {
         }
     }
 
-    private void hypercallLoop(SocketChannel ch) throws IOException, RtControl.RtException {
+    private void hypercallLoop(SocketChannel ch) throws IOException, ActuatorException {
         becomeHostThread();
         ByteBuffer buf = ByteBuffer.allocateDirect(EXIT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         long[] args = new long[HypercallNumbers.EXIT_ARG_COUNT];
@@ -233,13 +235,13 @@ final class DynamicHost implements AutoCloseable {
     }
 
     /** The guest's timer interrupt is injected: boost the vCPU on the host's own initiative (spec §5.5). */
-    private void injectTimer(long now) throws RtControl.RtException {
+    private void injectTimer(long now) throws ActuatorException {
         boostThread(now);
         hostBoostId = host.startHostBoost(SLOT, HostBoostFlag.TIMER.bit(), config.policy, config.priority);
     }
 
     /** Reads the guest line (validated) and acts on a request not yet acted on (spec §5.3, §5.4). */
-    private void serviceSlot(long now) throws RtControl.RtException {
+    private void serviceSlot(long now) throws ActuatorException {
         if (host.pollChangedSlots(changed) == 0) {
             return;
         }
@@ -266,7 +268,7 @@ final class DynamicHost implements AutoCloseable {
         lastActed = id;
     }
 
-    private void boostThread(long now) throws RtControl.RtException {
+    private void boostThread(long now) throws ActuatorException {
         if (boosted) {
             return;
         }
@@ -279,8 +281,8 @@ final class DynamicHost implements AutoCloseable {
         boosts++;
     }
 
-    private void restoreThread(long now) throws RtControl.RtException {
-        RtControl.Saved o = original;
+    private void restoreThread(long now) throws ActuatorException {
+        ThreadAttributes o = original;
         if (!boosted || o == null) {
             return;
         }
@@ -294,7 +296,7 @@ final class DynamicHost implements AutoCloseable {
     }
 
     /** The boost outlived its bound: end it whatever the guest says (spec §5.6). */
-    private void expire(long now) throws RtControl.RtException {
+    private void expire(long now) throws ActuatorException {
         restoreThread(now);
         expiries++;
         publish(SlotStatus.NORMAL, DenialReason.EXPIRED, lastActed);
@@ -331,7 +333,7 @@ final class DynamicHost implements AutoCloseable {
         synchronized (lock) {
             try {
                 restoreThread(System.nanoTime());
-            } catch (RtControl.RtException e) {
+            } catch (ActuatorException e) {
                 // the guest's thread has exited: nothing left to restore
             }
         }
