@@ -108,7 +108,10 @@ public final class Regions {
             case STALE_GENERATION:
                 return true;
             case BAD_MAGIC:
-                return memory.getIntAcquire(0) == 0;   // nothing written yet; pairs with nothing, a hint only
+                // zero magic: no host H2 yet (spec §4.4); or the copy caught the magic before a host wrote it
+                // and the header has moved on since. A non-zero wrong magic that stays is a wrong file.
+                return memory.getIntAcquire(0) == 0        // a hint for retrying only; the attach re-validates
+                        || checkRegion(memory) != WireError.BAD_MAGIC;
             default:
                 return false;
         }
