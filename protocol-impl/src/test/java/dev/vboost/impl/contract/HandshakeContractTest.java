@@ -291,6 +291,13 @@ public abstract class HandshakeContractTest {
             VboostException disabled = assertThrows(VboostException.class,
                     () -> Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
             assertEquals(WireError.DISABLED, disabled.error(), "a disabled region is an answer, not a wait");
+            host.restart();
+            m.putShort(HostHeaderLayout.ABI_MAJOR_OFFSET, (short) 2);
+            long t1 = System.nanoTime();
+            VboostException major = assertThrows(VboostException.class,
+                    () -> Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
+            assertEquals(WireError.UNSUPPORTED_MAJOR, major.error(), "a READY region of another major is an answer");
+            assertTrue(System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(20), "waited for a wrong major");
         } finally {
             release(m);
         }
