@@ -31,7 +31,7 @@ class HandshakeLincheckMutantTest {
     @Test
     void anOffByOneHostIsCaught() {
         assertThrows(AssertionError.class, () -> LinCheckerKt.check(new StressOptions()
-                .iterations(50)
+                .iterations(20)
                 .invocationsPerIteration(50)
                 .threads(2)
                 .actorsPerThread(3)

@@ -20,7 +20,7 @@ class HandshakeLincheckTest {
      * Scenarios per mode, kept small for the default build (model checking instruments the JDK's buffer
      * code and is slow); {@code -Dvboost.lincheck.iterations=...} raises it for a longer run.
      */
-    static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 5);
+    static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 3);
     /** Interleavings explored per model-checking scenario; {@code -Dvboost.lincheck.invocations=...} raises it. */
     static final int INVOCATIONS = Integer.getInteger("vboost.lincheck.invocations", 50);
 
