@@ -825,29 +825,28 @@ public abstract class HandshakeContractTest {
     }
 
     /**
-     * The harness fails loudly and fast: a child guest that cannot map its file dies at once, the parent host
+     * The harness fails loudly and fast: a child given a role it does not know exits at once, the parent host
      * notices the dead peer long before its 90 s timeout, and the error carries the child's own output.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void crossProcessFailureIsFastAndCarriesTheChildOutput(@TempDir Path dir) throws Exception {
-        Path file = SharedMemoryContractTest.zeroFile(dir.resolve("present.region"), RegionLayout.regionSize(SLOTS));
-        Path missing = dir.resolve("missing.region");
+        Path file = SharedMemoryContractTest.zeroFile(dir.resolve("dead-child.region"), RegionLayout.regionSize(SLOTS));
         SharedMemory m = openMapped(file);
         try {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
-            Process child = CrossProcessPeer.start(getClass(), "guest", missing, CROSS_PROCESS_ROUNDS, SLOTS);
+            Process child = CrossProcessPeer.start(getClass(), "bogus", file, CROSS_PROCESS_ROUNDS, SLOTS);
             long t0 = System.nanoTime();
             AssertionError e = assertThrows(AssertionError.class, () -> {
                 try {
                     HandshakeRounds.host(host, 0, SLOTS, CROSS_PROCESS_ROUNDS, 90_000, child::isAlive);
                 } catch (Throwable t) {
-                    throw CrossProcessPeer.failed(child, missing, "guest", t);
+                    throw CrossProcessPeer.failed(child, file, "bogus", t);
                 }
             });
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(80), "noticed only at the timeout");
             assertTrue(e.getMessage().contains("the guest is gone"), e.getMessage());
-            assertTrue(e.getMessage().contains("missing.region"), "child output missing: " + e.getMessage());
+            assertTrue(e.getMessage().contains("unknown role bogus"), "child output missing: " + e.getMessage());
             assertFalse(child.isAlive());
         } finally {
             release(m);
