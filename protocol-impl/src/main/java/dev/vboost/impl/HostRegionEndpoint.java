@@ -127,7 +127,7 @@ final class HostRegionEndpoint implements HostEndpoint {
         for (int scanned = 0; scanned < count && n < dst.length; scanned++) {
             int i = cursor;
             cursor = i + 1 == count ? 0 : i + 1;
-            int s = readers[i].seq();                   // acquire; pairs with guest W4
+            int s = readers[i].seq();                   // R1 only: acquire, pairs with guest W4 (spec §4.3, §5.2)
             if (s != lastSeen[i]) {
                 lastSeen[i] = s;
                 dst[n++] = i;

@@ -4,11 +4,13 @@ import dev.vboost.api.HostHeader;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.VboostException;
 import dev.vboost.api.WireError;
+import dev.vboost.api.layout.HostHeaderLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
+import dev.vboost.api.wire.RegionState;
 import dev.vboost.impl.line.GuestHeaderWriter;
 import dev.vboost.impl.line.GuestRequestWriter;
 import dev.vboost.impl.line.HostHeaderReader;
@@ -77,9 +79,10 @@ public final class Regions {
     }
 
     /**
-     * Like {@link #attachGuest(SharedMemory, long)}, but while the region is not there yet (all-zero magic, not
-     * READY, or busy) retries until {@code timeout} passes, then throws the last error. Every other error is
-     * thrown at once.
+     * Like {@link #attachGuest(SharedMemory, long)}, but while the region is not there yet (NOT_READY, a host
+     * still writing the header so that magic or major are not yet in place, busy, or re-initialised during the
+     * attach) retries until {@code timeout} passes, then throws the last error. Every other error (a DISABLED
+     * region, a READY region of the wrong magic, major or geometry) is thrown at once.
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Duration timeout)
             throws InterruptedException {
@@ -108,7 +111,12 @@ public final class Regions {
             case STALE_GENERATION:
                 return true;
             case BAD_MAGIC:
-                return memory.getIntAcquire(0) == 0;   // nothing written yet; pairs with nothing, a hint only
+            case UNSUPPORTED_MAJOR:
+                // A host between H1 and H4 (spec §4.4) has not written every field yet, so a copy may hold a
+                // zero magic or major; retry while the region reads NOT_READY or the answer has changed since.
+                // A wrong magic or major that stays in a READY or DISABLED region is a wrong file: thrown.
+                return memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET)   // pairs with host H1/H4 (§4.4)
+                        == RegionState.NOT_READY.code() || checkRegion(memory) != e.error();
             default:
                 return false;
         }

@@ -22,7 +22,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The hot paths allocate nothing after warm-up: the guest's request, release, acknowledge, read and wait
  * paths, and the host's poll, read, publish and host-boost paths. Measured with the thread's allocated-bytes
- * counter over many iterations; any growth fails.
+ * counter over {@value #MEASURED} rounds, each of which takes every one of those paths at least once.
+ *
+ * <p>The threshold: the smallest heap object is 16 bytes, so a path that allocated on every call would show at
+ * least {@code 16 * MEASURED} bytes. The test allows fewer than {@code MEASURED} bytes in total (under one byte
+ * per round): that is what a rare JVM event costs (a deoptimisation re-materialising scalar-replaced objects,
+ * seen as 0, 160 or 2,736 bytes in whole runs on a loaded machine), and never enough to hide an allocation
+ * per call.
  */
 class AllocationFreeTest {
     static final int WARM_UP = 100_000;
@@ -63,6 +69,19 @@ class AllocationFreeTest {
             throw new AssertionError("host did not act on " + id);
         }
         sum += guest.hostRestarted() ? 1 : 0;
+        if ((i & 3) == 0) {
+            // spec §5.5 on slot 3: host boost, the guest reads it and acknowledges; a request-free line change
+            long hb = host.startHostBoost(3, 1, SchedPolicy.FIFO, 1);
+            if (guest.readHostState(3, seen) == ReadStatus.OK && seen.hostBoostId() == hb) {
+                guest.acknowledgeHostBoost(3, hb);
+            }
+            n = host.pollChangedSlots(changed);
+            for (int k = 0; k < n; k++) {
+                if (host.readRequest(changed[k], req) == ReadStatus.OK) {
+                    sum += req.hostBoostAck();
+                }
+            }
+        }
         return sum;
     }
 
@@ -81,19 +100,18 @@ class AllocationFreeTest {
         for (int i = 0; i < WARM_UP; i++) {
             sink += round(guest, host, changed, req, pub, seen, i);
         }
-        long hostBoosts = 0;
         bean.getThreadAllocatedBytes(self);      // the counter call itself warmed up too
         long before = bean.getThreadAllocatedBytes(self);
         for (int i = WARM_UP; i < WARM_UP + MEASURED; i++) {
             sink += round(guest, host, changed, req, pub, seen, i);
-            if ((i & 1023) == 0) {
-                hostBoosts = host.startHostBoost(0, 1, SchedPolicy.FIFO, 1);
-                guest.acknowledgeHostBoost(0, hostBoosts);
-            }
         }
-        long after = bean.getThreadAllocatedBytes(self);
+        long allocated = bean.getThreadAllocatedBytes(self) - before;
+        System.out.printf("allocation check: %d bytes in %d rounds after warm-up%n", allocated, MEASURED);
         assertTrue(sink != 0);
-        assertTrue(hostBoosts > 0);
-        assertEquals(0, after - before, "bytes allocated by " + MEASURED + " rounds after warm-up");
+        GuestSlotSnapshot last = new GuestSlotSnapshot();
+        assertEquals(ReadStatus.OK, host.readRequest(3, last));
+        assertEquals((WARM_UP + MEASURED) / 4, last.hostBoostAck(), "every host boost was acknowledged");
+        assertTrue(allocated < MEASURED, allocated + " bytes allocated by " + MEASURED
+                + " rounds after warm-up: some path allocates on every call");
     }
 }

@@ -37,18 +37,18 @@ public final class GuestHeaderReader {
     /** Bounded seqlock copy: OK or BUSY (the previous copy is kept then). */
     public ReadStatus read() {
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int s1 = memory.getIntAcquire(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET); // R1: pairs with guest W4
-            if ((s1 & 1) != 0) {                                                          // R2: guest inside W1..W4
+            final int s1 = memory.getIntAcquire(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET); // R1: pairs with guest header W4 release (spec §4.3)
+            if ((s1 & 1) != 0) {                                                          // R2: odd, guest inside W1..W4 (spec §4.3)
                 Thread.onSpinWait();
                 continue;
             }
-            final int state = memory.getInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET); // R3: plain copy
+            final int state = memory.getInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET); // R3: plain copy (spec §4.3)
             final int major = memory.getShort(BASE + GuestHeaderLayout.GUEST_ABI_MAJOR_OFFSET) & 0xFFFF;
             final int minor = memory.getShort(BASE + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET) & 0xFFFF;
             final int generation = memory.getInt(BASE + GuestHeaderLayout.ATTACHED_GENERATION_OFFSET);
             final long features = memory.getLong(BASE + GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET);
-            fences.acquireFence();                                                         // R4
-            final int s2 = memory.getInt(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET);       // R5
+            fences.acquireFence();                                                         // R4: R3 loads before R5 (spec §4.3)
+            final int s2 = memory.getInt(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET);       // R5: same as R1 (spec §4.3)
             if (s1 == s2) {
                 seq = s1;
                 attachState = state;

@@ -47,9 +47,9 @@ public final class GuestHeaderWriter {
 
     private void publish(boolean withReserved) {
         final int s = seq;
-        memory.putIntOpaque(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET, s + 1);     // W1: odd; host R2 retries
-        fences.storeStoreFence();                                                   // W1: odd count before the data
-        memory.putInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET, attachState);  // W2: plain data stores
+        memory.putIntOpaque(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET, s + 1);     // W1: odd; host R2 retries (spec §4.2)
+        fences.storeStoreFence();                                                   // W1: odd count before W2; pairs with host R4/R5 (spec §4.2)
+        memory.putInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET, attachState);  // W2: plain data stores (spec §4.2)
         memory.putShort(BASE + GuestHeaderLayout.GUEST_ABI_MAJOR_OFFSET, (short) RegionLayout.ABI_MAJOR);
         memory.putShort(BASE + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET, (short) abiMinor);
         memory.putInt(BASE + GuestHeaderLayout.ATTACHED_GENERATION_OFFSET, attachedGeneration);
@@ -58,7 +58,7 @@ public final class GuestHeaderWriter {
             memory.setMemory(BASE + GuestHeaderLayout.RESERVED0_OFFSET, GuestHeaderLayout.RESERVED0_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store
-        memory.putIntRelease(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET, s + 2);    // W4: even; pairs with host R1
+        memory.putIntRelease(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET, s + 2);    // W4: even, release; pairs with host R1 acquire (spec §4.2)
         seq = s + 2;
     }
 }

@@ -44,7 +44,7 @@ public final class GuestRequestReader {
 
     /** The line's counter, for cheap change detection (spec §5.2). */
     public int seq() {
-        return memory.getIntAcquire(seqIndex);             // pairs with guest W4 (release)
+        return memory.getIntAcquire(seqIndex);             // R1 alone: pairs with guest W4 release (spec §4.3, §5.2)
     }
 
     /**
@@ -55,20 +55,20 @@ public final class GuestRequestReader {
      */
     public ReadStatus read(GuestSlotSnapshot dst) {
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with guest W4 (release)
-            if ((s1 & 1) != 0) {                                          // R2: guest inside W1..W4
+            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with guest W4 release (spec §4.3)
+            if ((s1 & 1) != 0) {                                          // R2: odd, guest inside W1..W4 (spec §4.3)
                 Thread.onSpinWait();
                 continue;
             }
-            final int request = memory.getByte(requestIndex) & 0xFF;      // R3: plain copy, maybe torn
+            final int request = memory.getByte(requestIndex) & 0xFF;      // R3: plain copy, maybe torn (spec §4.3)
             final int policy = memory.getByte(policyIndex) & 0xFF;
             final int priority = memory.getByte(priorityIndex) & 0xFF;
             final int nice = memory.getByte(niceIndex);                   // s8
             final int reasons = memory.getInt(reasonsIndex);
             final long requestId = memory.getLong(requestIdIndex);
             final long hostBoostAck = memory.getLong(hostBoostAckIndex);
-            fences.acquireFence();                                        // R4: R3 loads done before R5
-            final int s2 = memory.getInt(seqIndex);                       // R5: unchanged means not torn
+            fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
+            final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no guest W1 between (spec §4.3)
             if (s1 == s2) {
                 dst.set(s1, request, policy, priority, nice, reasons, requestId, hostBoostAck);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;

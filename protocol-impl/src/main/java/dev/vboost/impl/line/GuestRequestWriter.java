@@ -128,9 +128,9 @@ public final class GuestRequestWriter {
 
     private void publish(boolean withReserved) {
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);             // W1: odd; host R2 sees it and retries
-        fences.storeStoreFence();                          // W1: odd count ordered before every data store below
-        memory.putByte(requestIndex, (byte) request);      // W2: plain data stores; host R3 may copy them torn,
+        memory.putIntOpaque(seqIndex, s + 1);             // W1: odd; host R2 sees it and retries (spec §4.2)
+        fences.storeStoreFence();                          // W1: odd count before every W2 store; pairs with host R4/R5 (spec §4.2)
+        memory.putByte(requestIndex, (byte) request);      // W2: plain data stores (spec §4.2); host R3 may copy them torn,
         memory.putByte(policyIndex, (byte) policy);        //     its R5 re-check then rejects the copy
         memory.putByte(priorityIndex, (byte) priority);
         memory.putByte(niceIndex, (byte) nice);
@@ -142,7 +142,7 @@ public final class GuestRequestWriter {
             memory.setMemory(reserved1Index, GuestSlotLayout.RESERVED1_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);            // W4: even; pairs with host R1 (acquire)
+        memory.putIntRelease(seqIndex, s + 2);            // W4: even, release; pairs with host R1 acquire (spec §4.2)
         seq = s + 2;
     }
 

@@ -46,8 +46,8 @@ public final class HostHeaderReader {
     /** Takes a consistent copy in at most {@link RegionLayout#MAX_READ_ATTEMPTS} attempts: OK or BUSY. */
     public ReadStatus read() {
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int state1 = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET); // pairs with host H4/H1 (release)
-            final int gen1 = memory.getInt(HostHeaderLayout.HOST_GENERATION_OFFSET);
+            final int state1 = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET); // pairs with host H4/H1 release (spec §4.4)
+            final int gen1 = memory.getInt(HostHeaderLayout.HOST_GENERATION_OFFSET);        // H3 value, ordered by the acquire
             magic = memory.getInt(HostHeaderLayout.MAGIC_OFFSET);                    // plain copy, checked below
             abiMajor = memory.getShort(HostHeaderLayout.ABI_MAJOR_OFFSET) & 0xFFFF;
             abiMinor = memory.getShort(HostHeaderLayout.ABI_MINOR_OFFSET) & 0xFFFF;
@@ -58,8 +58,8 @@ public final class HostHeaderReader {
             prioCeiling = memory.getInt(HostHeaderLayout.PRIO_CEILING_OFFSET);
             maxBoostUs = memory.getInt(HostHeaderLayout.MAX_BOOST_US_OFFSET);
             regionSize = memory.getLong(HostHeaderLayout.REGION_SIZE_OFFSET);
-            fences.acquireFence();                                                   // field loads done before the re-check
-            final int state2 = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET); // pairs with host H1/H4 (release)
+            fences.acquireFence();                                                   // field loads before the re-check (spec §4.4)
+            final int state2 = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET); // pairs with host H1/H4 release (spec §4.4)
             final int gen2 = memory.getInt(HostHeaderLayout.HOST_GENERATION_OFFSET);
             if (state1 == state2 && gen1 == gen2) {
                 regionState = state1;
@@ -149,14 +149,14 @@ public final class HostHeaderReader {
      * the generation. Used by the guest to notice a host restart or disable (spec §5.9, §5.7).
      */
     public boolean readyAt(int attachedGeneration) {
-        int state = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET);   // pairs with host H1/H4 (release)
+        int state = memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET);   // pairs with host H1/H4 release (spec §4.4, §5.9)
         return state == RegionState.READY.code()
                 && memory.getInt(HostHeaderLayout.HOST_GENERATION_OFFSET) == attachedGeneration;
     }
 
     /** Current region state, acquire; pairs with the host's release stores of H1, H4 and disable. */
     public RegionState regionState() {
-        return RegionState.fromCode(memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET));
+        return RegionState.fromCode(memory.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET)); // pairs with H1/H4/disable (spec §4.4)
     }
 
     /** The last copy, decoded; allocates. */

@@ -41,8 +41,8 @@ public final class HostHeaderWriter {
 
     /** H1: region NOT_READY before any other header or line store of the (re)initialisation. */
     public void markNotReady() {
-        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.NOT_READY.code()); // H1: pairs with guest header read (acquire)
-        fences.storeStoreFence();                          // H1: NOT_READY ordered before the H2 stores
+        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.NOT_READY.code()); // H1: pairs with the guest's acquire of region_state (spec §4.4)
+        fences.storeStoreFence();                          // H1: NOT_READY before the H2 stores; pairs with guest re-check (spec §4.4)
     }
 
     /** H2: the immutable fields, plain, and the reserved bytes as zero. */
@@ -66,13 +66,13 @@ public final class HostHeaderWriter {
         if (generation == 0) {
             throw new IllegalArgumentException("generation 0 means not ready");
         }
-        memory.putInt(HostHeaderLayout.HOST_GENERATION_OFFSET, generation);                  // H3
-        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.READY.code()); // H4: pairs with guest acquire of region_state
+        memory.putInt(HostHeaderLayout.HOST_GENERATION_OFFSET, generation);                  // H3: plain, still NOT_READY (spec §4.4)
+        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.READY.code()); // H4: last, release; pairs with guest acquire of region_state (spec §4.4)
     }
 
     /** Spec §5.7: region DISABLED; the other fields stay as they are. */
     public void disable() {
-        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.DISABLED.code()); // pairs with guest acquire of region_state
+        memory.putIntRelease(HostHeaderLayout.REGION_STATE_OFFSET, RegionState.DISABLED.code()); // spec §5.7; pairs with guest acquire of region_state (§4.4)
     }
 
     /** The next generation after {@code previous}: +1, skipping 0 on u32 wrap (0 means never published). */

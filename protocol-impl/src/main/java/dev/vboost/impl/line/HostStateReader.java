@@ -51,12 +51,12 @@ public final class HostStateReader {
      */
     public ReadStatus read(HostSlotSnapshot dst) {
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with host W4 (release)
-            if ((s1 & 1) != 0) {                                          // R2: host inside W1..W4
+            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with host W4 release (spec §4.3)
+            if ((s1 & 1) != 0) {                                          // R2: odd, host inside W1..W4 (spec §4.3)
                 Thread.onSpinWait();
                 continue;
             }
-            final int status = memory.getByte(statusIndex) & 0xFF;        // R3: plain copy, maybe torn
+            final int status = memory.getByte(statusIndex) & 0xFF;        // R3: plain copy, maybe torn (spec §4.3)
             final int policy = memory.getByte(policyIndex) & 0xFF;
             final int priority = memory.getByte(priorityIndex) & 0xFF;
             final int denial = memory.getByte(denialIndex) & 0xFF;
@@ -64,8 +64,8 @@ public final class HostStateReader {
             final int budget = memory.getInt(budgetIndex);
             final long acted = memory.getLong(actedRequestIdIndex);
             final long boostId = memory.getLong(hostBoostIdIndex);
-            fences.acquireFence();                                        // R4: R3 loads done before R5
-            final int s2 = memory.getInt(seqIndex);                       // R5: unchanged means not torn
+            fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
+            final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no host W1 between (spec §4.3)
             if (s1 == s2) {
                 dst.set(s1, status, policy, priority, denial, flags, budget, acted, boostId);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;

@@ -90,9 +90,9 @@ public final class HostStateWriter {
 
     private void publish(boolean withReserved) {
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);                 // W1: odd; guest R2 sees it and retries
-        fences.storeStoreFence();                              // W1: odd count ordered before every data store below
-        memory.putByte(statusIndex, (byte) status);            // W2: plain data stores; guest R3 may copy them
+        memory.putIntOpaque(seqIndex, s + 1);                 // W1: odd; guest R2 sees it and retries (spec §4.2)
+        fences.storeStoreFence();                              // W1: odd count before every W2 store; pairs with guest R4/R5 (spec §4.2)
+        memory.putByte(statusIndex, (byte) status);            // W2: plain data stores (spec §4.2); guest R3 may copy them
         memory.putByte(policyIndex, (byte) policy);            //     torn, its R5 re-check then rejects the copy
         memory.putByte(priorityIndex, (byte) priority);
         memory.putByte(denialIndex, (byte) denial);
@@ -104,7 +104,7 @@ public final class HostStateWriter {
             memory.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);                // W4: even; pairs with guest R1 (acquire)
+        memory.putIntRelease(seqIndex, s + 2);                // W4: even, release; pairs with guest R1 acquire (spec §4.2)
         seq = s + 2;
     }
 

@@ -42,6 +42,21 @@ public final class MappedRegionFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the region file {@code fileName} in {@link #defaultDirectory()} (tmpfs where there is one), as
+     * {@link #create(Path, long)}.
+     *
+     * @throws IllegalArgumentException if {@code fileName} is not a plain file name
+     */
+    public static MappedRegionFile createInDefaultDirectory(String fileName, long size) {
+        Path name = Paths.get(fileName);
+        if (fileName.isEmpty() || name.getNameCount() != 1 || name.isAbsolute() || fileName.equals("..")
+                || fileName.equals(".")) {
+            throw new IllegalArgumentException("region file name must be a plain file name, not '" + fileName + "'");
+        }
+        return create(defaultDirectory().resolve(name), size);
+    }
+
     /** Maps the whole of an existing region file read-write (a guest attaching, or a host restarting). */
     public static MappedRegionFile open(Path file) {
         return open(file, FileChannel.MapMode.READ_WRITE);

@@ -95,6 +95,23 @@ public final class CrossProcessPeer {
     }
 
 
+    /**
+     * The parent's side failed: kills the child, waits for it (bounded) and returns an error carrying the
+     * parent's failure as cause and the child's output in its message, for the caller to throw.
+     */
+    public static AssertionError failed(Process child, Path file, String role, Throwable cause)
+            throws InterruptedException, IOException {
+        child.destroyForcibly();
+        child.waitFor(10, TimeUnit.SECONDS);
+        return new AssertionError("parent failed with the child JVM as " + role + ": " + cause + "\nchild output:\n"
+                + output(file, role), cause);
+    }
+
+    private static String output(Path file, String role) throws IOException {
+        Path log = file.resolveSibling(file.getFileName() + "." + role + ".log");
+        return java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "(no output)";
+    }
+
     /** Waits for the child, bounded; kills it and fails loudly with its output when it does not finish. */
     public static void awaitSuccess(Process child, Path file, String role, long timeoutMillis)
             throws InterruptedException, IOException {
@@ -103,8 +120,7 @@ public final class CrossProcessPeer {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
         }
-        Path log = file.resolveSibling(file.getFileName() + "." + role + ".log");
-        String output = java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "(no output)";
+        String output = output(file, role);
         if (!done) {
             throw new AssertionError("child JVM did not finish within " + timeoutMillis + " ms; output:\n" + output);
         }

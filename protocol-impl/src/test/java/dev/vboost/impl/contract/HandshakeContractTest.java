@@ -223,6 +223,86 @@ public abstract class HandshakeContractTest {
         }
     }
 
+    /**
+     * Spec §5.2, §5.9: a host that re-initialises the region while a guest attaches (here: right after the
+     * guest published its header, W4) leaves the guest attached to a generation that no longer exists; the
+     * attach must say so with E_STALE_GENERATION, and attaching again succeeds at the new generation.
+     */
+    @Test
+    void aHostRestartDuringAttachIsAStaleGeneration() {
+        SharedMemory raw = regionMemory(1);
+        try {
+            HostEndpoint host = Regions.createHost(raw, config(1));
+            RecordingSharedMemory m = new RecordingSharedMemory(raw);
+            AtomicBoolean restarted = new AtomicBoolean();
+            m.onAccess(a -> {
+                if (a.mode() == RecordingSharedMemory.Mode.RELEASE_WRITE && a.offset() == RegionLayout.GUEST_HEADER_OFFSET
+                        && restarted.compareAndSet(false, true)) {
+                    host.restart();
+                }
+            });
+            VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(m, ALL));
+            assertTrue(restarted.get(), "the restart hook ran");
+            assertEquals(WireError.STALE_GENERATION, e.error(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("E_STALE_GENERATION: "), e.getMessage());
+            assertEquals(2, Regions.attachGuest(raw, ALL).hostHeader().hostGeneration());
+            assertTrue(host.guestAttached());
+        } finally {
+            release(raw);
+        }
+    }
+
+    /** Spec §5.2: a guest that starts before the host waits (bounded) for READY; the wait gives up loudly. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void attachWithATimeoutWaitsForTheHostAndGivesUpLoudly() throws Exception {
+        SharedMemory m = regionMemory(1);
+        try {
+            long t0 = System.nanoTime();
+            VboostException e = assertThrows(VboostException.class,
+                    () -> Regions.attachGuest(m, ALL, java.time.Duration.ofMillis(50)));
+            assertEquals(WireError.BAD_MAGIC, e.error(), "zeroed memory: nothing published yet");
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(50), "waited the timeout");
+
+            AtomicReference<GuestEndpoint> attached = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+            Thread guestThread = new Thread(() -> {
+                try {
+                    waiting.countDown();
+                    attached.set(Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "vboost-early-guest");
+            guestThread.start();
+            assertTrue(waiting.await(30, TimeUnit.SECONDS));
+            HostEndpoint host = Regions.createHost(m, config(1));
+            guestThread.join(TimeUnit.SECONDS.toMillis(40));
+            assertFalse(guestThread.isAlive(), "the guest is still waiting");
+            if (failure.get() != null) {
+                throw new AssertionError("attach failed", failure.get());
+            }
+            assertNotNull(attached.get());
+            assertEquals(host.generation(), attached.get().hostHeader().hostGeneration());
+            assertTrue(host.guestAttached());
+
+            host.disable();
+            VboostException disabled = assertThrows(VboostException.class,
+                    () -> Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
+            assertEquals(WireError.DISABLED, disabled.error(), "a disabled region is an answer, not a wait");
+            host.restart();
+            m.putShort(HostHeaderLayout.ABI_MAJOR_OFFSET, (short) 2);
+            long t1 = System.nanoTime();
+            VboostException major = assertThrows(VboostException.class,
+                    () -> Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
+            assertEquals(WireError.UNSUPPORTED_MAJOR, major.error(), "a READY region of another major is an answer");
+            assertTrue(System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(20), "waited for a wrong major");
+        } finally {
+            release(m);
+        }
+    }
+
     // --- requests, state, host boosts ----------------------------------------------------------------------
 
     @Test
@@ -364,18 +444,43 @@ public abstract class HandshakeContractTest {
     }
 
     @Test
-    void aCounterLeftOddReadsBusyAfterTheBoundedAttempts() {
+    void aCounterLeftOddReadsBusyAfterTheBoundedAttempts() throws InterruptedException {
         SharedMemory m = regionMemory(1);
         try {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
-            int guestSeq = RegionLayout.guestLineOffset(0) + GuestSlotLayout.GUEST_SEQ_OFFSET;
-            m.putIntRelease(guestSeq, m.getInt(guestSeq) + 1);
+            long id = guest.requestBoost(0, SchedPolicy.FIFO, 7, 0, BoostReason.IRQ.bit());
+            host.publishState(0, new HostSlotSnapshot().set(SlotStatus.BOOSTED, SchedPolicy.FIFO, 7,
+                    DenialReason.NONE, 0, 0, id, 0));
             GuestSlotSnapshot req = new GuestSlotSnapshot();
+            HostSlotSnapshot st = new HostSlotSnapshot();
+            assertEquals(ReadStatus.OK, host.readRequest(0, req));
+            assertEquals(ReadStatus.OK, guest.readHostState(0, st));
+
+            // a writer stuck inside W1..W4 (spec §4.3): the bounded reader gives up with BUSY, and the
+            // snapshot keeps the last consistent copy instead of half of a new one
+            int guestSeq = RegionLayout.guestLineOffset(0) + GuestSlotLayout.GUEST_SEQ_OFFSET;
+            int evenGuest = m.getInt(guestSeq);
+            m.putIntRelease(guestSeq, evenGuest + 1);
+            m.putLong(RegionLayout.guestLineOffset(0) + GuestSlotLayout.REQUEST_ID_OFFSET, 99);
             assertEquals(ReadStatus.BUSY, host.readRequest(0, req));
+            assertEquals(id, req.requestId(), "BUSY leaves the snapshot as it was");
             int hostSeq = RegionLayout.hostLineOffset(0);
-            m.putIntRelease(hostSeq, m.getInt(hostSeq) + 1);
-            assertEquals(ReadStatus.BUSY, guest.readHostState(0, new HostSlotSnapshot()));
+            int evenHost = m.getInt(hostSeq);
+            m.putIntRelease(hostSeq, evenHost + 1);
+            assertEquals(ReadStatus.BUSY, guest.readHostState(0, st));
+            assertEquals(id, st.actedRequestId(), "BUSY leaves the snapshot as it was");
+            HostSlotSnapshot wait = new HostSlotSnapshot();
+            assertFalse(guest.awaitActed(0, id, TimeUnit.MILLISECONDS.toNanos(20), wait),
+                    "a host line held odd is never taken as the host having acted");
+
+            // the writer finishes (W4): the next read is OK again
+            m.putIntRelease(guestSeq, evenGuest + 2);
+            assertEquals(ReadStatus.OK, host.readRequest(0, req));
+            assertEquals(99, req.requestId());
+            m.putIntRelease(hostSeq, evenHost + 2);
+            assertEquals(ReadStatus.OK, guest.readHostState(0, st));
+            assertTrue(guest.awaitActed(0, id, 0, wait));
         } finally {
             release(m);
         }
@@ -515,6 +620,97 @@ public abstract class HandshakeContractTest {
         }
     }
 
+    /**
+     * {@code awaitActed} is bounded: it returns false once the timeout has passed (not before), returns at once
+     * for a timeout of zero, and answers an interrupt with {@link InterruptedException}.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void awaitActedIsBoundedByItsTimeoutAndInterruptible() throws Exception {
+        SharedMemory m = regionMemory(1);
+        try {
+            Regions.createHost(m, config(1));
+            GuestEndpoint guest = Regions.attachGuest(m, ALL);
+            long id = guest.requestBoost(0, SchedPolicy.FIFO, 5, 0, BoostReason.RT_TASK.bit());
+            HostSlotSnapshot st = new HostSlotSnapshot();
+
+            long t0 = System.nanoTime();
+            assertFalse(guest.awaitActed(0, id, TimeUnit.MILLISECONDS.toNanos(200), st));
+            long waited = System.nanoTime() - t0;
+            assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(200), "returned early after " + waited + " ns");
+            assertEquals(ReadStatus.OK, guest.readHostState(0, st));
+            assertEquals(0, st.actedRequestId(), "dst holds the last state read");
+
+            assertFalse(guest.awaitActed(0, id, 0, st));
+            assertFalse(guest.awaitActed(0, id, -1, st));
+
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Thread waiter = new Thread(() -> {
+                started.countDown();
+                try {
+                    guest.awaitActed(0, id, TimeUnit.SECONDS.toNanos(50), new HostSlotSnapshot());
+                    outcome.set(new AssertionError("awaitActed returned instead of throwing"));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            }, "vboost-waiter");
+            waiter.start();
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            waiter.interrupt();
+            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(waiter.isAlive(), "the interrupted waiter is still waiting");
+            assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
+        } finally {
+            release(m);
+        }
+    }
+
+    /**
+     * A guest parked in {@code awaitActed} (past its spin and yield phases) wakes when a host thread acts,
+     * well before its timeout.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void awaitActedReturnsWhenAnotherThreadActs() throws Exception {
+        SharedMemory m = regionMemory(1);
+        try {
+            HostEndpoint host = Regions.createHost(m, config(1));
+            GuestEndpoint guest = Regions.attachGuest(m, ALL);
+            long id = guest.requestBoost(0, SchedPolicy.RR, 9, 0, BoostReason.LOCK_HOLDER.bit());
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread hostThread = new Thread(() -> {
+                try {
+                    assertTrue(waiting.await(30, TimeUnit.SECONDS));
+                    GuestSlotSnapshot req = new GuestSlotSnapshot();
+                    assertEquals(ReadStatus.OK, host.readRequest(0, req));
+                    host.publishState(0, new HostSlotSnapshot().set(SlotStatus.BOOSTED, SchedPolicy.RR, 9,
+                            DenialReason.NONE, 0, 0, req.requestId(), 0));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "vboost-host");
+            hostThread.start();
+            HostSlotSnapshot st = new HostSlotSnapshot();
+            assertFalse(guest.awaitActed(0, id, TimeUnit.MILLISECONDS.toNanos(30), st), "nobody acted yet");
+            waiting.countDown();
+            long t0 = System.nanoTime();
+            boolean acted = guest.awaitActed(0, id, TimeUnit.SECONDS.toNanos(40), st);
+            long waited = System.nanoTime() - t0;
+            hostThread.join(TimeUnit.SECONDS.toMillis(30));
+            if (failure.get() != null) {
+                throw new AssertionError("host thread failed", failure.get());
+            }
+            assertTrue(acted, "host acted but the guest did not see it");
+            assertEquals(id, st.actedRequestId());
+            assertEquals(SlotStatus.BOOSTED, st.status());
+            assertTrue(waited < TimeUnit.SECONDS.toNanos(30), "woke only after " + waited + " ns");
+        } finally {
+            release(m);
+        }
+    }
+
     // --- concurrency ---------------------------------------------------------------------------------------
 
     /**
@@ -610,15 +806,48 @@ public abstract class HandshakeContractTest {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             Process child = CrossProcessPeer.start(getClass(), "guest", file, CROSS_PROCESS_ROUNDS, SLOTS);
             try {
-                HandshakeRounds.host(host, 0, SLOTS, CROSS_PROCESS_ROUNDS, 90_000);
-            } catch (AssertionError e) {
-                child.destroyForcibly();
-                throw e;
+                HandshakeRounds.host(host, 0, SLOTS, CROSS_PROCESS_ROUNDS, 90_000, child::isAlive);
+            } catch (Throwable e) {
+                throw CrossProcessPeer.failed(child, file, "guest", e);
             }
             CrossProcessPeer.awaitSuccess(child, file, "guest", 60_000);
+            GuestSlotSnapshot req = new GuestSlotSnapshot();
+            for (int i = 0; i < SLOTS; i++) {
+                assertEquals(ReadStatus.OK, host.readRequest(i, req));
+                assertEquals(CROSS_PROCESS_ROUNDS, req.requestId(), "slot " + i + ": the child's last request id");
+            }
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
             assertEquals(AttachState.DETACHED, g.attachState(), "the child detached before exiting");
+        } finally {
+            release(m);
+        }
+    }
+
+    /**
+     * The harness fails loudly and fast: a child given a role it does not know exits at once, the parent host
+     * notices the dead peer long before its 90 s timeout, and the error carries the child's own output.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void crossProcessFailureIsFastAndCarriesTheChildOutput(@TempDir Path dir) throws Exception {
+        Path file = SharedMemoryContractTest.zeroFile(dir.resolve("dead-child.region"), RegionLayout.regionSize(SLOTS));
+        SharedMemory m = openMapped(file);
+        try {
+            HostEndpoint host = Regions.createHost(m, config(SLOTS));
+            Process child = CrossProcessPeer.start(getClass(), "bogus", file, CROSS_PROCESS_ROUNDS, SLOTS);
+            long t0 = System.nanoTime();
+            AssertionError e = assertThrows(AssertionError.class, () -> {
+                try {
+                    HandshakeRounds.host(host, 0, SLOTS, CROSS_PROCESS_ROUNDS, 90_000, child::isAlive);
+                } catch (Throwable t) {
+                    throw CrossProcessPeer.failed(child, file, "bogus", t);
+                }
+            });
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(80), "noticed only at the timeout");
+            assertTrue(e.getMessage().contains("the guest is gone"), e.getMessage());
+            assertTrue(e.getMessage().contains("unknown role bogus"), "child output missing: " + e.getMessage());
+            assertFalse(child.isAlive());
         } finally {
             release(m);
         }
@@ -632,15 +861,21 @@ public abstract class HandshakeContractTest {
         SharedMemory m = openMapped(file);
         try {
             Process child = CrossProcessPeer.start(getClass(), "host", file, CROSS_PROCESS_ROUNDS, SLOTS);
+            GuestEndpoint guest;
             try {
-                GuestEndpoint guest = Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(60));
+                guest = Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(60));
                 assertEquals(CROSS_PROCESS_ROUNDS * SLOTS,
-                        HandshakeRounds.guest(guest, 0, SLOTS, CROSS_PROCESS_ROUNDS, 30_000));
+                        HandshakeRounds.guest(guest, 0, SLOTS, CROSS_PROCESS_ROUNDS, 30_000, child::isAlive));
             } catch (Throwable e) {
-                child.destroyForcibly();
-                throw e;
+                throw CrossProcessPeer.failed(child, file, "host", e);
             }
             CrossProcessPeer.awaitSuccess(child, file, "host", 60_000);
+            HostSlotSnapshot st = new HostSlotSnapshot();
+            for (int i = 0; i < SLOTS; i++) {
+                assertEquals(ReadStatus.OK, guest.readHostState(i, st));
+                assertEquals(CROSS_PROCESS_ROUNDS, st.actedRequestId(), "slot " + i + ": the child acted on all");
+            }
+            guest.detach();
             byte[] magic = new byte[4];
             m.getBytes(0, magic, 0, 4);
             assertArrayEquals(new byte[] {'V', 'B', 'S', 'T'}, magic);

@@ -10,6 +10,7 @@ import dev.vboost.api.wire.DenialReason;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Lock-step request/acknowledge rounds on one slot, shared by the threaded and the cross-process tests. Every
@@ -18,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Failures throw {@link AssertionError} with the round and the values seen.
  */
 public final class HandshakeRounds {
+    /** How often a waiting side checks that its peer is still there. */
+    static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private HandshakeRounds() {
     }
 
@@ -82,6 +86,15 @@ public final class HandshakeRounds {
      */
     public static long guest(GuestEndpoint guest, int firstSlot, int slots, long roundsPerSlot, long roundTimeoutMillis)
             throws InterruptedException {
+        return guest(guest, firstSlot, slots, roundsPerSlot, roundTimeoutMillis, () -> true);
+    }
+
+    /**
+     * As {@link #guest(GuestEndpoint, int, int, long, long)}, but fails at once, instead of at the timeout, when
+     * {@code peerAlive} turns false while a request is still unanswered (a host process that died).
+     */
+    public static long guest(GuestEndpoint guest, int firstSlot, int slots, long roundsPerSlot, long roundTimeoutMillis,
+            BooleanSupplier peerAlive) throws InterruptedException {
         HostSlotSnapshot state = new HostSlotSnapshot();
         long[] ids = new long[slots];
         long acknowledged = 0;
@@ -97,9 +110,16 @@ public final class HandshakeRounds {
             }
             for (int k = 0; k < slots; k++) {
                 int slot = firstSlot + k;
-                if (!guest.awaitActed(slot, ids[k], TimeUnit.MILLISECONDS.toNanos(roundTimeoutMillis), state)) {
-                    throw new AssertionError("round " + r + ", slot " + slot + ": host did not act on request " + ids[k]
-                            + " within " + roundTimeoutMillis + " ms; last state " + state);
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(roundTimeoutMillis);
+                while (!guest.awaitActed(slot, ids[k], Math.min(PEER_CHECK_NANOS, deadline - System.nanoTime()), state)) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw new AssertionError("round " + r + ", slot " + slot + ": host did not act on request "
+                                + ids[k] + " within " + roundTimeoutMillis + " ms; last state " + state);
+                    }
+                    if (!peerAlive.getAsBoolean()) {
+                        throw new AssertionError("round " + r + ", slot " + slot + ": the host is gone, request "
+                                + ids[k] + " unanswered; last state " + state);
+                    }
                 }
                 if (state.actedRequestId() != ids[k]) {
                     throw new AssertionError("round " + r + ", slot " + slot + ": host acted on "
@@ -120,6 +140,15 @@ public final class HandshakeRounds {
      * @return the number of BUSY reads seen (allowed; the slot is reported again and re-read)
      */
     public static long host(HostEndpoint host, int firstSlot, int slots, long roundsPerSlot, long timeoutMillis) {
+        return host(host, firstSlot, slots, roundsPerSlot, timeoutMillis, () -> true);
+    }
+
+    /**
+     * As {@link #host(HostEndpoint, int, int, long, long)}, but fails at once, instead of at the timeout, when
+     * {@code peerAlive} turns false while requests are still missing (a guest process that died).
+     */
+    public static long host(HostEndpoint host, int firstSlot, int slots, long roundsPerSlot, long timeoutMillis,
+            BooleanSupplier peerAlive) {
         GuestSlotSnapshot request = new GuestSlotSnapshot();
         HostSlotSnapshot state = new HostSlotSnapshot();
         int[] changed = new int[host.slotCount()];
@@ -130,17 +159,24 @@ public final class HandshakeRounds {
         long acted = 0;
         long busy = 0;
         long idle = 0;
+        boolean peerGone = false;
         while (acted < total) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("host timed out after acting on " + acted + " of " + total + " requests");
             }
             int n = host.pollChangedSlots(changed);
             if (n == 0) {
+                if (peerGone) {
+                    throw new AssertionError("the guest is gone after the host acted on " + acted + " of " + total
+                            + " requests");
+                }
                 if ((++idle & 63) == 0) {
                     Thread.yield();
                 } else {
                     Thread.onSpinWait();
                 }
+                // one more poll after the peer went picks up what it wrote before
+                peerGone = (idle & 0xFFF) == 0 && !peerAlive.getAsBoolean();
                 continue;
             }
             for (int i = 0; i < n; i++) {

@@ -20,7 +20,9 @@ class HandshakeLincheckTest {
      * Scenarios per mode, kept small for the default build (model checking instruments the JDK's buffer
      * code and is slow); {@code -Dvboost.lincheck.iterations=...} raises it for a longer run.
      */
-    static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 5);
+    static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 3);
+    /** Interleavings explored per model-checking scenario; {@code -Dvboost.lincheck.invocations=...} raises it. */
+    static final int INVOCATIONS = Integer.getInteger("vboost.lincheck.invocations", 50);
 
     /**
      * Model checking runs on JDK 17 to 24 (CI's first pass is JDK 17). On JDK 25, Lincheck 2.39's managed
@@ -34,7 +36,7 @@ class HandshakeLincheckTest {
                 "Lincheck 2.39 model checking cannot instrument byte-buffer VarHandles on JDK 25; runs on JDK 17");
         LinCheckerKt.check(new ModelCheckingOptions()
                 .iterations(ITERATIONS)
-                .invocationsPerIteration(100)
+                .invocationsPerIteration(INVOCATIONS)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
