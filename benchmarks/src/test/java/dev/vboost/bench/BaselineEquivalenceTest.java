@@ -1,0 +1,71 @@
+package dev.vboost.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.memory.SharedMemory;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.ByteBufferSharedMemory;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The baselines must do the same memory work as the protocol code they are compared with, or the ratios
+ * mean nothing: same bytes written, same lines read. And every protocol benchmark must run and return what
+ * a working protocol returns. (Chronicle variants run only in their flagged JMH forks.)
+ */
+class BaselineEquivalenceTest {
+
+    @Test
+    void rawPublishWritesTheSameGuestLineBytesAsTheGuestEndpoint() {
+        RawBaselines raw = new RawBaselines();
+        raw.setUp();                     // publishes request 1 on Workload.SLOT
+        raw.guestRequestPublish();       // request 2
+
+        SharedMemory memory = ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(Workload.SLOTS));
+        HostEndpoint host = Regions.createHost(memory, HostRegionConfig.defaults(Workload.SLOTS));
+        GuestEndpoint guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+        guest.requestBoost(Workload.SLOT, Workload.POLICY, Workload.PRIORITY, Workload.NICE, Workload.REASONS);
+        long id = guest.requestBoost(Workload.SLOT, Workload.POLICY, Workload.PRIORITY, Workload.NICE, Workload.REASONS);
+        assertEquals(2, id);
+
+        int line = RegionLayout.guestLineOffset(Workload.SLOT);
+        byte[] expected = new byte[RegionLayout.LINE_SIZE];
+        memory.getBytes(line, expected, 0, expected.length);
+        byte[] actual = new byte[RegionLayout.LINE_SIZE];
+        ByteBuffer region = raw.region();
+        region.get(line, actual);
+        assertArrayEquals(expected, actual, "guest line of slot " + Workload.SLOT);
+        host.close();
+    }
+
+    @Test
+    void rawReadAcceptsTheLineTheHostEndpointAccepts() {
+        RawBaselines raw = new RawBaselines();
+        raw.setUp();
+        assertEquals(4, raw.hostSlotRead(), "consistent read returns the even counter after one publication");
+        assertEquals(0, raw.hostScan4096(), "nothing changed since set-up");
+    }
+
+    @Test
+    void everyVarHandleProtocolBenchmarkRunsAndReturnsWhatAWorkingProtocolReturns() {
+        VarHandleProtocol bench = new VarHandleProtocol();
+        bench.setUp();
+        try {
+            assertEquals(ReadStatus.OK, bench.hostSlotRead());
+            assertEquals(0, bench.hostScan4096());
+            assertEquals(2, bench.guestRequestPublish());
+            assertEquals(1, bench.hostScan4096(), "the publication moved exactly one counter");
+            assertEquals(0, bench.hostScan4096());
+            assertEquals(ReadStatus.OK, bench.hostSlotRead());
+        } finally {
+            bench.tearDown();
+        }
+    }
+}
