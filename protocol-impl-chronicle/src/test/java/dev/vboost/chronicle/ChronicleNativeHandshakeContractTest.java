@@ -1,11 +1,15 @@
 package dev.vboost.chronicle;
 
 import dev.vboost.api.memory.SharedMemory;
-import dev.vboost.impl.contract.SharedMemoryContractTest;
+import dev.vboost.impl.contract.HandshakeContractTest;
 import java.nio.file.Path;
 
-/** protocol-impl's memory contract, unchanged, on the Chronicle native store and Chronicle-mapped files. */
-class ChronicleSharedMemoryContractTest extends SharedMemoryContractTest {
+/**
+ * protocol-impl's handshake contract, unchanged, on the Chronicle native store: attach and its errors, requests and
+ * acknowledgements, host boosts, restart, the threaded lock-step run, and the cross-process handshake (the
+ * child JVM inherits this JVM's Chronicle flags).
+ */
+class ChronicleNativeHandshakeContractTest extends HandshakeContractTest {
     @Override
     protected SharedMemory newMemory(int size) {
         return ChronicleSharedMemory.allocateNative(size);

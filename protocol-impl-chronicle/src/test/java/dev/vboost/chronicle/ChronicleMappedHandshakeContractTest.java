@@ -5,14 +5,14 @@ import dev.vboost.impl.contract.HandshakeContractTest;
 import java.nio.file.Path;
 
 /**
- * protocol-impl's handshake contract, unchanged, on Chronicle: attach and its errors, requests and
- * acknowledgements, host boosts, restart, the threaded lock-step run, and the cross-process handshake (the
- * child JVM inherits this JVM's Chronicle flags).
+ * protocol-impl's Handshake contract, unchanged, with every region in a Chronicle-mapped file
+ * ({@code MappedBytes}) instead of the native store; {@link ChronicleNativeHandshakeContractTest} covers the
+ * native store.
  */
-class ChronicleHandshakeContractTest extends HandshakeContractTest {
+class ChronicleMappedHandshakeContractTest extends HandshakeContractTest {
     @Override
     protected SharedMemory newMemory(int size) {
-        return ChronicleSharedMemory.allocateNative(size);
+        return ChronicleTempFiles.mapFresh(size);
     }
 
     @Override
