@@ -81,6 +81,8 @@ public abstract class RoundTripBenchmarks {
         final HostSlotSnapshot state = new HostSlotSnapshot();
         final int[] changed = new int[1];
         long acted;
+        /** The poll reported the slot but its read was BUSY: the poll will not report it again, so re-read. */
+        boolean pending;
     }
 
     @Benchmark
@@ -98,20 +100,32 @@ public abstract class RoundTripBenchmarks {
         return id;
     }
 
+    /**
+     * What a host agent does for one slot: poll the counters, read the changed line (a BUSY read, the guest
+     * being mid-write, is retried: the poll has already consumed that change), publish the acting state.
+     */
     @Benchmark
     @Group("roundTrip")
     @GroupThreads(1)
     public long host(HostSide h, Control control) {
         HostEndpoint endpoint = hostEndpoint();
         while (!control.stopMeasurement) {
-            if (endpoint.pollChangedSlots(h.changed) > 0
-                    && endpoint.readRequest(SLOT, h.request) == ReadStatus.OK
-                    && h.request.requestId() > h.acted) {
-                h.acted = h.request.requestId();
-                h.state.set(SlotStatus.BOOSTED, h.request.policy(), h.request.priority(), DenialReason.NONE, 0,
-                        BUDGET_US, h.acted, 0L);
-                endpoint.publishState(SLOT, h.state);
-                return h.acted;
+            if (!h.pending) {
+                h.pending = endpoint.pollChangedSlots(h.changed) > 0;
+            }
+            ReadStatus status = h.pending ? endpoint.readRequest(SLOT, h.request) : ReadStatus.BUSY;
+            if (status == ReadStatus.INVALID) {
+                throw new IllegalStateException("the benchmark's own guest wrote an invalid line: " + h.request);
+            }
+            if (status == ReadStatus.OK) {
+                h.pending = false;
+                if (h.request.requestId() > h.acted) {
+                    h.acted = h.request.requestId();
+                    h.state.set(SlotStatus.BOOSTED, h.request.policy(), h.request.priority(), DenialReason.NONE, 0,
+                            BUDGET_US, h.acted, 0L);
+                    endpoint.publishState(SLOT, h.state);
+                    return h.acted;
+                }
             }
             Thread.onSpinWait();
         }

@@ -2,6 +2,7 @@ package dev.vboost.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.layout.RegionLayout;
@@ -13,6 +14,9 @@ import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.ByteBufferSharedMemory;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.openjdk.jmh.infra.Control;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,5 +71,59 @@ class BaselineEquivalenceTest {
         } finally {
             bench.tearDown();
         }
+    }
+
+    /**
+     * The round-trip benchmark's two sides, driven like JMH drives them (one thread each, same group state),
+     * complete every round in order: a lost wake-up (for instance a BUSY read whose change the poll already
+     * consumed) would leave both sides spinning, and the bounded join then fails the test.
+     */
+    @Test
+    void varHandleRoundTripCompletesEveryRoundInOrder() throws Exception {
+        int rounds = 5_000;
+        VarHandleRoundTrip bench = new VarHandleRoundTrip();
+        bench.setUp();
+        Control control = new Control();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread host = new Thread(() -> {
+            RoundTripBenchmarks.HostSide side = new RoundTripBenchmarks.HostSide();
+            try {
+                for (long i = 1; i <= rounds; i++) {
+                    long acted = bench.host(side, control);
+                    if (acted != i) {
+                        throw new AssertionError("host acted on " + acted + " in round " + i);
+                    }
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }, "round-trip-host");
+        Thread guest = new Thread(() -> {
+            RoundTripBenchmarks.GuestSide side = new RoundTripBenchmarks.GuestSide();
+            try {
+                for (long i = 1; i <= rounds && failure.get() == null; i++) {
+                    long id = bench.guest(side, control);
+                    if (id != i || side.seen.actedRequestId() != i) {
+                        throw new AssertionError("round " + i + ": request " + id + ", acted "
+                                + side.seen.actedRequestId() + " (the guest returns once its request is acted on)");
+                    }
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }, "round-trip-guest");
+        host.start();
+        guest.start();
+        guest.join(TimeUnit.SECONDS.toMillis(60));
+        host.join(TimeUnit.SECONDS.toMillis(5));
+        boolean stuck = guest.isAlive() || host.isAlive();
+        control.stopMeasurement = true;   // releases a side still spinning, as the end of a JMH iteration does
+        guest.join(TimeUnit.SECONDS.toMillis(5));
+        host.join(TimeUnit.SECONDS.toMillis(5));
+        bench.tearDown();
+        if (failure.get() != null) {
+            throw new AssertionError("a side failed", failure.get());
+        }
+        assertFalse(stuck, "the two sides did not finish " + rounds + " rounds within 60 s");
     }
 }
