@@ -50,6 +50,23 @@ class BaselineEquivalenceTest {
     }
 
     @Test
+    void perFieldDiagnosticsDoTheSameWorkAsTheBaselines() {
+        RawBaselines whole = new RawBaselines();
+        whole.setUp();
+        whole.guestRequestPublish();
+        RawBaselines perField = new RawBaselines();
+        perField.setUp();
+        assertEquals(2, perField.guestRequestPublishPerField());
+        int line = RegionLayout.guestLineOffset(Workload.SLOT);
+        byte[] expected = new byte[RegionLayout.LINE_SIZE];
+        whole.region().get(line, expected);
+        byte[] actual = new byte[RegionLayout.LINE_SIZE];
+        perField.region().get(line, actual);
+        assertArrayEquals(expected, actual);
+        assertEquals(whole.hostSlotRead(), perField.hostSlotReadPerField());
+    }
+
+    @Test
     void rawReadAcceptsTheLineTheHostEndpointAccepts() {
         RawBaselines raw = new RawBaselines();
         raw.setUp();
