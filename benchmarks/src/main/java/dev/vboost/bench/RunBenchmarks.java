@@ -168,6 +168,11 @@ public final class RunBenchmarks {
                     allMet &= met;
                 }
             }
+            RunResult baseRun = target == null ? null : byName.get(target.baseline);
+            if (noisy(primary) || (target != null && baseRun != null && !name.equals(target.baseline) && noisy(baseRun.getPrimaryResult()))) {
+                // the 99.9% interval is wider than the mean: the ratio, and so the verdict, is not trustworthy
+                verdict += " NOISY";
+            }
             rows.add(String.format(Locale.ROOT, "| %-40s | %10.2f | %7.2f | %-12s | %5s | %-6s | %8s | %-16s |",
                     name, score, primary.getScoreError(), primary.getScoreUnit(), ratio, goal,
                     Double.isNaN(alloc) ? "n/a" : String.format(Locale.ROOT, "%.3f", alloc), verdict.trim()));
@@ -187,8 +192,15 @@ public final class RunBenchmarks {
         out.println("Background allocation (lowest gc.alloc.rate of the family):" + bg + " B/op within 2 + twice"
                 + " that background per op counts as 0; 'unresolved' where the background alone reaches "
                 + String.format(Locale.ROOT, "%.0f", UNRESOLVED_BACKGROUND) + " B/op.");
+        out.println("NOISY: the benchmark's or its baseline's 99.9% error exceeds its score; its ratio and verdict"
+                + " say little (run alone on a quiet machine, or use 'long').");
         out.println(allMet ? "All targets met." : "Some targets MISSED (see verdict column).");
         return allMet;
+    }
+
+    /** True when the score's 99.9% confidence half-width exceeds the score itself. */
+    static boolean noisy(Result<?> result) {
+        return !(result.getScoreError() <= result.getScore());
     }
 
     /** Benchmarks whose forks share a background allocation rate: Chronicle's, and the plain JDK ones. */
