@@ -4,14 +4,14 @@
 #
 #   benchmarks/run-benchmarks.sh [quick|long] [--include REGEX] [--json FILE] [--check] [--no-build]
 #
-#   quick (default)  1 fork, 2 x 1 s warm-up, 3 x 1 s measurement: 12 benchmarks in about 2.5 minutes
-#   long             2 forks, 5 x 2 s warm-up, 5 x 2 s measurement: about 10 minutes
+#   quick (default)  1 fork, 2 x 1 s warm-up, 3 x 1 s measurement: 14 benchmarks in about 2.5 minutes
+#   long             2 forks, 5 x 2 s warm-up, 5 x 2 s measurement: about 11 minutes
 #   --include REGEX  only benchmarks matching REGEX (JMH syntax), e.g. 'RoundTrip|PingPong'
 #   --json FILE      also write JMH's JSON results (default: benchmarks/target/jmh-result.json)
 #   --check          exit 2 when a target is missed
 #   --no-build       reuse the last build
 #
-# Uses JAVA_HOME if set, else the java on PATH. JMH never runs in `./mvnw verify`.
+# Uses JAVA_HOME if set, else the java on PATH; MVNW_ARGS adds options to the build (e.g. MVNW_ARGS=-o). JMH never runs in `./mvnw verify`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -34,7 +34,7 @@ done
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if [ "$build" = 1 ]; then
   echo "== building benchmarks (./mvnw -q -B -pl benchmarks -am package -DskipTests)"
-  ./mvnw -q -B -pl benchmarks -am package -DskipTests
+  ./mvnw -q -B ${MVNW_ARGS:-} -pl benchmarks -am package -DskipTests
 fi
 cp_file="$root/benchmarks/target/runtime-classpath.txt"
 [ -f "$cp_file" ] || { echo "run-benchmarks.sh: $cp_file missing; run without --no-build" >&2; exit 1; }

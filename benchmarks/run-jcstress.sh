@@ -10,7 +10,7 @@
 #
 # Exits non-zero if any real test shows a FORBIDDEN outcome (or errors), and also if jcstress fails to catch
 # the deliberately broken variants in dev.vboost.stress.broken (then the harness itself cannot be trusted).
-# Uses JAVA_HOME if set, else the java on PATH. Results: benchmarks/target/jcstress-results/.
+# Uses JAVA_HOME if set, else the java on PATH; MVNW_ARGS adds options to the build (e.g. MVNW_ARGS=-o). Results: benchmarks/target/jcstress-results/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -34,7 +34,7 @@ done
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if [ "$build" = 1 ]; then
   echo "== building (./mvnw -q -B -pl benchmarks -am package -DskipTests)"
-  ./mvnw -q -B -pl benchmarks -am package -DskipTests
+  ./mvnw -q -B ${MVNW_ARGS:-} -pl benchmarks -am package -DskipTests
 fi
 cp_file="$root/benchmarks/target/runtime-classpath.txt"
 [ -f "$cp_file" ] || { echo "run-jcstress.sh: $cp_file missing; run without --no-build" >&2; exit 1; }

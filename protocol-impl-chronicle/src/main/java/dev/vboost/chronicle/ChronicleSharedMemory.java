@@ -349,6 +349,11 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
         return mapping != null;
     }
 
+    /** The native address of index 0, for the tests that check the factories' alignment. */
+    long addressOfIndexZero() {
+        return store.addressForRead(base);
+    }
+
     /**
      * Frees the native memory or unmaps the file (a wrapped buffer's memory stays with the buffer).
      * Idempotent. Call only once no thread uses this object any more.

@@ -80,6 +80,39 @@ class ChronicleSharedMemoryTest {
     }
 
     @Test
+    void wrapRefusesABufferWhoseStartIsNotEightByteAligned() {
+        ByteBuffer whole = ByteBuffer.allocateDirect(256);
+        ByteBuffer aligned = whole.alignedSlice(8);
+        ByteBuffer offByFour = aligned.slice(4, 64);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChronicleSharedMemory.wrap(offByFour));
+        assertTrue(e.getMessage().contains("not aligned"), e.getMessage());
+        try (ChronicleSharedMemory ok = ChronicleSharedMemory.wrap(aligned.slice(8, 64))) {
+            ok.putLongRelease(56, 1L);
+            assertThrows(IllegalStateException.class, () -> ok.getLongAcquire(52), "alignment is checked per access");
+        }
+    }
+
+    @Test
+    void everyFactoryPutsIndexZeroOnAnAlignedAddress(@TempDir Path dir) {
+        // the per-access checks are relative to index 0; they are absolute only because index 0 is aligned
+        ByteBuffer direct = ByteBuffer.allocateDirect(100);
+        try (ChronicleSharedMemory n = ChronicleSharedMemory.allocateNative(100);
+                ChronicleSharedMemory f = ChronicleSharedMemory.mapFile(dir.resolve("a.region"), 100);
+                ChronicleSharedMemory w = ChronicleSharedMemory.wrap(direct)) {
+            assertEquals(0, n.addressOfIndexZero() % 64, "native store: cache-line aligned");
+            assertEquals(0, f.addressOfIndexZero() % 4096, "mapped file: page aligned");
+            assertEquals(0, w.addressOfIndexZero() % 8, "wrapped buffer: 8-byte aligned");
+            for (ChronicleSharedMemory m : new ChronicleSharedMemory[] {n, f, w}) {
+                assertTrue(m.compareAndSetLong(0, 0, 1));
+                assertTrue(m.compareAndSetLong(88, 0, 1));
+                assertThrows(IllegalStateException.class, () -> m.compareAndSetLong(92, 0, 1));
+                assertThrows(IllegalStateException.class, () -> m.putIntRelease(94, 1));
+            }
+        }
+    }
+
+    @Test
     void rejectsHeapBuffersAndBadSizes() {
         assertThrows(IllegalArgumentException.class, () -> ChronicleSharedMemory.wrap(ByteBuffer.allocate(64)));
         assertThrows(IllegalArgumentException.class, () -> ChronicleSharedMemory.allocateNative(0));
