@@ -199,4 +199,29 @@ class HostAgentObservabilityTest {
         a.stop();
         assertEquals(ThreadAttributes.normal(1), actuator.current(12));
     }
+
+    /** DETACH through the dispatcher ends every boost of that VM at once and leaves the other VMs alone. */
+    @Test
+    void detachHypercallEndsTheVmsBoosts() {
+        HostAgent a = agent();
+        web.writeGuest(0, BOOST, FIFO, 5, 0, BoostReason.IRQ.bit(), 1, 0);
+        web.writeGuest(1, BOOST, FIFO, 6, 0, BoostReason.IRQ.bit(), 1, 0);
+        batch.writeGuest(0, BOOST, FIFO, 7, 0, BoostReason.IRQ.bit(), 1, 0);
+        a.runOnce();
+        assertEquals(ThreadAttributes.fifo(5), actuator.current(11));
+        assertEquals(ThreadAttributes.fifo(6), actuator.current(12));
+        assertEquals(ThreadAttributes.rr(7), actuator.current(31));
+        dev.vboost.agent.hypercall.HypercallDispatcher calls =
+                new dev.vboost.agent.hypercall.HypercallDispatcher(a.hypercallTarget("web"));
+        assertEquals(0, calls.dispatch(dev.vboost.api.hypercall.HypercallExit.of(
+                dev.vboost.api.hypercall.HypercallNumbers.DETACH, 3, 0, 0, 0)).ret());
+        a.runOnce();
+        assertEquals(ThreadAttributes.normal(0), actuator.current(11));
+        assertEquals(ThreadAttributes.normal(1), actuator.current(12));
+        assertEquals(SlotStatus.NORMAL, web.published(0).status());
+        assertEquals(SlotStatus.NORMAL, web.published(1).status());
+        assertEquals(ThreadAttributes.rr(7), actuator.current(31), "another VM keeps its boost");
+        a.stop();
+        assertEquals(ThreadAttributes.normal(3), actuator.current(31));
+    }
 }

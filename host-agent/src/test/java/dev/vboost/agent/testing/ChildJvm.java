@@ -41,9 +41,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args}: same java binary, this class path, no other options. */
     public static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return startWrapped(new String[0], main, args);
+    }
+
+    /** As {@link #start}, the java command prefixed by {@code wrapper} (for example {@code setpriv ...}). */
+    public static ChildJvm startWrapped(String[] wrapper, Class<?> main, String... args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
+        Collections.addAll(cmd, wrapper);
         cmd.add(java);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
