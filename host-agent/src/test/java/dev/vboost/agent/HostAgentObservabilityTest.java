@@ -196,6 +196,11 @@ class HostAgentObservabilityTest {
         assertEquals(SlotStatus.BOOSTED, web.published(1).status());
         assertEquals(1, a.counters("web").notifies());
         assertEquals(false, target.notifySlot(2, 1), "slot out of range");
+        assertEquals(false, a.notifySlot(3, 0, 1), "VM index out of range");
+        assertEquals(false, a.notifySlot(-1, 0, 1), "VM index out of range");
+        assertEquals(false, a.requestHostBoost(3, 0, 1), "VM index out of range");
+        assertEquals(false, a.requestHostBoost(0, 0, 0), "no flags");
+        assertEquals(false, a.requestHostBoost(0, 0, 1 << 5), "undefined flag");
         a.stop();
         assertEquals(ThreadAttributes.normal(1), actuator.current(12));
     }
