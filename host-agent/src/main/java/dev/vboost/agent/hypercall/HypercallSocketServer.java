@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * to an agent in another process. One selector thread; non-blocking reads into a fixed 64-byte frame
  * buffer per connection, so a slow or hostile peer can hold at most one partial frame and never blocks the
  * others; a frame with a bad magic or version gets a {@link HypercallFrame#STATUS_BAD_FRAME} answer and the
- * connection is closed. Nothing a peer sends can stop the server or the agent.
+ * connection is closed; a connection that leaves a frame incomplete for longer than the partial-frame timeout
+ * is closed. Nothing a peer sends can stop the server or the agent.
  */
 public final class HypercallSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HypercallSocketServer.class.getName());
@@ -32,11 +34,16 @@ public final class HypercallSocketServer implements AutoCloseable {
     public static final int MAX_CONNECTIONS = 64;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    /** Default for how long a started frame may stay incomplete. */
+    public static final Duration DEFAULT_PARTIAL_FRAME_TIMEOUT = Duration.ofSeconds(5);
+    private static final long SELECT_MILLIS = 500;
 
     private final Path path;
     private final List<HypercallDispatcher> dispatchers;
     private final ServerSocketChannel server;
     private final Selector selector;
+    private final long partialFrameNanos;
+    private long lastSweep = System.nanoTime();
     private @Nullable Thread thread;
     private volatile boolean running = true;
     private int connections;
@@ -44,7 +51,8 @@ public final class HypercallSocketServer implements AutoCloseable {
     private final AtomicLong badFrames = new AtomicLong();
 
     private HypercallSocketServer(Path path, List<HypercallDispatcher> dispatchers, ServerSocketChannel server,
-            Selector selector) {
+            Selector selector, Duration partialFrameTimeout) {
+        this.partialFrameNanos = partialFrameTimeout.toNanos();
         this.path = path;
         this.dispatchers = dispatchers;
         this.server = server;
@@ -56,6 +64,20 @@ public final class HypercallSocketServer implements AutoCloseable {
      * A leftover socket file nobody listens on is replaced; one in use is an error.
      */
     public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers) throws IOException {
+        return start(path, dispatchers, DEFAULT_PARTIAL_FRAME_TIMEOUT);
+    }
+
+    /**
+     * As {@link #start(Path, List)}; a connection that leaves a frame incomplete for longer than
+     * {@code partialFrameTimeout} is closed (checked about every 500 ms or the timeout,
+     * whichever is shorter).
+     */
+    public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers,
+            Duration partialFrameTimeout) throws IOException {
+        if (partialFrameTimeout.isNegative() || partialFrameTimeout.isZero()
+                || partialFrameTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("partial-frame timeout " + partialFrameTimeout + " outside (0, 1 h]");
+        }
         if (dispatchers.isEmpty() || dispatchers.size() > 0x10000) {
             throw new IllegalArgumentException("1..65536 dispatchers, got " + dispatchers.size());
         }
@@ -71,7 +93,8 @@ public final class HypercallSocketServer implements AutoCloseable {
             selector.close();
             throw e;
         }
-        HypercallSocketServer s = new HypercallSocketServer(path, new ArrayList<>(dispatchers), server, selector);
+        HypercallSocketServer s = new HypercallSocketServer(path, new ArrayList<>(dispatchers), server, selector,
+                partialFrameTimeout);
         Thread t = new Thread(s::loop, "vboost-hypercall-socket");
         t.setDaemon(true);
         s.thread = t;
@@ -117,6 +140,9 @@ public final class HypercallSocketServer implements AutoCloseable {
         final ByteBuffer in = HypercallFrame.newRequestBuffer();
         final ByteBuffer out = HypercallFrame.newResponseBuffer();
         boolean closeAfterWrite;
+        boolean dropped;
+        /** When the incomplete frame in {@link #in} began ({@link System#nanoTime()}); meaningless while empty. */
+        long partialSince;
 
         Connection() {
             out.limit(0);
@@ -126,7 +152,7 @@ public final class HypercallSocketServer implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                selector.select(500);
+                selector.select(Math.max(1, Math.min(SELECT_MILLIS, partialFrameNanos / 1_000_000)));
             } catch (IOException | ClosedSelectorException e) {
                 if (running) {
                     LOG.log(System.Logger.Level.ERROR, "hypercall socket selector failed", e);
@@ -153,6 +179,32 @@ public final class HypercallSocketServer implements AutoCloseable {
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.log(System.Logger.Level.DEBUG, "hypercall connection dropped: " + e);
+                    drop(key);
+                }
+            }
+            sweepPartialFrames();
+        }
+    }
+
+    /** Closes connections whose started frame stayed incomplete too long: bounded by the connection limit. */
+    private void sweepPartialFrames() {
+        long now = System.nanoTime();
+        if (now - lastSweep < Math.min(partialFrameNanos, SELECT_MILLIS * 1_000_000)) {
+            return;
+        }
+        lastSweep = now;
+        SelectionKey[] keys;
+        try {
+            keys = selector.keys().toArray(new SelectionKey[0]);
+        } catch (ClosedSelectorException e) {
+            return;
+        }
+        for (SelectionKey key : keys) {
+            Object a = key.attachment();
+            if (key.isValid() && a instanceof Connection) {
+                Connection c = (Connection) a;
+                if (c.in.position() > 0 && now - c.partialSince > partialFrameNanos) {
+                    LOG.log(System.Logger.Level.DEBUG, "hypercall connection closed: frame incomplete for too long");
                     drop(key);
                 }
             }
@@ -195,12 +247,16 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (!key.isReadable()) {
             return;
         }
+        boolean wasEmpty = c.in.position() == 0;
         int n = ch.read(c.in);
         if (n < 0) {
             drop(key); // peer closed; a partial frame is discarded
             return;
         }
         if (c.in.hasRemaining()) {
+            if (wasEmpty && n > 0) {
+                c.partialSince = System.nanoTime();
+            }
             return; // bounded: at most one 64-byte frame is buffered per connection
         }
         c.in.flip();
@@ -248,8 +304,10 @@ public final class HypercallSocketServer implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
-        if (key.attachment() != null) {
-            connections--;
+        Object a = key.attachment();
+        if (a instanceof Connection && !((Connection) a).dropped) {
+            ((Connection) a).dropped = true;
+            connections--; // once per connection, however often it is dropped
         }
     }
 

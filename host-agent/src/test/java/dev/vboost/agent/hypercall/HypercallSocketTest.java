@@ -180,6 +180,27 @@ class HypercallSocketTest {
         assertEquals("precious", Files.readString(regular));
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aFrameLeftIncompleteIsClosedAfterTheTimeout() throws IOException {
+        Path quick = dir.resolve("quick.sock");
+        try (HypercallSocketServer s = HypercallSocketServer.start(quick, List.of(new HypercallDispatcher(target)),
+                java.time.Duration.ofMillis(200));
+                SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(quick));
+                SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(quick))) {
+            write(stalled, ByteBuffer.allocate(10));
+            // blocks until the server gives up on the torn frame (the @Timeout bounds it)
+            assertEquals(-1, stalled.read(ByteBuffer.allocate(1)), "stalled connection closed");
+            // an idle connection with no frame started is a VMM between exits: it stays
+            ByteBuffer frame = HypercallFrame.encodeRequest(HypercallFrame.newRequestBuffer(), 0, HypercallNumbers.QUERY,
+                    new long[] {2, 0, 0, 0, 0, 0});
+            write(idle, frame);
+            assertEquals(2, read(idle, 16).getLong(8));
+        }
+        assertThrows(IllegalArgumentException.class, () -> HypercallSocketServer.start(dir.resolve("x.sock"),
+                List.of(new HypercallDispatcher(target)), java.time.Duration.ZERO));
+    }
+
     private void assertWorks() throws IOException {
         try (HypercallSocketClient c = HypercallSocketClient.connect(socket)) {
             assertEquals(2, c.call(0, HypercallNumbers.QUERY, new long[] {2, 0, 0, 0, 0, 0}));
