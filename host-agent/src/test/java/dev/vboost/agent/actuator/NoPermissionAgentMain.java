@@ -27,6 +27,7 @@ public final class NoPermissionAgentMain {
     public static void main(String[] args) throws Exception {
         LinuxPriorityActuator actuator = new LinuxPriorityActuator();
         ParkedThread vcpu = ParkedThread.start("vcpu");
+        ThreadAttributes before = actuator.read(vcpu.tid()); // inherited: the build may itself run under nice
         try {
             actuator.apply(vcpu.tid(), ThreadAttributes.fifo(1));
             System.out.println("direct=applied");
@@ -53,7 +54,8 @@ public final class NoPermissionAgentMain {
             Throwable last = agent.lastError();
             System.out.println("lastError=" + (last instanceof ActuatorException
                     ? ((ActuatorException) last).kind().toString() : String.valueOf(last)));
-            System.out.println("thread=" + actuator.read(vcpu.tid()));
+            ThreadAttributes after = actuator.read(vcpu.tid());
+            System.out.println("thread=" + (after.equals(before) ? "unchanged" : "changed from " + before + " to " + after));
         }
         vcpu.stop();
         System.out.println("DONE");
