@@ -216,9 +216,12 @@ public final class HostAgent implements AutoCloseable {
 
     /**
      * Queues a NOTIFY for {@code slot} of VM {@code vmIndex} and wakes the agent. Thread-safe and
-     * allocation-free. Returns false for a slot out of range.
+     * allocation-free. Returns false for a VM index or slot out of range.
      */
     public boolean notifySlot(int vmIndex, int slot, int flags) {
+        if (vmIndex < 0 || vmIndex >= vms.length) {
+            return false;
+        }
         Vm vm = vms[vmIndex];
         if (slot < 0 || slot >= vm.slotCount) {
             return false;
@@ -231,12 +234,15 @@ public final class HostAgent implements AutoCloseable {
 
     /**
      * Asks the agent to boost {@code slot} of VM {@code vmIndex} on the host's own initiative (spec §5.5), for
-     * example when the VMM injects an interrupt. Thread-safe; the policy decides. Returns false for a slot out
-     * of range or undefined flags.
+     * example when the VMM injects an interrupt. Thread-safe; the policy decides. Returns false for a VM index
+     * or slot out of range, or flags that are empty or undefined.
      *
      * @param flags non-empty bit set of {@link dev.vboost.api.wire.HostBoostFlag}
      */
     public boolean requestHostBoost(int vmIndex, int slot, int flags) {
+        if (vmIndex < 0 || vmIndex >= vms.length) {
+            return false;
+        }
         Vm vm = vms[vmIndex];
         if (slot < 0 || slot >= vm.slotCount || flags == 0
                 || dev.vboost.api.wire.HostBoostFlag.hasUndefinedBits(flags)) {

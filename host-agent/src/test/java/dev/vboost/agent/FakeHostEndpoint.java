@@ -29,6 +29,7 @@ public final class FakeHostEndpoint implements HostEndpoint {
     private final List<String> history = new ArrayList<>();
     private long hostBoostIds;
     private boolean disabled;
+    private boolean blind;
 
     public FakeHostEndpoint(int slots, long generation) {
         this.slots = slots;
@@ -53,6 +54,11 @@ public final class FakeHostEndpoint implements HostEndpoint {
     /** The next {@code n} reads of the slot report BUSY. */
     public synchronized void busyFor(int slot, int n) {
         busyReads[slot] = n;
+    }
+
+    /** While blind, {@link #pollChangedSlots} reports nothing: only a NOTIFY can bring a change to the agent. */
+    public synchronized void blind(boolean b) {
+        blind = b;
     }
 
     public synchronized HostSlotSnapshot published(int slot) {
@@ -81,6 +87,9 @@ public final class FakeHostEndpoint implements HostEndpoint {
 
     @Override
     public synchronized int pollChangedSlots(int[] dst) {
+        if (blind) {
+            return 0;
+        }
         int n = 0;
         for (int i = 0; i < slots && n < dst.length; i++) {
             if (seq[i] != seen[i]) {

@@ -78,7 +78,10 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         return new Builder().enabled(enabled).allowedReasons(allowedReasons).boostPolicy(boostPolicy)
                 .priorityCeiling(priorityCeiling).niceFloor(niceFloor).maxBoostNanos(maxBoostNanos)
                 .budget(budgetNanos, windowNanos).maxTransitionsPerSecond(maxTransitionsPerSecond)
-                .hostBoostEnabled(hostBoostEnabled).hostBoostTimeoutNanos(hostBoostTimeoutNanos);
+                .hostBoostEnabled(hostBoostEnabled)
+                // a default timeout stays the default, so it follows a shorter longest boost set later
+                .hostBoostTimeoutNanos(hostBoostTimeoutNanos == Math.min(DEFAULT_HOST_BOOST_TIMEOUT_NANOS, maxBoostNanos)
+                        ? -1 : hostBoostTimeoutNanos);
     }
 
     /** True if {@code reasons} names at least one allowed reason. */

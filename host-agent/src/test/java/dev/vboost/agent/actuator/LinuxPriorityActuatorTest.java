@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vboost.agent.testing.ParkedThread;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -151,47 +151,5 @@ class LinuxPriorityActuatorTest {
         fields[1] = "comm";
         System.arraycopy(tail, 0, fields, 2, tail.length);
         return fields;
-    }
-
-    /** A platform thread that reports its tid and waits until stopped. */
-    static final class ParkedThread {
-        private final CountDownLatch started = new CountDownLatch(1);
-        private final CountDownLatch release = new CountDownLatch(1);
-        private final AtomicInteger tid = new AtomicInteger();
-        private final Thread thread;
-
-        private ParkedThread(String name) {
-            thread = new Thread(() -> {
-                tid.set(LinuxThreads.currentTid());
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, name);
-            thread.setDaemon(true);
-        }
-
-        static ParkedThread start(String name) throws InterruptedException {
-            ParkedThread p = new ParkedThread(name);
-            p.thread.start();
-            if (!p.started.await(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("thread " + name + " did not start");
-            }
-            return p;
-        }
-
-        int tid() {
-            return tid.get();
-        }
-
-        void stop() throws InterruptedException {
-            release.countDown();
-            thread.join(10_000);
-            if (thread.isAlive()) {
-                throw new AssertionError("thread did not stop");
-            }
-        }
     }
 }

@@ -1,0 +1,65 @@
+package dev.vboost.agent.hypercall;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The fixed-size little-endian frames of the hypercall socket (host-agent/README.md, "Socket frame").
+ *
+ * <pre>
+ * request, 64 bytes                      response, 16 bytes
+ *   0 u32 magic 0x43484256 "VBHC"          0 u32 magic 0x52484256 "VBHR"
+ *   4 u16 version 1                        4 u16 version 1
+ *   6 u16 VM index                         6 u16 status (STATUS_*)
+ *   8 u64 nr                               8 s64 ret (RAX)
+ *  16 u64 args[0..5]
+ * </pre>
+ */
+public final class HypercallFrame {
+    public static final int REQUEST_SIZE = 64;
+    public static final int RESPONSE_SIZE = 16;
+    public static final int REQUEST_MAGIC = 0x43484256;
+    public static final int RESPONSE_MAGIC = 0x52484256;
+    public static final int VERSION = 1;
+
+    /** The call was executed; {@code ret} is its result (which may be a negated KVM error). */
+    public static final int STATUS_EXECUTED = 0;
+    /** Bad magic or version: the frame was not understood; the server closes the connection. */
+    public static final int STATUS_BAD_FRAME = 1;
+    /** The VM index names no VM this server serves. */
+    public static final int STATUS_UNKNOWN_VM = 2;
+
+    private HypercallFrame() {
+    }
+
+    static ByteBuffer newRequestBuffer() {
+        return ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static ByteBuffer newResponseBuffer() {
+        return ByteBuffer.allocate(RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Fills {@code b} (64 bytes, little-endian) with a request and flips it for writing. */
+    public static ByteBuffer encodeRequest(ByteBuffer b, int vm, long nr, long[] args) {
+        if (args.length != 6) {
+            throw new IllegalArgumentException("a hypercall frame carries 6 arguments, got " + args.length);
+        }
+        if (vm < 0 || vm > 0xFFFF) {
+            throw new IllegalArgumentException("VM index " + vm + " outside 0..65535");
+        }
+        b.clear();
+        b.putInt(REQUEST_MAGIC).putShort((short) VERSION).putShort((short) vm).putLong(nr);
+        for (long a : args) {
+            b.putLong(a);
+        }
+        return b.flip();
+    }
+
+    /** Fills {@code b} (16 bytes) with a response and flips it for writing. */
+    public static ByteBuffer encodeResponse(ByteBuffer b, int status, long ret) {
+        b.clear();
+        b.putInt(RESPONSE_MAGIC).putShort((short) VERSION).putShort((short) status).putLong(ret);
+        return b.flip();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.vboost.agent.testing;
+
+import dev.vboost.agent.actuator.LinuxThreads;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real platform thread that reports its Linux tid and waits until stopped: a stand-in vCPU thread. */
+public final class ParkedThread {
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicInteger tid = new AtomicInteger();
+    private final Thread thread;
+
+    private ParkedThread(String name) {
+        thread = new Thread(() -> {
+            tid.set(LinuxThreads.currentTid());
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, name);
+        thread.setDaemon(true);
+    }
+
+    public static ParkedThread start(String name) throws InterruptedException {
+        ParkedThread p = new ParkedThread(name);
+        p.thread.start();
+        if (!p.started.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("thread " + name + " did not start");
+        }
+        return p;
+    }
+
+    public int tid() {
+        return tid.get();
+    }
+
+    public void stop() throws InterruptedException {
+        release.countDown();
+        thread.join(10_000);
+        if (thread.isAlive()) {
+            throw new AssertionError("thread did not stop");
+        }
+    }
+}
