@@ -8,5 +8,10 @@ module dev.vboost.agent {
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;
 
+    exports dev.vboost.agent;
     exports dev.vboost.agent.actuator;
+    exports dev.vboost.agent.policy;
+    exports dev.vboost.agent.journal;
+    exports dev.vboost.agent.stats;
+    exports dev.vboost.agent.hypercall;
 }

@@ -69,6 +69,39 @@ public final class LinuxThreads {
         return result;
     }
 
+    /**
+     * When thread {@code tid} started, in clock ticks since boot ({@code /proc/<tid>/stat} field 22), or 0 if
+     * there is no such thread or it cannot be read. Together with the id it names one thread for the
+     * lifetime of the system: a reused id has a later start time.
+     */
+    public static long startTimeOf(int tid) {
+        if (tid <= 0) {
+            return 0;
+        }
+        String stat;
+        try {
+            stat = new String(Files.readAllBytes(Paths.get("/proc", Integer.toString(tid), "stat")),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        // field 2 (comm) may hold spaces and parentheses: count fields after its last ')'
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return 0;
+        }
+        String[] rest = stat.substring(close + 1).trim().split(" ");
+        int index = 22 - 3; // rest[0] is field 3
+        if (rest.length <= index) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(rest[index]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static int parseTid(String s) {
         if (s.isEmpty() || s.length() > 10) {
             return -1;
