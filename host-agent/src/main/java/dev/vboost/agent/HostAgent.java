@@ -56,6 +56,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class HostAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
+    private static final int STOP_RESTORE_ATTEMPTS = 3;
     private static final long RESTORE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Longest an idle agent thread sleeps between polls, whatever the configuration says. */
     private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -301,16 +302,17 @@ public final class HostAgent implements AutoCloseable {
                     }
                 }
             }
-            int n = vm.endpoint.pollChangedSlots(vm.changed);
-            for (int i = 0; i < n; i++) {
-                guarded(vm, vm.changed[i], now, false, 0);
-            }
+            // slots busy in an earlier iteration first, so a slot found busy now waits one iteration
             if (vm.busySlots > 0) {
                 for (int slot = 0; slot < vm.slotCount; slot++) {
                     if (vm.busy[slot]) {
                         guarded(vm, slot, now, false, 0);
                     }
                 }
+            }
+            int n = vm.endpoint.pollChangedSlots(vm.changed);
+            for (int i = 0; i < n; i++) {
+                guarded(vm, vm.changed[i], now, false, 0);
             }
             if (now >= vm.earliestDeadline) {
                 long earliest = Long.MAX_VALUE;
@@ -676,12 +678,15 @@ public final class HostAgent implements AutoCloseable {
         }
         boolean allBack = true;
         for (ThreadLease lease : leases.values()) {
-            if (lease.boosted) {
+            // a few attempts: a transient failure must not leave a thread boosted after the agent is gone
+            for (int attempt = 0; attempt < STOP_RESTORE_ATTEMPTS && lease.boosted; attempt++) {
                 try {
                     actuator.apply(lease.tid, lease.original);
                     lease.boosted = false;
                 } catch (ActuatorException e) {
-                    if (e.kind() != ActuatorException.Kind.NO_SUCH_THREAD) {
+                    if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
+                        lease.boosted = false;
+                    } else if (attempt == STOP_RESTORE_ATTEMPTS - 1) {
                         allBack = false;
                         LOG.log(System.Logger.Level.ERROR, "could not restore thread " + lease.tid + ": " + e.getMessage());
                     }

@@ -107,7 +107,7 @@ public final class FakeHostEndpoint implements HostEndpoint {
         return null;
     }
 
-    /** As the real endpoint's; not an override before protocol-impl lands the method in the interface. */
+    @Override
     public boolean guestAttached() {
         return true;
     }
@@ -121,6 +121,13 @@ public final class FakeHostEndpoint implements HostEndpoint {
                 s.hostBoostFlags(), s.budgetRemainingUs(), s.actedRequestId(), s.hostBoostId());
         history.add(slot + ":" + s.status() + "/" + s.denial() + "/" + s.policy() + "/" + s.priority() + "/acted="
                 + s.actedRequestId());
+    }
+
+    @Override
+    public synchronized void lastPublished(int slot, HostSlotSnapshot dst) {
+        HostSlotSnapshot p = published[slot];
+        dst.set(p.seq(), p.statusCode(), p.policyCode(), p.priority(), p.denialCode(), p.hostBoostFlags(),
+                p.budgetRemainingUs(), p.actedRequestId(), p.hostBoostId());
     }
 
     @Override

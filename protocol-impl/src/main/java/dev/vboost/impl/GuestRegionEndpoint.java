@@ -8,6 +8,7 @@ import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.Feature;
+import dev.vboost.api.wire.RegionState;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.impl.line.GuestHeaderWriter;
 import dev.vboost.impl.line.GuestRequestWriter;
@@ -34,7 +35,15 @@ final class GuestRegionEndpoint implements GuestEndpoint {
     static final long MIN_PARK_NANOS = 1_000L;
 
     private final SharedMemory memory;
-    private final HostHeader hostHeader;
+    // the header as raw values, not the record (Lincheck's model checker cannot snapshot records)
+    private final long hostMagic;
+    private final int hostAbiMinor;
+    private final int hostSlotCount;
+    private final long hostFeatures;
+    private final int hostRegionState;
+    private final int prioCeiling;
+    private final int maxBoostUs;
+    private final long regionSize;
     private final int generation;
     private final long acceptedFeatures;
     private final GuestHeaderWriter headerWriter;
@@ -43,11 +52,18 @@ final class GuestRegionEndpoint implements GuestEndpoint {
     private final HostStateReader[] readers;
     private volatile boolean detached;
 
-    GuestRegionEndpoint(SharedMemory memory, HostHeader hostHeader, int generation, long acceptedFeatures,
+    GuestRegionEndpoint(SharedMemory memory, HostHeaderReader attachedHeader, long acceptedFeatures,
             GuestHeaderWriter headerWriter, GuestRequestWriter[] writers) {
         this.memory = memory;
-        this.hostHeader = hostHeader;
-        this.generation = generation;
+        this.hostMagic = Integer.toUnsignedLong(attachedHeader.magic());
+        this.hostAbiMinor = attachedHeader.abiMinor();
+        this.hostSlotCount = attachedHeader.slotCount();
+        this.hostFeatures = attachedHeader.hostFeatures();
+        this.hostRegionState = attachedHeader.regionStateCode();
+        this.prioCeiling = attachedHeader.prioCeiling();
+        this.maxBoostUs = attachedHeader.maxBoostUs();
+        this.regionSize = attachedHeader.regionSize();
+        this.generation = attachedHeader.generation();
         this.acceptedFeatures = acceptedFeatures;
         this.headerWriter = headerWriter;
         this.headerReader = new HostHeaderReader(memory);
@@ -63,9 +79,13 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         return writers.length;
     }
 
+    /** As validated at attach; a new record per call. */
     @Override
     public HostHeader hostHeader() {
-        return hostHeader;
+        return new HostHeader(hostMagic, RegionLayout.ABI_MAJOR, hostAbiMinor, RegionLayout.HEADER_SIZE,
+                RegionLayout.SLOT_SIZE, Integer.toUnsignedLong(hostSlotCount), hostFeatures,
+                Integer.toUnsignedLong(generation), RegionState.fromCode(hostRegionState),
+                Integer.toUnsignedLong(prioCeiling), Integer.toUnsignedLong(maxBoostUs), regionSize);
     }
 
     @Override

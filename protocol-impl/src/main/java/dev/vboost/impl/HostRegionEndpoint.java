@@ -32,7 +32,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 final class HostRegionEndpoint implements HostEndpoint {
     private final SharedMemory memory;
-    private final HostRegionConfig config;
+    // the config's values, not the record: keeps the endpoint's object graph free of records, which
+    // Lincheck's model checker cannot snapshot
+    private final int configSlotCount;
+    private final long hostFeatures;
+    private final int prioCeiling;
+    private final int maxBoostUs;
     private final HostHeaderWriter header;
     private final GuestHeaderReader guestHeader;
     private final GuestRequestReader[] readers;
@@ -44,7 +49,10 @@ final class HostRegionEndpoint implements HostEndpoint {
 
     private HostRegionEndpoint(SharedMemory memory, HostRegionConfig config) {
         this.memory = memory;
-        this.config = config;
+        this.configSlotCount = config.slotCount();
+        this.hostFeatures = config.hostFeatures();
+        this.prioCeiling = config.prioCeiling();
+        this.maxBoostUs = config.maxBoostUs();
         this.header = new HostHeaderWriter(memory);
         this.guestHeader = new GuestHeaderReader(memory);
         int n = config.slotCount();
@@ -74,18 +82,19 @@ final class HostRegionEndpoint implements HostEndpoint {
      * is unchanged and its generation moves on by one; any other memory is zeroed first.
      */
     private void initialise() {
+        int regionSize = (int) RegionLayout.regionSize(configSlotCount);
         int previous = header.previousGeneration();
-        boolean keepGuestLines = previous != 0 && header.previousSlotCount() == config.slotCount();
+        boolean keepGuestLines = previous != 0 && header.previousSlotCount() == configSlotCount;
         header.markNotReady();                                                     // H1
         if (!keepGuestLines) {
             // fresh or foreign memory: nobody is attached, the whole region is the host's to clear
-            memory.setMemory(0, (int) config.regionSize(), (byte) 0);
+            memory.setMemory(0, regionSize, (byte) 0);
         }
         for (HostStateWriter w : writers) {
             w.reset();                                                             // host lines, W1..W4 each
         }
-        header.writeFields(RegionLayout.ABI_MINOR, config.slotCount(), config.hostFeatures(),
-                config.prioCeiling(), config.maxBoostUs(), config.regionSize());   // H2
+        header.writeFields(RegionLayout.ABI_MINOR, configSlotCount, hostFeatures, prioCeiling, maxBoostUs,
+                regionSize);                                                       // H2
         generation = HostHeaderWriter.nextGeneration(previous);
         header.publishReady(generation);                                           // H3, H4
         Arrays.fill(lastSeen, 0);
@@ -103,7 +112,7 @@ final class HostRegionEndpoint implements HostEndpoint {
     }
 
     HostRegionConfig config() {
-        return config;
+        return new HostRegionConfig(configSlotCount, hostFeatures, prioCeiling, maxBoostUs);
     }
 
     /**
@@ -141,7 +150,7 @@ final class HostRegionEndpoint implements HostEndpoint {
     public boolean guestAttached() {
         return guestHeader.read() == ReadStatus.OK
                 && guestHeader.attachState() == AttachState.ATTACHED
-                && guestHeader.validate(generation, RegionLayout.ABI_MINOR, config.hostFeatures()) == WireError.NONE;
+                && guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures) == WireError.NONE;
     }
 
     @Override
@@ -178,7 +187,7 @@ final class HostRegionEndpoint implements HostEndpoint {
     public long startHostBoost(int slot, int hostBoostFlags, SchedPolicy policy, int priority) {
         HostStateWriter w = writers[Objects.checkIndex(slot, writers.length)];
         checkOpen();
-        if (!config.offers(Feature.HOST_BOOST)) {
+        if (!Feature.HOST_BOOST.in(hostFeatures)) {
             throw new IllegalStateException("this region does not offer HOST_BOOST");
         }
         if (hostBoostFlags == 0 || HostBoostFlag.hasUndefinedBits(hostBoostFlags)) {
@@ -188,8 +197,8 @@ final class HostRegionEndpoint implements HostEndpoint {
         if (policy != SchedPolicy.FIFO && policy != SchedPolicy.RR) {
             throw new IllegalArgumentException("a host boost is FIFO or RR, not " + policy);
         }
-        if (priority < 1 || priority > config.prioCeiling()) {
-            throw new IllegalArgumentException("priority " + priority + " outside 1.." + config.prioCeiling());
+        if (priority < 1 || priority > prioCeiling) {
+            throw new IllegalArgumentException("priority " + priority + " outside 1.." + prioCeiling);
         }
         if (w.hostBoostId() == Long.MAX_VALUE) {
             throw new IllegalStateException("host boost ids exhausted");
@@ -200,8 +209,8 @@ final class HostRegionEndpoint implements HostEndpoint {
         return id;
     }
 
-    /** The host line as last published by this endpoint, into {@code dst} (no shared-memory read). */
-    void lastPublished(int slot, HostSlotSnapshot dst) {
+    @Override
+    public void lastPublished(int slot, HostSlotSnapshot dst) {
         HostStateWriter w = writers[Objects.checkIndex(slot, writers.length)];
         dst.set(w.seq(), w.status(), w.policy(), w.priority(), w.denial(), w.hostBoostFlags(), w.budgetRemainingUs(),
                 w.actedRequestId(), w.hostBoostId());

@@ -73,7 +73,7 @@ public final class Regions {
             throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
                     + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");
         }
-        return new GuestRegionEndpoint(memory, header.toRecord(), generation, accepted, guestHeader, writers);
+        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers);
     }
 
     /**

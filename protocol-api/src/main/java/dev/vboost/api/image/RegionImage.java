@@ -38,7 +38,7 @@ public final class RegionImage {
         this.slots = List.copyOf(slots);
     }
 
-    /** Decodes {@code image}; the array is not kept. */
+    /** Decodes {@code image}; the array is not kept. Null is a programming error (NullPointerException). */
     public static RegionImage decode(byte[] image) {
         return decode(ByteBuffer.wrap(Objects.requireNonNull(image, "image")));
     }

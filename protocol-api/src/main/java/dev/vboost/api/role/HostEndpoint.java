@@ -40,6 +40,13 @@ public interface HostEndpoint extends AutoCloseable {
     void publishState(int slot, HostSlotSnapshot state);
 
     /**
+     * Copies the slot's host line as this endpoint last published it into {@code dst} (no shared-memory read),
+     * so a caller can change a few fields and publish again; host boost ids must not go back.
+     * Allocation-free.
+     */
+    void lastPublished(int slot, HostSlotSnapshot dst);
+
+    /**
      * Starts a host-initiated boost (spec §5.5): next host boost id, status BOOSTED, the given flags.
      * Applying the priority to the thread is the caller's job; this publishes it.
      *
