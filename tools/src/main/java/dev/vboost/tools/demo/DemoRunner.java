@@ -157,8 +157,8 @@ public final class DemoRunner {
         long hog1 = hogs == null ? 0 : hogs.cpuNanos();
         VmCounters agent1 = null;
         if (host != null) {
+            agent1 = host.counters(); // before stopping: ticks the host fires after the guest ended do not count
             host.stop(); // the guest stops at end too; the agent restores its thread
-            agent1 = host.counters();
         }
         String result = expect(lines, "RESULT ", 20_000_000_000L, guest, mode);
         String hist = expect(lines, "HIST ", 5_000_000_000L, guest, mode);
