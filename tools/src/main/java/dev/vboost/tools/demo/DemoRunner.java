@@ -98,7 +98,8 @@ public final class DemoRunner {
             if (host != null) {
                 guestArgs.addAll(host.guestArguments());
             }
-            ProcessBuilder pb = java.command(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch"),
+            ProcessBuilder pb = java.command(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch",
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0"),
                     GuestVcpuMain.class.getName(), guestArgs);
             Path guestLog = config.outDir.resolve("guest-" + mode.key() + ".log");
             pb.redirectError(guestLog.toFile());
@@ -142,7 +143,7 @@ public final class DemoRunner {
             rt.boost(tid, config.policy, config.priority);
         }
         if (host != null) {
-            host.start(t0);
+            host.start(t0, end);
         }
         Writer toGuest = new OutputStreamWriter(guest.getOutputStream(), StandardCharsets.US_ASCII);
         toGuest.write("START " + t0 + " " + measureFrom + " " + end + "\n");
@@ -151,12 +152,17 @@ public final class DemoRunner {
         long hog0 = hogs == null ? 0 : hogs.cpuNanos();
         long wall0 = System.nanoTime();
         VmCounters agent0 = host == null ? null : host.counters();
+        long timers0 = host == null ? 0 : host.timerInjections();
         progress(mode, measureFrom, end, hogs, hog0, host);
         sleepUntil(end);
         long wall1 = System.nanoTime();
         long hog1 = hogs == null ? 0 : hogs.cpuNanos();
         VmCounters agent1 = null;
+        long timers1 = 0;
+        @Nullable Throwable lastAgentError = null;
         if (host != null) {
+            timers1 = host.timerInjections();
+            lastAgentError = host.agentError();
             agent1 = host.counters(); // before stopping: ticks the host fires after the guest ended do not count
             host.stop(); // the guest stops at end too; the agent restores its thread
         }
@@ -180,12 +186,15 @@ public final class DemoRunner {
             boosted = (agent1.boostedNanos() - agent0.boostedNanos()) / (double) (end - measureFrom);
             boosts = agent1.granted() + agent1.hostGranted() - agent0.granted() - agent0.hostGranted();
             expiries = agent1.expired() + agent1.hostTimedOut() - agent0.expired() - agent0.hostTimedOut();
-            agentNote = String.format(Locale.ROOT, "; agent: %d guest boosts granted, %d host (timer) boosts, "
-                    + "%d denied, %d expired, %d host boosts timed out, %d actuator failures, %d NOTIFY exits",
-                    agent1.granted() - agent0.granted(), agent1.hostGranted() - agent0.hostGranted(),
+            agentNote = String.format(Locale.ROOT, "; agent: %d timer interrupts injected, %d guest boosts granted, "
+                    + "%d host (timer) boosts, %d denied, %d expired, %d host boosts timed out, %d actuator failures, %d NOTIFY exits",
+                    timers1 - timers0, agent1.granted() - agent0.granted(), agent1.hostGranted() - agent0.hostGranted(),
                     agent1.denied() - agent0.denied(), agent1.expired() - agent0.expired(),
                     agent1.hostTimedOut() - agent0.hostTimedOut(),
                     agent1.actuatorFailures() - agent0.actuatorFailures(), agent1.notifies() - agent0.notifies());
+        }
+        if (lastAgentError != null) {
+            agentNote += "; last agent error: " + lastAgentError;
         }
         Histogram h = decode(hist.substring(5));
         long ticks = field(result, "ticks");

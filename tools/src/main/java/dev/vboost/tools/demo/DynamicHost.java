@@ -140,14 +140,17 @@ final class DynamicHost implements AutoCloseable {
                 .prepare();
     }
 
-    /** Starts the agent thread (first guest tick at {@code t0}) and the hypercall thread. */
-    void start(long t0) {
+    /**
+     * Starts the agent thread (guest ticks from {@code t0}; the VMM's timer stops at {@code end}, when the guest
+     * ends its run) and the hypercall thread.
+     */
+    void start(long t0, long end) {
         SocketChannel ch = guestChannel;
         HostAgent a = agent;
         if (ch == null || a == null) {
             throw new IllegalStateException("no guest connected");
         }
-        Thread loop = new Thread(() -> guard(() -> agentLoop(a, t0)), "vboost-agent");
+        Thread loop = new Thread(() -> guard(() -> agentLoop(a, t0, end)), "vboost-agent");
         loop.setDaemon(true);
         agentThread = loop;
         Thread hypercalls = new Thread(() -> guard(() -> hypercallLoop(a, ch, loop)), "vboost-hypercalls");
@@ -177,7 +180,7 @@ final class DynamicHost implements AutoCloseable {
         rt.boost(Libc.currentTid(), SchedPolicy.FIFO, Math.min(99, config.priority + 1));
     }
 
-    private void agentLoop(HostAgent a, long t0) throws ActuatorException {
+    private void agentLoop(HostAgent a, long t0, long end) throws ActuatorException {
         becomeHostThread();
         long period = config.periodNanos;
         long advance = config.timerAdvanceNanos;
@@ -185,13 +188,14 @@ final class DynamicHost implements AutoCloseable {
         while (!stopped) {
             long next = a.runOnce(); // queued NOTIFYs and host boosts, changed slots, expiries
             long fireAt = t0 + k * period - advance;
-            long wake = next - fireAt < 0 ? next : fireAt;
+            boolean timerOn = fireAt - end < 0;
+            long wake = !timerOn || next - fireAt < 0 ? next : fireAt;
             long left = wake - System.nanoTime();
             if (left > 0) {
                 LockSupport.parkNanos(this, left); // NOTIFY unparks early
             }
             long now = System.nanoTime();
-            if (now - fireAt >= 0) {
+            if (timerOn && now - fireAt >= 0) {
                 // the guest's timer is due: inject it and boost on the host's initiative (spec §5.5)
                 a.requestHostBoost(a.vmIndex(VM), SLOT, HostBoostFlag.TIMER.bit());
                 timerInjections++;
@@ -234,6 +238,12 @@ final class DynamicHost implements AutoCloseable {
             throw new IllegalStateException("no guest connected");
         }
         return a.counters(VM);
+    }
+
+    /** The agent's last error, for the report. */
+    @Nullable Throwable agentError() {
+        HostAgent a = agent;
+        return a == null ? null : a.lastError();
     }
 
     long timerInjections() {
