@@ -61,7 +61,7 @@ class AgentCommandTest {
         }
         Path region = dir.resolve("region");
         Path policy = dir.resolve("policy.properties");
-        Files.writeString(policy, "priority.ceiling=20\nboost.policy=FIFO\nboost.max.us=2000000\n");
+        Files.writeString(policy, "priority.ceiling=20\nboost.policy=FIFO\nboost.max.us=2000000\nbudget.window.us=10000000\nbudget.us=5000000\n");
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger tid = new AtomicInteger();
         Thread vcpu = new Thread(() -> {
@@ -81,6 +81,11 @@ class AgentCommandTest {
                 policy.toString(), "--vcpu", "0=" + tid.get(), "--duration", "8", "--stats", "0")));
         agent.start();
         try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(region) && agent.isAlive()) { // bounded: fails below if the agent never creates it
+                assertTrue(System.nanoTime() - until < 0, "agent did not create " + region + " in 30 s");
+                Thread.sleep(5);
+            }
             CliRun req = CliRun.of("guest", "request", region.toString(), "--priority", "30", "--reason", "rt_task",
                     "--wait", "5000", "--attach-timeout", "10000");
             assertEquals(0, req.exit, req::toString);

@@ -45,11 +45,8 @@ class DemoEndToEndTest {
         double dynamicBoosted = number(json, "dynamic", "boosted_share");
         String summary = String.format("vanilla p99 %.1f us, dynamic p99 %.1f us, hogs dynamic %.3f vs static %.3f, "
                 + "dynamic boosted %.3f%n%s", vanillaP99, dynamicP99, dynamicHogs, staticHogs, dynamicBoosted, r.out);
+        double vanillaHogs = number(json, "vanilla", "hog_cpu_share");
         assertTrue(dynamicP99 * 4 < vanillaP99, "dynamic p99 not well below vanilla: " + summary);
-        // static RT leaves the hogs only what RT throttling spares (5 % of the CPU); dynamic boosts a fraction of
-        // each period. On an idle machine the gap is large (about 0.6 vs 0.05); other load on a shared machine
-        // narrows it, so the check asks for a clear margin (10 %) rather than an absolute figure
-        assertTrue(dynamicHogs > staticHogs * 1.1, "hogs did not keep more CPU under dynamic than static: " + summary);
         assertTrue(dynamicBoosted > 0 && dynamicBoosted < 0.6, "implausible boosted share: " + summary);
         String svg = Files.readString(out.resolve("latency.svg"));
         assertTrue(svg.startsWith("<svg") && svg.split("<polyline", -1).length - 1 == 3, "plot should have 3 curves");
@@ -57,6 +54,16 @@ class DemoEndToEndTest {
             assertTrue(Files.size(out.resolve("latency-" + m + ".hgrm")) > 0, m);
         }
         assertTrue(r.out.contains("Output: " + out.toAbsolutePath()), r::toString);
+        // Static RT leaves the hogs only what RT throttling spares (5 % of the CPU); dynamic boosting takes a
+        // fraction of each period. On an otherwise idle CPU the gap is large (about 0.6 vs 0.05). When other
+        // processes crowd the measured CPU, the hogs get little even in vanilla mode and the difference cannot be
+        // measured: locally that is a reason to stop here (said so), in CI the check runs regardless.
+        if (!ci) {
+            assumeTrue(vanillaHogs >= 0.3, () -> "latency checks passed; the hogs' CPU comparison needs a quieter "
+                    + "machine: other processes left the hogs only " + Math.round(vanillaHogs * 100)
+                    + " % of the CPU even in vanilla mode (" + summary + ")");
+        }
+        assertTrue(dynamicHogs > staticHogs * 1.1, "hogs did not keep more CPU under dynamic than static: " + summary);
     }
 
     /** The number after {@code "key":} inside the modes entry of {@code mode}. */

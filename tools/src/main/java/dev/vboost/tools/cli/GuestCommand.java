@@ -87,7 +87,7 @@ public final class GuestCommand implements Runnable {
                 }
                 return run(guest);
             } catch (UncheckedIOException e) {
-                return fail(e.getMessage());
+                return fail(String.valueOf(e.getMessage()));
             }
         }
 

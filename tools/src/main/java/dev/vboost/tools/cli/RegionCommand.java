@@ -55,7 +55,7 @@ public final class RegionCommand implements Callable<Integer> {
         try {
             config = new HostRegionConfig(slots, Feature.DEFINED_MASK, ceiling, maxBoostMicros);
         } catch (IllegalArgumentException e) {
-            throw Usage.error(spec, e.getMessage());
+            throw Usage.error(spec, String.valueOf(e.getMessage()));
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {

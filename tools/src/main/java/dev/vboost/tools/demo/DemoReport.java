@@ -75,6 +75,12 @@ public final class DemoReport {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
                     fmt(st.latencyMicros(99.9)), fmt(st.maxMicros()), st.hogCpuShare * 100, o.config.cpu));
         }
+        if (v != null && v.ok() && o.config.hogs > 0 && v.hogCpuShare < 0.3) {
+            lines.add(String.format(Locale.ROOT, "NOTE: even in vanilla mode the hogs got only %.0f%% of CPU %d: other "
+                    + "processes are using that CPU. That lowers the hogs' share in every mode (hiding static mode's "
+                    + "cost) and lengthens vanilla latency; for clean figures run on a quiet machine.",
+                    v.hogCpuShare * 100, o.config.cpu));
+        }
         lines.add("RFC v1 (cyclictest, busy host): guest avg 887 -> 21 us (500 us interval) and 6335 -> 45 us "
                 + "(1000 us); static RT raised host max latency to 27 ms.");
         return lines;
