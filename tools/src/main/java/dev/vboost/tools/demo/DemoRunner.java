@@ -35,13 +35,18 @@ public final class DemoRunner {
     private final DemoConfig config;
     private final PrintWriter out;
     private final JavaLauncher java;
-    private final RtControl rt = new RtControl();
+    private final RtControl rt;
 
     public DemoRunner(DemoConfig config, PrintWriter out) {
         this(config, out, JavaLauncher.current());
     }
 
     DemoRunner(DemoConfig config, PrintWriter out, JavaLauncher java) {
+        this(config, out, java, new RtControl());
+    }
+
+    DemoRunner(DemoConfig config, PrintWriter out, JavaLauncher java, RtControl rt) {
+        this.rt = rt;
         this.config = config;
         this.out = out;
         this.java = java;
