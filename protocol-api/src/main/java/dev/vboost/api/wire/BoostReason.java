@@ -1,6 +1,5 @@
 package dev.vboost.api.wire;
 
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -46,21 +45,11 @@ public enum BoostReason {
 
     /** The defined flags set in {@code mask}; undefined bits are dropped. Allocates: not for hot paths. */
     public static Set<BoostReason> decode(int mask) {
-        EnumSet<BoostReason> set = EnumSet.noneOf(BoostReason.class);
-        for (BoostReason f : values()) {
-            if (f.in(mask)) {
-                set.add(f);
-            }
-        }
-        return set;
+        return FlagSets.decode(BoostReason.class, mask, BoostReason::bitIndex);
     }
 
     /** The mask of the given flags. */
     public static int encode(Set<BoostReason> flags) {
-        int mask = 0;
-        for (BoostReason f : flags) {
-            mask |= f.bit();
-        }
-        return mask;
+        return (int) FlagSets.encode(flags, BoostReason::bitIndex);
     }
 }

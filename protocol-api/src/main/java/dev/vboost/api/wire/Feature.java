@@ -1,6 +1,5 @@
 package dev.vboost.api.wire;
 
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -43,21 +42,11 @@ public enum Feature {
 
     /** The defined flags set in {@code mask}; undefined bits are dropped. Allocates: not for hot paths. */
     public static Set<Feature> decode(long mask) {
-        EnumSet<Feature> set = EnumSet.noneOf(Feature.class);
-        for (Feature f : values()) {
-            if (f.in(mask)) {
-                set.add(f);
-            }
-        }
-        return set;
+        return FlagSets.decode(Feature.class, mask, Feature::bitIndex);
     }
 
     /** The mask of the given flags. */
     public static long encode(Set<Feature> flags) {
-        long mask = 0;
-        for (Feature f : flags) {
-            mask |= f.bit();
-        }
-        return mask;
+        return FlagSets.encode(flags, Feature::bitIndex);
     }
 }

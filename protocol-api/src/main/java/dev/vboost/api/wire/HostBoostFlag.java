@@ -1,6 +1,5 @@
 package dev.vboost.api.wire;
 
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -44,21 +43,11 @@ public enum HostBoostFlag {
 
     /** The defined flags set in {@code mask}; undefined bits are dropped. Allocates: not for hot paths. */
     public static Set<HostBoostFlag> decode(int mask) {
-        EnumSet<HostBoostFlag> set = EnumSet.noneOf(HostBoostFlag.class);
-        for (HostBoostFlag f : values()) {
-            if (f.in(mask)) {
-                set.add(f);
-            }
-        }
-        return set;
+        return FlagSets.decode(HostBoostFlag.class, mask, HostBoostFlag::bitIndex);
     }
 
     /** The mask of the given flags. */
     public static int encode(Set<HostBoostFlag> flags) {
-        int mask = 0;
-        for (HostBoostFlag f : flags) {
-            mask |= f.bit();
-        }
-        return mask;
+        return (int) FlagSets.encode(flags, HostBoostFlag::bitIndex);
     }
 }

@@ -3,6 +3,7 @@ package dev.vboost.impl.lincheck;
 import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
 import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
 import org.jetbrains.kotlinx.lincheck.strategy.stress.StressOptions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +22,16 @@ class HandshakeLincheckTest {
      */
     static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 5);
 
+    /**
+     * Model checking runs on JDK 17 to 24 (CI's first pass is JDK 17). On JDK 25, Lincheck 2.39's managed
+     * strategy slows down inside the JDK's byte-buffer VarHandles until it reports the (bounded) seqlock read
+     * as hung, and Lincheck 3.x rejects those VarHandles outright ("Unsupported VarHandle type"); stress mode
+     * below still runs there.
+     */
     @Test
     void modelChecking() {
+        Assumptions.assumeTrue(Runtime.version().feature() < 25,
+                "Lincheck 2.39 model checking cannot instrument byte-buffer VarHandles on JDK 25; runs on JDK 17");
         LinCheckerKt.check(new ModelCheckingOptions()
                 .iterations(ITERATIONS)
                 .invocationsPerIteration(100)
