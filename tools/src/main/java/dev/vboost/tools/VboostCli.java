@@ -45,6 +45,10 @@ public final class VboostCli implements Runnable {
         CommandLine cl = new CommandLine(new VboostCli());
         cl.setOut(out);
         cl.setErr(err);
+        CommandLine conformance = cl.getSubcommands().get("conformance");
+        if (conformance != null) {
+            ConformanceCommand.configure(conformance);
+        }
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? USAGE : FAILURE);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine bad = ex.getCommandLine();

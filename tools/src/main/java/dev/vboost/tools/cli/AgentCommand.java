@@ -1,11 +1,249 @@
 package dev.vboost.tools.cli;
 
+import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.agent.stats.VmCounters;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
+import dev.vboost.tools.VboostCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "agent", mixinStandardHelpOptions = true, description = "pending")
-public final class AgentCommand implements Runnable {
+/**
+ * A host agent over one region file: creates (or, after a restart, re-initialises) the region, maps vCPU slots
+ * to Linux threads, and runs the host agent with the real Linux actuator until stopped or for a duration.
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the vboost host agent for one VM over a region file: it validates the guest's requests, "
+                + "applies the policy and sets SCHED_FIFO/SCHED_RR on the vCPU threads (needs root or CAP_SYS_NICE).",
+                "vCPU threads come from --vcpu SLOT=TID (repeatable) or --pid PID (its threads, ascending, optionally "
+                        + "filtered by --thread-name, become slots 0, 1, ...).",
+                "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
+                "Exit 0 after a clean stop, 1 if the agent failed, 2 for bad options or files."})
+public final class AgentCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--region", required = true, paramLabel = "FILE",
+            description = "Region file to create (or re-initialise, spec §5.9); a tmpfs path such as /dev/shm/vboost-vm0.")
+    @SuppressWarnings("nullness:initialization.field.uninitialized") // required option
+    Path region;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy file (key=value, see host-agent/README.md); default: built-in defaults.")
+    @Nullable Path policyFile;
+
+    @Option(names = "--vcpu", paramLabel = "SLOT=TID", description = "Map vCPU slot SLOT to Linux thread TID (repeatable).")
+    List<String> vcpus = new ArrayList<>();
+
+    @Option(names = "--pid", paramLabel = "PID", description = "A process whose threads are the vCPUs.")
+    long pid;
+
+    @Option(names = "--thread-name", paramLabel = "REGEX", description = "With --pid: only threads whose name "
+            + "(/proc/PID/task/TID/comm) matches, e.g. 'CPU [0-9]+/KVM' for QEMU.")
+    @Nullable String threadName;
+
+    @Option(names = "--slots", paramLabel = "N", description = "Slots in the region (default: the number of vCPUs mapped).")
+    int slots;
+
+    @Option(names = "--journal", paramLabel = "FILE", description = "Lease journal: threads a crashed agent left boosted are restored at the next start.")
+    @Nullable Path journal;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
+    double durationSeconds;
+
+    @Option(names = "--stats", paramLabel = "SECONDS", description = "Print counters this often (default ${DEFAULT-VALUE}; 0: only at the end).")
+    double statsSeconds = 5;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("pending");
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (durationSeconds < 0 || durationSeconds > 31_536_000) {
+            throw Usage.error(spec, "--duration must be 0..31536000 seconds, got " + durationSeconds);
+        }
+        if (statsSeconds < 0 || statsSeconds > 86_400) {
+            throw Usage.error(spec, "--stats must be 0..86400 seconds, got " + statsSeconds);
+        }
+        PolicyConfig policy = policy();
+        Map<Integer, Integer> map = vcpuMap();
+        int slotCount = slots == 0 ? map.size() : slots;
+        if (slotCount < 1 || slotCount > RegionLayout.MAX_SLOTS) {
+            throw Usage.error(spec, "--slots must be 1.." + RegionLayout.MAX_SLOTS + ", got " + slotCount);
+        }
+        for (int vcpu : map.keySet()) {
+            if (vcpu >= slotCount) {
+                throw Usage.error(spec, "--vcpu " + vcpu + "=...: slot " + vcpu + " is outside the region's "
+                        + slotCount + " slot(s)");
+            }
+        }
+        Path parent = region.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw Usage.error(spec, "--region: directory " + parent + " does not exist");
+        }
+        HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
+                (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
+        boolean existed = Files.exists(region) && Files.size(region) == regionConfig.regionSize();
+        try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
+                : MappedRegionFile.create(region, regionConfig.regionSize());
+                HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
+            HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map);
+            if (journal != null) {
+                b.journal(journal);
+            }
+            HostAgent agent = b.build();
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                agent.start();
+                out.printf(Locale.ROOT, "vboost agent: region %s (%s, %d slot(s), generation %d), vCPU threads %s, "
+                        + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
+                        slotCount, Regions.readHostHeader(mapping.memory()).hostGeneration(), map,
+                        policy.boostPolicy(), policy.priorityCeiling(), TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
+                out.flush();
+                long end = durationSeconds > 0 ? System.nanoTime() + (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
+                long step = statsSeconds > 0 ? (long) (statsSeconds * 1e9) : Long.MAX_VALUE;
+                while (true) {
+                    long left = end == Long.MAX_VALUE ? step : Math.min(step, end - System.nanoTime());
+                    if (left <= 0 || stop.await(left, TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
+                        break;
+                    }
+                    out.println(stats(agent.counters("vm")));
+                    out.flush();
+                }
+            } finally {
+                agent.stop();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook has run
+                }
+            }
+            out.println("stopped; " + stats(agent.counters("vm")));
+            Throwable error = agent.lastError();
+            if (error != null) {
+                spec.commandLine().getErr().println("vboost agent: last error: " + error);
+                return VboostCli.FAILURE;
+            }
+            return VboostCli.OK;
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("vboost agent: " + e.getMessage());
+            return VboostCli.FAILURE;
+        }
+    }
+
+    static String stats(VmCounters c) {
+        return String.format(Locale.ROOT, "granted %d, denied %d, released %d, expired %d, throttled %d, invalid %d, "
+                + "host boosts %d, actuator failures %d, boosted %.3f s", c.granted(), c.denied(), c.released(),
+                c.expired(), c.throttled(), c.invalid(), c.hostGranted(), c.actuatorFailures(), c.boostedNanos() / 1e9);
+    }
+
+    private PolicyConfig policy() {
+        Path f = policyFile;
+        if (f == null) {
+            return PolicyConfig.defaults();
+        }
+        try {
+            return PolicyConfig.load(f);
+        } catch (NoSuchFileException e) {
+            throw Usage.error(spec, "--policy: file " + f + " does not exist");
+        } catch (IOException e) {
+            throw Usage.error(spec, "--policy: cannot read " + f + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--policy: " + e.getMessage());
+        }
+    }
+
+    private Map<Integer, Integer> vcpuMap() {
+        if (vcpus.isEmpty() == (pid == 0)) {
+            throw Usage.error(spec, "give the vCPU threads with either --vcpu SLOT=TID or --pid PID (exactly one)");
+        }
+        if (threadName != null && pid == 0) {
+            throw Usage.error(spec, "--thread-name needs --pid");
+        }
+        Map<Integer, Integer> map = new TreeMap<>();
+        if (pid != 0) {
+            if (pid < 0) {
+                throw Usage.error(spec, "--pid must be positive, got " + pid);
+            }
+            @Nullable Pattern name = null;
+            if (threadName != null) {
+                try {
+                    name = Pattern.compile(threadName);
+                } catch (PatternSyntaxException e) {
+                    throw Usage.error(spec, "--thread-name: bad regular expression: " + e.getDescription());
+                }
+            }
+            int[] tids = LinuxThreads.threadsOf(pid);
+            if (tids.length == 0) {
+                throw Usage.error(spec, "--pid " + pid + ": no such process");
+            }
+            for (int tid : tids) {
+                if (name == null || name.matcher(comm(pid, tid)).matches()) {
+                    map.put(map.size(), tid);
+                }
+            }
+            if (map.isEmpty()) {
+                throw Usage.error(spec, "--pid " + pid + ": no thread name matches --thread-name '" + threadName + "'");
+            }
+            return map;
+        }
+        for (String v : vcpus) {
+            int eq = v.indexOf('=');
+            int slot;
+            int tid;
+            try {
+                if (eq <= 0) {
+                    throw new NumberFormatException();
+                }
+                slot = Integer.parseInt(v.substring(0, eq).trim());
+                tid = Integer.parseInt(v.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw Usage.error(spec, "--vcpu '" + v + "' is not SLOT=TID (two decimal numbers)");
+            }
+            if (slot < 0 || tid <= 0) {
+                throw Usage.error(spec, "--vcpu '" + v + "': slot must be >= 0 and TID > 0");
+            }
+            if (map.put(slot, tid) != null) {
+                throw Usage.error(spec, "--vcpu: slot " + slot + " given twice");
+            }
+            if (!Files.isDirectory(Path.of("/proc", Integer.toString(tid)))) {
+                throw Usage.error(spec, "--vcpu '" + v + "': no thread " + tid + " on this host");
+            }
+        }
+        return map;
+    }
+
+    private static String comm(long pid, int tid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "task", Integer.toString(tid), "comm"),
+                    StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return ""; // the thread ended meanwhile
+        }
     }
 }

@@ -1,11 +1,77 @@
 package dev.vboost.tools.cli;
 
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
+import dev.vboost.tools.VboostCli;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-@Command(name = "region", mixinStandardHelpOptions = true, description = "pending")
-public final class RegionCommand implements Runnable {
+/** Creates a READY region file with no agent behind it: for trying 'vboost guest' and 'vboost inspect'. */
+@Command(name = "region", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Creates a region file published READY (spec §4.4) as a host would, then exits. Nothing serves "
+                + "it: use it to try 'vboost guest attach/status' and 'vboost inspect'; 'vboost agent' creates and serves "
+                + "its own.", "Exit 0 on success, 1 if the file cannot be written, 2 for bad options."})
+public final class RegionCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Region file to create (overwritten if present).")
+    @SuppressWarnings("nullness:initialization.field.uninitialized") // required parameter
+    Path file;
+
+    @Option(names = "--slots", paramLabel = "N", description = "Slots (vCPUs), 1..4096 (default ${DEFAULT-VALUE}).")
+    int slots = 1;
+
+    @Option(names = "--priority-ceiling", paramLabel = "P", description = "Highest priority offered, 1..99 (default ${DEFAULT-VALUE}).")
+    int ceiling = PolicyConfig.defaults().priorityCeiling();
+
+    @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest boost announced (default ${DEFAULT-VALUE}).")
+    int maxBoostMicros = HostRegionConfig.DEFAULT_MAX_BOOST_US;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("pending");
+    public Integer call() {
+        if (slots < 1 || slots > RegionLayout.MAX_SLOTS) {
+            throw Usage.error(spec, "--slots must be 1.." + RegionLayout.MAX_SLOTS + ", got " + slots);
+        }
+        if (ceiling < 1 || ceiling > 99) {
+            throw Usage.error(spec, "--priority-ceiling must be 1..99, got " + ceiling);
+        }
+        if (maxBoostMicros < 1) {
+            throw Usage.error(spec, "--max-boost must be positive, got " + maxBoostMicros);
+        }
+        HostRegionConfig config;
+        try {
+            config = new HostRegionConfig(slots, Feature.DEFINED_MASK, ceiling, maxBoostMicros);
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, String.valueOf(e.getMessage()));
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            spec.commandLine().getErr().println("vboost region: directory " + parent + " does not exist");
+            return VboostCli.FAILURE;
+        }
+        try (MappedRegionFile mapping = MappedRegionFile.create(file, config.regionSize())) {
+            // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
+            HostEndpoint host = Regions.createHost(mapping.memory(), config);
+            mapping.force();
+            spec.commandLine().getOut().println("created " + file + ": " + config.regionSize() + " bytes, " + slots
+                    + " slot(s), READY, generation " + host.generation());
+            return VboostCli.OK;
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("vboost region: " + e.getMessage());
+            return VboostCli.FAILURE;
+        }
     }
 }

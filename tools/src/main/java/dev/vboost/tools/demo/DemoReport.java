@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import dev.vboost.tools.Json;
 import org.HdrHistogram.Histogram;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -74,6 +75,12 @@ public final class DemoReport {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
                     fmt(st.latencyMicros(99.9)), fmt(st.maxMicros()), st.hogCpuShare * 100, o.config.cpu));
         }
+        if (v != null && v.ok() && o.config.hogs > 0 && v.hogCpuShare < 0.3) {
+            lines.add(String.format(Locale.ROOT, "NOTE: even in vanilla mode the hogs got only %.0f%% of CPU %d: other "
+                    + "processes are using that CPU. That lowers the hogs' share in every mode (hiding static mode's "
+                    + "cost) and lengthens vanilla latency; for clean figures run on a quiet machine.",
+                    v.hogCpuShare * 100, o.config.cpu));
+        }
         lines.add("RFC v1 (cyclictest, busy host): guest avg 887 -> 21 us (500 us interval) and 6335 -> 45 us "
                 + "(1000 us); static RT raised host max latency to 27 ms.");
         return lines;
@@ -136,107 +143,5 @@ public final class DemoReport {
         j.closeArray();
         j.close();
         return j.toString();
-    }
-
-    /** A tiny JSON writer: objects, arrays, strings, numbers (NaN as null), booleans. */
-    private static final class Json {
-        private final StringBuilder s = new StringBuilder();
-        private boolean first = true;
-        private int depth;
-
-        Json open() {
-            comma();
-            s.append('{');
-            depth++;
-            first = true;
-            return this;
-        }
-
-        Json openArray() {
-            comma();
-            s.append('[');
-            depth++;
-            first = true;
-            return this;
-        }
-
-        void close() {
-            depth--;
-            s.append('\n').append("  ".repeat(depth)).append('}');
-            first = false;
-        }
-
-        void closeArray() {
-            depth--;
-            s.append('\n').append("  ".repeat(depth)).append(']');
-            first = false;
-        }
-
-        private boolean pendingKey;
-
-        private void comma() {
-            if (pendingKey) {
-                pendingKey = false;
-                return;
-            }
-            if (!first) {
-                s.append(',');
-            }
-            if (depth > 0) {
-                s.append('\n').append("  ".repeat(depth));
-            }
-            first = false;
-        }
-
-        Json key(String k) {
-            comma();
-            s.append(quote(k)).append(": ");
-            pendingKey = true;
-            return this;
-        }
-
-        void field(String k, @Nullable String v) {
-            key(k);
-            comma();
-            s.append(v == null ? "null" : quote(v));
-        }
-
-        void field(String k, long v) {
-            key(k);
-            comma();
-            s.append(v);
-        }
-
-        void field(String k, boolean v) {
-            key(k);
-            comma();
-            s.append(v);
-        }
-
-        void field(String k, double v) {
-            key(k);
-            comma();
-            s.append(Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v));
-        }
-
-        private static String quote(String v) {
-            StringBuilder q = new StringBuilder("\"");
-            for (int i = 0; i < v.length(); i++) {
-                char ch = v.charAt(i);
-                if (ch == '"' || ch == '\\') {
-                    q.append('\\').append(ch);
-                } else if (ch < 0x20) {
-                    q.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                } else {
-                    q.append(ch);
-                }
-            }
-            return q.append('"').toString();
-        }
-
-        @Override
-        public String toString() {
-            return s.toString() + "\n";
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.vboost.tools.demo;
 
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.stats.VmCounters;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,13 +35,18 @@ public final class DemoRunner {
     private final DemoConfig config;
     private final PrintWriter out;
     private final JavaLauncher java;
-    private final RtControl rt = new RtControl();
+    private final RtControl rt;
 
     public DemoRunner(DemoConfig config, PrintWriter out) {
         this(config, out, JavaLauncher.current());
     }
 
     DemoRunner(DemoConfig config, PrintWriter out, JavaLauncher java) {
+        this(config, out, java, new RtControl());
+    }
+
+    DemoRunner(DemoConfig config, PrintWriter out, JavaLauncher java, RtControl rt) {
+        this.rt = rt;
         this.config = config;
         this.out = out;
         this.java = java;
@@ -84,7 +90,7 @@ public final class DemoRunner {
     private ModeResult runMode(DemoMode mode) throws IOException, InterruptedException, ActuatorException {
         out.println("[" + mode.key() + "] starting");
         try (HostHogs hogs = config.hogs > 0 ? HostHogs.start(config.hogs, config.cpu, java) : null;
-                DynamicHost host = mode == DemoMode.DYNAMIC ? DynamicHost.create(config, rt) : null) {
+                DynamicHost host = mode == DemoMode.DYNAMIC ? DynamicHost.create(config, rt, rt.actuator()) : null) {
             if (hogs != null) {
                 Thread.sleep(HOG_SPIN_UP_NANOS / 1_000_000);
                 if (!hogs.alive()) {
@@ -97,7 +103,8 @@ public final class DemoRunner {
             if (host != null) {
                 guestArgs.addAll(host.guestArguments());
             }
-            ProcessBuilder pb = java.command(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch"),
+            ProcessBuilder pb = java.command(List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch",
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0"),
                     GuestVcpuMain.class.getName(), guestArgs);
             Path guestLog = config.outDir.resolve("guest-" + mode.key() + ".log");
             pb.redirectError(guestLog.toFile());
@@ -141,7 +148,7 @@ public final class DemoRunner {
             rt.boost(tid, config.policy, config.priority);
         }
         if (host != null) {
-            host.start(t0, measureFrom, end);
+            host.start(t0, end);
         }
         Writer toGuest = new OutputStreamWriter(guest.getOutputStream(), StandardCharsets.US_ASCII);
         toGuest.write("START " + t0 + " " + measureFrom + " " + end + "\n");
@@ -149,10 +156,21 @@ public final class DemoRunner {
         sleepUntil(measureFrom);
         long hog0 = hogs == null ? 0 : hogs.cpuNanos();
         long wall0 = System.nanoTime();
+        VmCounters agent0 = host == null ? null : host.counters();
+        long timers0 = host == null ? 0 : host.timerInjections();
         progress(mode, measureFrom, end, hogs, hog0, host);
         sleepUntil(end);
         long wall1 = System.nanoTime();
         long hog1 = hogs == null ? 0 : hogs.cpuNanos();
+        VmCounters agent1 = null;
+        long timers1 = 0;
+        @Nullable Throwable lastAgentError = null;
+        if (host != null) {
+            timers1 = host.timerInjections();
+            lastAgentError = host.agentError();
+            agent1 = host.counters(); // before stopping: ticks the host fires after the guest ended do not count
+            host.stop(); // the guest stops at end too; the agent restores its thread
+        }
         String result = expect(lines, "RESULT ", 20_000_000_000L, guest, mode);
         String hist = expect(lines, "HIST ", 5_000_000_000L, guest, mode);
         if (saved != null) {
@@ -163,18 +181,25 @@ public final class DemoRunner {
             }
         }
         double wall = (wall1 - wall0) / 1e9;
-        double boosted;
+        double boosted = 0.0;
         long boosts = 0;
         long expiries = 0;
+        String agentNote = "";
         if (mode == DemoMode.STATIC) {
             boosted = 1.0;
-        } else if (host != null) {
-            host.stop();
-            boosted = host.boostedNanosInWindow() / (double) (end - measureFrom);
-            boosts = host.boosts();
-            expiries = host.expiries();
-        } else {
-            boosted = 0.0;
+        } else if (agent0 != null && agent1 != null && host != null) {
+            boosted = (agent1.boostedNanos() - agent0.boostedNanos()) / (double) (end - measureFrom);
+            boosts = agent1.granted() + agent1.hostGranted() - agent0.granted() - agent0.hostGranted();
+            expiries = agent1.expired() + agent1.hostTimedOut() - agent0.expired() - agent0.hostTimedOut();
+            agentNote = String.format(Locale.ROOT, "; agent: %d timer interrupts injected, %d guest boosts granted, "
+                    + "%d host (timer) boosts, %d denied, %d expired, %d host boosts timed out, %d actuator failures, %d NOTIFY exits",
+                    timers1 - timers0, agent1.granted() - agent0.granted(), agent1.hostGranted() - agent0.hostGranted(),
+                    agent1.denied() - agent0.denied(), agent1.expired() - agent0.expired(),
+                    agent1.hostTimedOut() - agent0.hostTimedOut(),
+                    agent1.actuatorFailures() - agent0.actuatorFailures(), agent1.notifies() - agent0.notifies());
+        }
+        if (lastAgentError != null) {
+            agentNote += "; last agent error: " + lastAgentError;
         }
         Histogram h = decode(hist.substring(5));
         long ticks = field(result, "ticks");
@@ -182,7 +207,7 @@ public final class DemoRunner {
         double hogShare = hogs == null ? 0 : (hog1 - hog0) / 1e9 / wall;
         long vcpuWall = field(result, "wallNs");
         double vcpuShare = vcpuWall <= 0 ? Double.NaN : field(result, "cpuNs") / (double) vcpuWall;
-        String note = hogs == null ? "no hogs" : hogs.description();
+        String note = (hogs == null ? "no hogs" : hogs.description()) + agentNote;
         ModeResult r = new ModeResult(mode, "ok", note, h, ticks, overruns, wall, boosted, hogShare, vcpuShare,
                 boosts, expiries);
         out.printf(Locale.ROOT, "[%s] done: %d ticks, p99 %s us, hogs %.1f%% of CPU %d, boosted %.1f%%%n",
@@ -204,7 +229,9 @@ public final class DemoRunner {
                         / elapsed * 100, config.cpu));
             }
             if (host != null) {
-                sb.append(String.format(Locale.ROOT, "  boosts %d", host.boosts()));
+                VmCounters c = host.counters();
+                sb.append(String.format(Locale.ROOT, "  boosts granted %d (guest) + %d (timer)", c.granted(),
+                        c.hostGranted()));
             }
             out.println(sb);
         }

@@ -1,22 +1,21 @@
 package dev.vboost.tools.demo;
 
+import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.ActuatorException;
-import dev.vboost.agent.actuator.ThreadAttributes;
-import dev.vboost.api.GuestSlotSnapshot;
-import dev.vboost.api.HostSlotSnapshot;
-import dev.vboost.api.ReadStatus;
-import dev.vboost.api.WireError;
-import dev.vboost.api.hypercall.Hypercall;
-import dev.vboost.api.hypercall.HypercallCodec;
-import dev.vboost.api.hypercall.HypercallDecoding;
+import dev.vboost.agent.actuator.PriorityActuator;
+import dev.vboost.agent.hypercall.HypercallDispatcher;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.hypercall.HypercallExit;
 import dev.vboost.api.hypercall.HypercallNumbers;
+import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.HostEndpoint;
-import dev.vboost.api.wire.BoostRequest;
-import dev.vboost.api.wire.DenialReason;
+import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.HostBoostFlag;
 import dev.vboost.api.wire.SchedPolicy;
-import dev.vboost.api.wire.SlotStatus;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -27,93 +26,100 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The host side of dynamic mode: what a VMM with a vboost agent does for one single-vCPU guest.
+ * The host side of dynamic mode: a VMM with the vboost {@link HostAgent} for one single-vCPU guest.
  *
  * <ul>
- *   <li>The boost region is a file in tmpfs, mapped here and by the guest JVM.
- *   <li>A <b>timer thread</b> emulates the guest's periodic timer. When the guest's tick is due it injects the
- *       timer interrupt and boosts the vCPU thread on its own (spec §5.5, flag TIMER), as KVM boosts a vCPU it
- *       delivers an interrupt to; like KVM's {@code lapic_timer_advance_ns} it fires a little early to absorb
- *       its own wake-up latency. It also ends any boost that outlives the longest allowed one (spec §5.6).
- *   <li>A <b>hypercall thread</b> receives the guest's NOTIFY hypercalls (the exit the guest takes after
- *       releasing its boost, as in the RFC: boost without an exit, exit to unboost), reads the slot, grants or
- *       ends boosts and restores the thread's original attributes.
+ *   <li>The boost region is a file in tmpfs ({@code /dev/shm}), created here and mapped by the guest JVM.
+ *   <li>The <b>agent thread</b> owns the agent ({@link HostAgent#prepare()} + {@link HostAgent#runOnce()}):
+ *       it reads and validates guest requests, applies the policy, changes the vCPU thread's priority with
+ *       real {@code sched_setattr} through the Linux actuator and restores it after. It also plays the VMM's
+ *       emulation of the guest's periodic timer: when a tick is due it injects the interrupt and asks the
+ *       agent for a host-initiated boost (spec §5.5, flag TIMER), as KVM boosts a vCPU it delivers an
+ *       interrupt to. Like KVM's {@code lapic_timer_advance_ns} it fires a little early, to absorb its own
+ *       wake-up latency.
+ *   <li>The <b>hypercall thread</b> receives the guest's NOTIFY exits (taken after it releases a boost: boost
+ *       without an exit, exit to unboost, as in the RFC), dispatches them through the agent's
+ *       {@link HypercallDispatcher} and wakes the agent thread.
  * </ul>
- * Both threads run real-time on the measured CPU, above the boost priority; they serialise on one lock, so
- * the endpoint is driven by one thread at a time. Every priority change is a real {@code sched_setattr} on
- * the guest's vCPU thread.
+ * Both threads are pinned to the measured CPU and run SCHED_FIFO one above the boost priority, so their cost
+ * is charged to that CPU like the hogs' and the guest's.
  */
 final class DynamicHost implements AutoCloseable {
+    static final String VM = "demo";
     private static final int SLOT = 0;
     private static final int EXIT_BYTES = 8 * (1 + HypercallNumbers.EXIT_ARG_COUNT);
 
     private final DemoConfig config;
     private final RtControl rt;
+    private final PriorityActuator actuator;
     private final Path dir;
     private final Path regionFile;
     private final Path socketFile;
-    private final HostEndpoint host;
-    private final AutoCloseable regionMapping;
+    private final MappedRegionFile mapping;
+    private final HostEndpoint endpoint;
     private final ServerSocketChannel server;
-    private final Object lock = new Object();
-    private final GuestSlotSnapshot request = new GuestSlotSnapshot();
-    private final HostSlotSnapshot state = new HostSlotSnapshot();
-    private final int[] changed = new int[1];
 
+    private @Nullable HostAgent agent;
     private @Nullable SocketChannel guestChannel;
-    private @Nullable Thread timerThread;
+    private @Nullable Thread agentThread;
     private @Nullable Thread hypercallThread;
     private volatile boolean stopped;
     private volatile @Nullable Throwable failure;
+    private volatile long timerInjections;
+    private volatile long rejectedExits;
 
-    // guarded by lock
-    private int vcpuTid;
-    private @Nullable ThreadAttributes original;
-    private boolean boosted;
-    private long boostStart;
-    private long lastActed;
-    private long hostBoostId;
-    private long windowFrom;
-    private long windowTo;
-    private long boostedInWindow;
-    private volatile long boosts;
-    private volatile long expiries;
-    private volatile long rejected;
-
-    private DynamicHost(DemoConfig config, RtControl rt, Path dir, Path regionFile, Path socketFile,
-            RegionFactory.HostRegion region, ServerSocketChannel server) {
+    private DynamicHost(DemoConfig config, RtControl rt, PriorityActuator actuator, Path dir, Path regionFile,
+            Path socketFile, MappedRegionFile mapping, HostEndpoint endpoint, ServerSocketChannel server) {
         this.config = config;
         this.rt = rt;
+        this.actuator = actuator;
         this.dir = dir;
         this.regionFile = regionFile;
         this.socketFile = socketFile;
-        this.host = region.endpoint();
-        this.regionMapping = region;
+        this.mapping = mapping;
+        this.endpoint = endpoint;
         this.server = server;
     }
 
-    static DynamicHost create(DemoConfig config, RtControl rt) throws IOException {
+    static DynamicHost create(DemoConfig config, RtControl rt, PriorityActuator actuator) throws IOException {
         Path shm = Path.of("/dev/shm");
         Path dir = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "vboost-demo-")
                 : Files.createTempDirectory("vboost-demo-");
         Path regionFile = dir.resolve("region");
         Path socketFile = dir.resolve("hypercall.sock");
-        RegionFactory.HostRegion region = RegionFactory.createHost(regionFile, 1, config.policy, config.priority,
-                config.maxBoostNanos);
+        MappedRegionFile mapping = MappedRegionFile.create(regionFile, RegionLayout.regionSize(1));
+        HostEndpoint endpoint = Regions.createHost(mapping.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK,
+                config.priority, (int) TimeUnit.NANOSECONDS.toMicros(config.maxBoostNanos)));
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socketFile));
-        return new DynamicHost(config, rt, dir, regionFile, socketFile, region, server);
+        return new DynamicHost(config, rt, actuator, dir, regionFile, socketFile, mapping, endpoint, server);
+    }
+
+    /** The demo's host policy: the configured class, ceiling and longest boost; enough transitions for every tick. */
+    static PolicyConfig policy(DemoConfig config) {
+        long ticksPerSecond = TimeUnit.SECONDS.toNanos(1) / config.periodNanos;
+        int transitions = (int) Math.min(PolicyConfig.MAX_TRANSITIONS_LIMIT, Math.max(1000, 4 * ticksPerSecond));
+        return PolicyConfig.builder()
+                .boostPolicy(config.policy)
+                .priorityCeiling(config.priority)
+                .maxBoostNanos(config.maxBoostNanos)
+                .maxTransitionsPerSecond(transitions)
+                .hostBoostEnabled(true)
+                .hostBoostTimeoutNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), config.periodNanos))
+                .build();
     }
 
     List<String> guestArguments() {
         return List.of("region=" + regionFile, "slot=" + SLOT, "socket=" + socketFile);
     }
 
-    /** Takes the guest's hypercall connection and its vCPU thread id. */
+    /** Takes the guest's hypercall connection and maps its vCPU 0 to thread {@code tid}. */
     void acceptGuest(int tid, long timeoutNanos) throws IOException, InterruptedException {
         server.configureBlocking(false);
         long until = System.nanoTime() + timeoutNanos;
@@ -126,28 +132,31 @@ final class DynamicHost implements AutoCloseable {
         }
         ch.configureBlocking(true);
         guestChannel = ch;
-        synchronized (lock) {
-            vcpuTid = tid;
-        }
+        agent = HostAgent.builder()
+                .addVm(VM, endpoint, policy(config), Map.of(SLOT, tid))
+                .actuator(actuator)
+                .idlePollNanos(TimeUnit.MILLISECONDS.toNanos(100)) // the timer and NOTIFY wake it; no busy polling
+                .build()
+                .prepare();
     }
 
-    /** Starts the timer (first tick at {@code t0}) and hypercall threads; boosted time counts in [from, to). */
-    void start(long t0, long from, long to) {
+    /**
+     * Starts the agent thread (guest ticks from {@code t0}; the VMM's timer stops at {@code end}, when the guest
+     * ends its run) and the hypercall thread.
+     */
+    void start(long t0, long end) {
         SocketChannel ch = guestChannel;
-        if (ch == null) {
+        HostAgent a = agent;
+        if (ch == null || a == null) {
             throw new IllegalStateException("no guest connected");
         }
-        synchronized (lock) {
-            windowFrom = from;
-            windowTo = to;
-        }
-        Thread timer = new Thread(() -> guard(() -> timerLoop(t0)), "vboost-vmm-timer");
-        Thread hypercalls = new Thread(() -> guard(() -> hypercallLoop(ch)), "vboost-vmm-hypercall");
-        timer.setDaemon(true);
+        Thread loop = new Thread(() -> guard(() -> agentLoop(a, t0, end)), "vboost-agent");
+        loop.setDaemon(true);
+        agentThread = loop;
+        Thread hypercalls = new Thread(() -> guard(() -> hypercallLoop(a, ch, loop)), "vboost-hypercalls");
         hypercalls.setDaemon(true);
-        timerThread = timer;
         hypercallThread = hypercalls;
-        timer.start();
+        loop.start();
         hypercalls.start();
     }
 
@@ -171,43 +180,36 @@ final class DynamicHost implements AutoCloseable {
         rt.boost(Libc.currentTid(), SchedPolicy.FIFO, Math.min(99, config.priority + 1));
     }
 
-    private void timerLoop(long t0) throws ActuatorException {
+    private void agentLoop(HostAgent a, long t0, long end) throws ActuatorException {
         becomeHostThread();
         long period = config.periodNanos;
+        long advance = config.timerAdvanceNanos;
         long k = 0;
         while (!stopped) {
-            long fireAt = t0 + k * period - config.timerAdvanceNanos;
-            long wake = fireAt;
-            synchronized (lock) {
-                if (boosted && boostStart + config.maxBoostNanos - wake < 0) {
-                    wake = boostStart + config.maxBoostNanos;
-                }
-            }
-            for (long left = wake - System.nanoTime(); left > 0 && !stopped; left = wake - System.nanoTime()) {
-                LockSupport.parkNanos(left);
-            }
-            if (stopped) {
-                break;
+            long next = a.runOnce(); // queued NOTIFYs and host boosts, changed slots, expiries
+            long fireAt = t0 + k * period - advance;
+            boolean timerOn = fireAt - end < 0;
+            long wake = !timerOn || next - fireAt < 0 ? next : fireAt;
+            long left = wake - System.nanoTime();
+            if (left > 0) {
+                LockSupport.parkNanos(this, left); // NOTIFY unparks early
             }
             long now = System.nanoTime();
-            synchronized (lock) {
-                if (boosted && now - boostStart >= config.maxBoostNanos) {
-                    expire(now);
+            if (timerOn && now - fireAt >= 0) {
+                // the guest's timer is due: inject it and boost on the host's initiative (spec §5.5)
+                a.requestHostBoost(a.vmIndex(VM), SLOT, HostBoostFlag.TIMER.bit());
+                timerInjections++;
+                k++;
+                while (t0 + k * period - advance - now <= 0) {
+                    k++; // woke late past the next tick too: this boost covers it
                 }
-                if (now - fireAt >= 0) {
-                    injectTimer(now);
-                    k++;
-                    while (t0 + k * period - config.timerAdvanceNanos - now <= 0) {
-                        k++; // fired late past the next tick: that one is covered by this boost
-                    }
-                }
-                serviceSlot(now); // lazy path: requests that came without an exit
             }
         }
     }
 
-    private void hypercallLoop(SocketChannel ch) throws IOException, ActuatorException {
+    private void hypercallLoop(HostAgent a, SocketChannel ch, Thread loop) throws IOException, ActuatorException {
         becomeHostThread();
+        HypercallDispatcher dispatcher = new HypercallDispatcher(a.hypercallTarget(VM));
         ByteBuffer buf = ByteBuffer.allocateDirect(EXIT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         long[] args = new long[HypercallNumbers.EXIT_ARG_COUNT];
         while (!stopped) {
@@ -217,159 +219,86 @@ final class DynamicHost implements AutoCloseable {
                     return; // the guest went away
                 }
             }
-            long nr = buf.getLong(0);
             for (int i = 0; i < args.length; i++) {
                 args[i] = buf.getLong(8 + 8 * i);
             }
-            HypercallDecoding d = HypercallCodec.decode(new HypercallExit(nr, args, 0));
-            if (d instanceof HypercallDecoding.Decoded
-                    && ((HypercallDecoding.Decoded) d).call() instanceof Hypercall.Notify
-                    && ((Hypercall.Notify) ((HypercallDecoding.Decoded) d).call()).slot() == SLOT) {
-                synchronized (lock) {
-                    serviceSlot(System.nanoTime());
-                }
+            HypercallDispatcher.Result r = dispatcher.dispatch(new HypercallExit(buf.getLong(0), args, 0));
+            if (r.ok()) {
+                LockSupport.unpark(loop);
             } else {
-                rejected++;
+                rejectedExits++;
             }
         }
     }
 
-    /** The guest's timer interrupt is injected: boost the vCPU on the host's own initiative (spec §5.5). */
-    private void injectTimer(long now) throws ActuatorException {
-        boostThread(now);
-        hostBoostId = host.startHostBoost(SLOT, HostBoostFlag.TIMER.bit(), config.policy, config.priority);
+    /** The agent's counters for the demo VM. */
+    VmCounters counters() {
+        HostAgent a = agent;
+        if (a == null) {
+            throw new IllegalStateException("no guest connected");
+        }
+        return a.counters(VM);
     }
 
-    /** Reads the guest line (validated) and acts on a request not yet acted on (spec §5.3, §5.4). */
-    private void serviceSlot(long now) throws ActuatorException {
-        if (host.pollChangedSlots(changed) == 0) {
-            return;
-        }
-        if (host.readRequest(SLOT, request) != ReadStatus.OK) {
-            return; // busy or torn: the next notification or tick reads it again
-        }
-        if (request.validate() != WireError.NONE) {
-            rejected++;
-            publish(boosted ? SlotStatus.BOOSTED : SlotStatus.NORMAL, DenialReason.INVALID_REQUEST, lastActed);
-            return;
-        }
-        long id = request.requestId();
-        if (id == lastActed) {
-            return; // e.g. only an acknowledgement changed
-        }
-        BoostRequest what = request.request();
-        if (what == BoostRequest.BOOST) {
-            boostThread(now);
-            publish(SlotStatus.BOOSTED, DenialReason.NONE, id);
-        } else if (what == BoostRequest.UNBOOST) {
-            restoreThread(now);
-            publish(SlotStatus.NORMAL, DenialReason.NONE, id);
-        }
-        lastActed = id;
+    /** The agent's last error, for the report. */
+    @Nullable Throwable agentError() {
+        HostAgent a = agent;
+        return a == null ? null : a.lastError();
     }
 
-    private void boostThread(long now) throws ActuatorException {
-        if (boosted) {
-            return;
-        }
-        if (original == null) {
-            original = rt.read(vcpuTid); // read once, before the first boost: what unboost restores
-        }
-        rt.boost(vcpuTid, config.policy, config.priority);
-        boosted = true;
-        boostStart = now;
-        boosts++;
+    long timerInjections() {
+        return timerInjections;
     }
 
-    private void restoreThread(long now) throws ActuatorException {
-        ThreadAttributes o = original;
-        if (!boosted || o == null) {
-            return;
-        }
-        rt.restore(vcpuTid, o);
-        boosted = false;
-        long from = Math.max(boostStart, windowFrom);
-        long to = Math.min(now, windowTo);
-        if (to > from) {
-            boostedInWindow += to - from;
-        }
+    long rejectedExits() {
+        return rejectedExits;
     }
 
-    /** The boost outlived its bound: end it whatever the guest says (spec §5.6). */
-    private void expire(long now) throws ActuatorException {
-        restoreThread(now);
-        expiries++;
-        publish(SlotStatus.NORMAL, DenialReason.EXPIRED, lastActed);
-    }
-
-    private void publish(SlotStatus status, DenialReason denial, long acted) {
-        SchedPolicy policy = boosted ? config.policy : SchedPolicy.NORMAL;
-        int priority = boosted ? config.priority : 0;
-        state.set(status, policy, priority, denial, boosted ? HostBoostFlag.TIMER.bit() : 0,
-                (int) (config.maxBoostNanos / 1000), acted, hostBoostId);
-        host.publishState(SLOT, state);
-    }
-
-    /** Stops both threads and restores the vCPU thread if it is still boosted. */
+    /** Stops both threads; the agent puts the vCPU thread back to its original attributes. */
     void stop() throws InterruptedException {
         stopped = true;
-        Thread t = timerThread;
+        Thread t = agentThread;
         if (t != null) {
             LockSupport.unpark(t);
-            t.join(2000);
+            t.join(5000);
         }
         try {
             SocketChannel ch = guestChannel;
             if (ch != null) {
-                ch.close();
+                ch.close(); // wakes the hypercall thread
             }
         } catch (IOException e) {
-            // closing only to wake the hypercall thread
+            // closing only to wake the reader
         }
         Thread h = hypercallThread;
         if (h != null) {
-            h.join(2000);
+            h.join(5000);
         }
-        synchronized (lock) {
-            try {
-                restoreThread(System.nanoTime());
-            } catch (ActuatorException e) {
-                // the guest's thread has exited: nothing left to restore
-            }
+        HostAgent a = agent;
+        if (a != null) {
+            a.stop();
         }
         Throwable f = failure;
         if (f != null) {
             throw new IllegalStateException("host side failed: " + f, f);
         }
-    }
-
-    long boostedNanosInWindow() {
-        synchronized (lock) {
-            return boostedInWindow;
+        Throwable agentError = a == null ? null : a.lastError();
+        boolean guestGone = agentError instanceof ActuatorException
+                && ((ActuatorException) agentError).kind() == ActuatorException.Kind.NO_SUCH_THREAD;
+        if (agentError != null && !guestGone) { // a vanished vCPU thread is the guest ending its run
+            throw new IllegalStateException("host agent failed: " + agentError, agentError);
         }
-    }
-
-    long boosts() {
-        return boosts;
-    }
-
-    long expiries() {
-        return expiries;
-    }
-
-    long rejected() {
-        return rejected;
     }
 
     @Override
     public void close() throws IOException {
         stopped = true;
-        try {
-            host.close();
-            regionMapping.close();
-        } catch (Exception e) {
-            // closing a mapping of a file we delete next
+        HostAgent a = agent;
+        if (a != null) {
+            a.stop();
         }
+        endpoint.close();
+        mapping.close();
         server.close();
         Files.deleteIfExists(socketFile);
         Files.deleteIfExists(regionFile);

@@ -1,29 +1,20 @@
 package dev.vboost.tools.demo;
 
 import dev.vboost.api.role.GuestEndpoint;
-import dev.vboost.api.role.HostEndpoint;
-import dev.vboost.api.wire.SchedPolicy;
-import java.io.IOException;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** Region files for the demo: the host creates one in tmpfs, the guest JVM maps the same file. */
+/** The guest JVM's view of the demo's region file. */
 final class RegionFactory {
-    interface HostRegion extends AutoCloseable {
-        HostEndpoint endpoint();
-
-        @Override
-        void close();
-    }
-
     private RegionFactory() {
     }
 
-    static HostRegion createHost(Path file, int slots, SchedPolicy policy, int priority, long maxBoostNanos)
-            throws IOException {
-        throw new UnsupportedOperationException("pending protocol-impl");
-    }
-
-    static GuestEndpoint attachGuest(Path file) throws IOException {
-        throw new UnsupportedOperationException("pending protocol-impl");
+    /** Maps the region file and attaches as the guest (spec §5.2); the mapping lives as long as the JVM. */
+    static GuestEndpoint attachGuest(Path file) throws InterruptedException {
+        MappedRegionFile mapping = MappedRegionFile.open(file);
+        return Regions.attachGuest(mapping.memory(), Feature.DEFINED_MASK, Duration.ofSeconds(5));
     }
 }

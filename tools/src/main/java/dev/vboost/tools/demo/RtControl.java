@@ -23,6 +23,10 @@ final class RtControl {
         this.actuator = actuator;
     }
 
+    PriorityActuator actuator() {
+        return actuator;
+    }
+
     ThreadAttributes read(int tid) throws ActuatorException {
         return actuator.read(tid);
     }

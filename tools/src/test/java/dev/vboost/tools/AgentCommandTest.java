@@ -1,0 +1,108 @@
+package dev.vboost.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.vboost.agent.actuator.LinuxPriorityActuator;
+import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.actuator.ThreadAttributes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void badOptionsAreUsageErrorsNamingTheProblem() throws Exception {
+        Path region = dir.resolve("r").toAbsolutePath();
+        Path badPolicy = dir.resolve("bad.properties");
+        Files.writeString(badPolicy, "priority.ceiling=7\nturbo=yes\n");
+        String self = Long.toString(ProcessHandle.current().pid());
+        String[][] cases = {
+            {"give the vCPU threads with either --vcpu SLOT=TID or --pid PID", "--region", region.toString()},
+            {"exactly one", "--region", region.toString(), "--vcpu", "0=" + self, "--pid", self},
+            {"--vcpu 'x' is not SLOT=TID", "--region", region.toString(), "--vcpu", "x"},
+            {"--vcpu: slot 0 given twice", "--region", region.toString(), "--vcpu", "0=" + self, "--vcpu", "0=" + self},
+            {"no thread 2147483647 on this host", "--region", region.toString(), "--vcpu", "0=2147483647"},
+            {"slot 3 is outside the region's 1 slot(s)", "--region", region.toString(), "--vcpu", "3=" + self, "--slots", "1"},
+            {"--policy: file", "--region", region.toString(), "--vcpu", "0=" + self, "--policy", dir.resolve("none").toString()},
+            {"unknown policy key 'turbo'", "--region", region.toString(), "--vcpu", "0=" + self, "--policy", badPolicy.toString()},
+            {"--thread-name: bad regular expression", "--region", region.toString(), "--pid", self, "--thread-name", "(("},
+            {"no thread name matches", "--region", region.toString(), "--pid", self, "--thread-name", "no-such-thread-name"},
+            {"--region: directory", "--region", dir.resolve("no/such/dir/r").toString(), "--vcpu", "0=" + self},
+            {"Missing required option: '--region=FILE'", "--vcpu", "0=" + self},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "agent";
+            System.arraycopy(c, 1, args, 1, c.length - 1);
+            CliRun r = CliRun.of(args);
+            assertEquals(VboostCli.USAGE, r.exit, () -> String.join(" ", args) + "\n" + r);
+            assertTrue(r.err.contains(c[0]), () -> "'" + c[0] + "' expected for " + String.join(" ", args) + "\n" + r);
+        }
+        assertTrue(Files.notExists(region), "no region file may be left by a rejected command line");
+    }
+
+    /** A real agent over a real region file boosts a real thread with SCHED_FIFO and puts it back. */
+    @Test
+    void agentServesGuestRequestsOnARealThread() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        String noRt = DemoEndToEndTest.realtimeUnavailable();
+        if (!ci) {
+            assumeTrue(noRt == null, () -> "cannot set real-time priorities here: " + noRt + " (CI=true forces the test)");
+        }
+        Path region = dir.resolve("region");
+        Path policy = dir.resolve("policy.properties");
+        Files.writeString(policy, "priority.ceiling=20\nboost.policy=FIFO\nboost.max.us=2000000\nbudget.window.us=10000000\nbudget.us=5000000\n");
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger tid = new AtomicInteger();
+        Thread vcpu = new Thread(() -> {
+            tid.set(LinuxThreads.currentTid());
+            try {
+                done.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-vcpu");
+        vcpu.start();
+        while (tid.get() == 0 && vcpu.isAlive()) {
+            Thread.onSpinWait();
+        }
+        AtomicReference<CliRun> agentRun = new AtomicReference<>();
+        Thread agent = new Thread(() -> agentRun.set(CliRun.of("agent", "--region", region.toString(), "--policy",
+                policy.toString(), "--vcpu", "0=" + tid.get(), "--duration", "8", "--stats", "0")));
+        agent.start();
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(region) && agent.isAlive()) { // bounded: fails below if the agent never creates it
+                assertTrue(System.nanoTime() - until < 0, "agent did not create " + region + " in 30 s");
+                Thread.sleep(5);
+            }
+            CliRun req = CliRun.of("guest", "request", region.toString(), "--priority", "30", "--reason", "rt_task",
+                    "--wait", "5000", "--attach-timeout", "10000");
+            assertEquals(0, req.exit, req::toString);
+            assertTrue(req.out.contains("BOOSTED FIFO prio 20"), () -> "ceiling 20 should clamp 30:\n" + req);
+            ThreadAttributes boosted = new LinuxPriorityActuator().read(tid.get());
+            assertEquals(ThreadAttributes.SCHED_FIFO, boosted.policy(), boosted::toString);
+            assertEquals(20, boosted.priority(), boosted::toString);
+            CliRun rel = CliRun.of("guest", "release", region.toString(), "--wait", "5000");
+            assertEquals(0, rel.exit, rel::toString);
+            ThreadAttributes back = new LinuxPriorityActuator().read(tid.get());
+            assertEquals(ThreadAttributes.SCHED_OTHER, back.policy(), back::toString);
+        } finally {
+            done.countDown();
+            agent.join(TimeUnit.SECONDS.toMillis(40));
+        }
+        CliRun a = agentRun.get();
+        assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+        assertTrue(a.out.contains("granted 1") && a.out.contains("released 1"), a::toString);
+    }
+}

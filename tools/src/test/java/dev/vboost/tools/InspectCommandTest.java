@@ -1,0 +1,105 @@
+package dev.vboost.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vboost.api.layout.GuestSlotLayout;
+import dev.vboost.api.layout.RegionLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InspectCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path region(int slots) {
+        Path f = dir.resolve("region-" + slots);
+        CliRun r = CliRun.of("region", f.toString(), "--slots", Integer.toString(slots));
+        assertEquals(0, r.exit, r::toString);
+        return f;
+    }
+
+    @Test
+    void validRegionIsATableWithEverySlotAndExitZero() {
+        Path f = region(3);
+        CliRun r = CliRun.of("inspect", f.toString());
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.out.contains("state READY"), r::toString);
+        assertTrue(r.out.contains("slots 3"), r::toString);
+        assertTrue(r.out.contains("\n2     | "), r::toString);
+        assertTrue(r.out.contains("valid (spec §6)"), r::toString);
+        assertEquals("", r.err, r::toString);
+    }
+
+    @Test
+    void jsonCarriesTheHeaderAndSlots() {
+        Path f = region(2);
+        CliRun r = CliRun.of("inspect", "--json", f.toString());
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.out.contains("\"valid\": true"), r::toString);
+        assertTrue(r.out.contains("\"region_state\": \"READY\""), r::toString);
+        assertTrue(r.out.contains("\"slot_count\": 2"), r::toString);
+        assertEquals(2, r.out.split("\"index\": ", -1).length - 1, r::toString);
+    }
+
+    @Test
+    void badMagicNamesOffsetZeroAndTheRule() throws IOException {
+        Path f = region(1);
+        byte[] b = Files.readAllBytes(f);
+        b[0] ^= 0x5a;
+        Files.write(f, b);
+        CliRun r = CliRun.of("inspect", f.toString());
+        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
+        assertTrue(r.err.contains("E_BAD_MAGIC at host_header, offset 0 (0x0): magic is not"), r::toString);
+        CliRun j = CliRun.of("inspect", "--json", f.toString());
+        assertEquals(VboostCli.FAILURE, j.exit, j::toString);
+        assertTrue(j.out.contains("\"code\": \"E_BAD_MAGIC\"") && j.out.contains("\"offset\": 0"), j::toString);
+    }
+
+    @Test
+    void truncatedImageNamesWhereTheBytesRanOut() throws IOException {
+        Path f = dir.resolve("short");
+        Files.write(f, new byte[20]);
+        CliRun r = CliRun.of("inspect", f.toString());
+        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
+        assertTrue(r.err.contains("E_TRUNCATED at region, offset 20 (0x14)"), r::toString);
+    }
+
+    @Test
+    void badSlotLineIsReportedWithItsSlotAndOffset() throws IOException {
+        Path f = region(2);
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        int at = RegionLayout.guestLineOffset(1) + GuestSlotLayout.REQUEST_OFFSET;
+        b.put(at, (byte) 77); // no such request code
+        String where = "at slot_guest_line[1], offset " + at;
+        Files.write(f, b.array());
+        CliRun r = CliRun.of("inspect", f.toString());
+        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
+        assertTrue(r.err.contains(where), r::toString);
+        assertTrue(r.out.contains("INVALID: "), r::toString);
+    }
+
+    @Test
+    void missingFileAndDirectoryAreClearFailures() {
+        CliRun missing = CliRun.of("inspect", dir.resolve("nope").toString());
+        assertEquals(VboostCli.FAILURE, missing.exit, missing::toString);
+        assertTrue(missing.err.contains("no such file"), missing::toString);
+        CliRun d = CliRun.of("inspect", dir.toString());
+        assertEquals(VboostCli.FAILURE, d.exit, d::toString);
+        assertTrue(d.err.contains("is a directory"), d::toString);
+    }
+
+    @Test
+    void missingArgumentOrUnknownFlagIsUsage() {
+        CliRun none = CliRun.of("inspect");
+        assertEquals(VboostCli.USAGE, none.exit, none::toString);
+        assertTrue(none.err.contains("Missing required parameter: 'FILE'"), none::toString);
+        CliRun flag = CliRun.of("inspect", "--yaml", "x");
+        assertEquals(VboostCli.USAGE, flag.exit, flag::toString);
+    }
+}
