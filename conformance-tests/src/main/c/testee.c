@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * testee.c - speaks spec/testee-protocol.md on stdin/stdout and drives the C reference implementation
+ * (vboost.c). Logs go to stderr only: stdout carries frames.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vboost.h"
+
+#define MAX_PAYLOAD (1u << 20)
+#define MAX_PAIRS 32
+#define MAX_TEXT 512
+
+/* ---- a flat JSON object of string values (testee protocol §3) ------------------------------------ */
+
+struct pair {
+	char key[64];
+	char value[MAX_TEXT];
+};
+
+struct message {
+	struct pair pairs[MAX_PAIRS];
+	int count;
+};
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Parses a JSON string at p into out (capacity cap); returns the char after the closing quote or NULL. */
+static const char *parse_string(const char *p, char *out, size_t cap)
+{
+	if (*p != '"')
+		return NULL;
+	p++;
+	size_t n = 0;
+	while (*p != '"') {
+		char c = *p++;
+		if (c == '\0')
+			return NULL;
+		if (c == '\\') {
+			char e = *p++;
+			switch (e) {
+			case '"': c = '"'; break;
+			case '\\': c = '\\'; break;
+			case '/': c = '/'; break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'u': {
+				unsigned v = 0;
+				for (int i = 0; i < 4; i++) {
+					char h = *p++;
+					v <<= 4;
+					if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
+					else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
+					else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
+					else return NULL;
+				}
+				if (v >= 0x80)
+					return NULL; /* the runner never sends non-ASCII escapes */
+				c = (char)v;
+				break;
+			}
+			default:
+				return NULL;
+			}
+		}
+		if (n + 1 >= cap)
+			return NULL;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return p + 1;
+}
+
+static int parse_message(const char *text, struct message *m)
+{
+	m->count = 0;
+	const char *p = skip_ws(text);
+	if (*p++ != '{')
+		return -1;
+	p = skip_ws(p);
+	if (*p == '}')
+		return 0;
+	for (;;) {
+		if (m->count == MAX_PAIRS)
+			return -1;
+		struct pair *kv = &m->pairs[m->count];
+		p = parse_string(skip_ws(p), kv->key, sizeof(kv->key));
+		if (p == NULL)
+			return -1;
+		p = skip_ws(p);
+		if (*p++ != ':')
+			return -1;
+		p = parse_string(skip_ws(p), kv->value, sizeof(kv->value));
+		if (p == NULL)
+			return -1;
+		m->count++;
+		p = skip_ws(p);
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == '}')
+			return 0;
+		return -1;
+	}
+}
+
+static const char *get(const struct message *m, const char *key)
+{
+	for (int i = 0; i < m->count; i++)
+		if (strcmp(m->pairs[i].key, key) == 0)
+			return m->pairs[i].value;
+	return NULL;
+}
+
+/* ---- replies ------------------------------------------------------------------------------------ */
+
+static char reply[64 * 1024];
+static size_t reply_len;
+
+static void reply_begin(const char *status)
+{
+	reply_len = (size_t)snprintf(reply, sizeof(reply), "{\"status\":\"%s\"", status);
+}
+
+static void reply_str(const char *key, const char *value)
+{
+	reply_len += (size_t)snprintf(reply + reply_len, sizeof(reply) - reply_len, ",\"%s\":\"", key);
+	for (const char *c = value; *c && reply_len + 8 < sizeof(reply); c++) {
+		if (*c == '"' || *c == '\\')
+			reply[reply_len++] = '\\';
+		reply[reply_len++] = (*c >= 0x20) ? *c : ' ';
+	}
+	reply_len += (size_t)snprintf(reply + reply_len, sizeof(reply) - reply_len, "\"");
+}
+
+static void reply_u64(const char *key, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	reply_str(key, buf);
+}
+
+static void reply_i64(const char *key, int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	reply_str(key, buf);
+}
+
+static void reply_end(void)
+{
+	reply_len += (size_t)snprintf(reply + reply_len, sizeof(reply) - reply_len, "}");
+}
+
+static void reply_error(int code)
+{
+	reply_begin("error");
+	reply_str("code", vboost_error_name(code));
+}
+
+static void reply_internal(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	reply_begin("internal");
+	reply_str("message", buf);
+}
+
+/* ---- arguments ---------------------------------------------------------------------------------- */
+
+struct args_error {
+	const char *key;
+};
+
+static int arg_u64(const struct message *m, const char *key, uint64_t max, uint64_t *out)
+{
+	const char *v = get(m, key);
+	if (v == NULL || *v == '\0' || *v == '-')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || x > max)
+		return -1;
+	*out = (uint64_t)x;
+	return 0;
+}
+
+static int arg_i64(const struct message *m, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = get(m, key);
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || x < min || x > max)
+		return -1;
+	*out = (int64_t)x;
+	return 0;
+}
+
+#define NEED_U64(key, max, var)                                                   \
+	uint64_t var;                                                             \
+	if (arg_u64(m, key, max, &var) != 0) {                                    \
+		reply_internal("argument %s missing or out of range", key);       \
+		return;                                                           \
+	}
+
+/* ---- testee state ------------------------------------------------------------------------------- */
+
+static uint8_t *map_base;
+static uint64_t map_size;
+static char role[16];
+static struct vboost_guest guest;
+static struct vboost_host host;
+static int guest_ready, host_ready;
+
+static void drop_state(void)
+{
+	if (host_ready)
+		vboost_host_free(&host);
+	guest_ready = host_ready = 0;
+	if (map_base != NULL)
+		munmap(map_base, map_size);
+	map_base = NULL;
+	map_size = 0;
+}
+
+static void cmd_hello(const struct message *m)
+{
+	const char *protocol = get(m, "protocol");
+	if (protocol == NULL || strcmp(protocol, "1") != 0) {
+		reply_begin("error");
+		reply_str("code", "E_PROTOCOL");
+		reply_str("message", "this testee speaks testee protocol 1");
+		return;
+	}
+	reply_begin("ok");
+	reply_str("protocol", "1");
+	reply_str("name", "vboost-c-reference");
+	reply_str("version", "0.1.0");
+	reply_str("language", "c");
+	reply_str("spec", "1.0");
+	reply_str("roles", "guest,host");
+	reply_str("features", "stress,expiry");
+}
+
+static void cmd_attach(const struct message *m)
+{
+	drop_state();
+	const char *path = get(m, "path");
+	const char *r = get(m, "role");
+	NEED_U64("size", UINT64_MAX, size);
+	if (path == NULL || r == NULL || strlen(r) >= sizeof(role)) {
+		reply_internal("attach needs role, path and size");
+		return;
+	}
+	int fd = open(path, O_RDWR);
+	if (fd < 0) {
+		reply_internal("open %s: %s", path, strerror(errno));
+		return;
+	}
+	void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		reply_internal("mmap %s: %s", path, strerror(errno));
+		return;
+	}
+	map_base = p;
+	map_size = size;
+	strcpy(role, r);
+	reply_begin("ok");
+}
+
+static void put_host_line(const struct vboost_host_line_copy *s)
+{
+	reply_u64("seq", s->seq);
+	reply_u64("slot_status", s->status);
+	reply_u64("policy", s->policy);
+	reply_u64("priority", s->priority);
+	reply_u64("denial", s->denial);
+	reply_u64("host_boost_flags", s->host_boost_flags);
+	reply_u64("budget_remaining_us", s->budget_remaining_us);
+	reply_u64("acted_request_id", s->acted_request_id);
+	reply_u64("host_boost_id", s->host_boost_id);
+}
+
+static void put_guest_line(const struct vboost_guest_line_copy *s)
+{
+	reply_u64("seq", s->seq);
+	reply_u64("request", s->request);
+	reply_u64("policy", s->policy);
+	reply_u64("priority", s->priority);
+	reply_i64("nice", s->nice);
+	reply_u64("reasons", s->reasons);
+	reply_u64("request_id", s->request_id);
+	reply_u64("host_boost_ack", s->host_boost_ack);
+}
+
+/* The 32-byte observation record of testee protocol §5.4: the line's first 32 bytes in wire layout. */
+static int write_record(FILE *out, uint32_t seq, const uint8_t b[4], uint32_t w1, uint32_t w2, uint64_t q1,
+			uint64_t q2)
+{
+	uint8_t r[32];
+	memcpy(r, &seq, 4); /* little-endian CPU, checked in vboost.c */
+	memcpy(r + 4, b, 4);
+	memcpy(r + 8, &w1, 4);
+	memcpy(r + 12, &w2, 4);
+	memcpy(r + 16, &q1, 8);
+	memcpy(r + 24, &q2, 8);
+	return fwrite(r, 1, sizeof(r), out) == sizeof(r) ? 0 : -1;
+}
+
+static void op_guest(const char *op, const struct message *m)
+{
+	if (strcmp(op, "guest.attach") == 0) {
+		NEED_U64("features", UINT64_MAX, features);
+		int err = vboost_guest_attach(&guest, map_base, map_size, features);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		guest_ready = 1;
+		reply_begin("ok");
+		reply_u64("slot_count", guest.slot_count);
+		reply_u64("host_generation", guest.generation);
+		reply_u64("accepted_features", guest.accepted_features);
+		reply_u64("guest_abi_minor", guest.abi_minor);
+		return;
+	}
+	if (!guest_ready) {
+		reply_internal("%s before a successful guest.attach", op);
+		return;
+	}
+	if (strcmp(op, "guest.request_boost") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("policy", 255, policy);
+		NEED_U64("priority", 255, priority);
+		NEED_U64("reasons", UINT32_MAX, reasons);
+		int64_t nice;
+		if (arg_i64(m, "nice", -128, 127, &nice) != 0) {
+			reply_internal("argument nice missing or out of range");
+			return;
+		}
+		uint64_t id;
+		int err = vboost_guest_request_boost(&guest, (uint32_t)slot, (uint8_t)policy, (uint8_t)priority,
+						     (int8_t)nice, (uint32_t)reasons, &id);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+		reply_u64("request_id", id);
+	} else if (strcmp(op, "guest.release") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		uint64_t id;
+		int err = vboost_guest_release(&guest, (uint32_t)slot, &id);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+		reply_u64("request_id", id);
+	} else if (strcmp(op, "guest.ack_host_boost") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("host_boost_id", UINT64_MAX, id);
+		int err = vboost_guest_ack_host_boost(&guest, (uint32_t)slot, id);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+	} else if (strcmp(op, "guest.read_host_state") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		struct vboost_host_line_copy s;
+		int err = vboost_guest_read_host_state(&guest, (uint32_t)slot, &s);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+		put_host_line(&s);
+	} else if (strcmp(op, "guest.await_acted") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("request_id", UINT64_MAX, id);
+		NEED_U64("timeout_ms", 60000, timeout);
+		struct vboost_host_line_copy s;
+		memset(&s, 0, sizeof(s));
+		bool acted = vboost_guest_await_acted(&guest, (uint32_t)slot, id, (uint32_t)timeout, &s);
+		reply_begin("ok");
+		reply_str("acted", acted ? "1" : "0");
+	} else if (strcmp(op, "guest.host_restarted") == 0) {
+		reply_begin("ok");
+		reply_str("restarted", vboost_guest_host_restarted(&guest) ? "1" : "0");
+	} else if (strcmp(op, "guest.detach") == 0) {
+		vboost_guest_detach(&guest);
+		reply_begin("ok");
+	} else if (strcmp(op, "stress.guest_read") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("iterations", 100000000, iterations);
+		const char *path = get(m, "out");
+		FILE *out = path ? fopen(path, "wb") : NULL;
+		if (out == NULL) {
+			reply_internal("cannot open out file");
+			return;
+		}
+		uint64_t ok = 0, busy = 0, invalid = 0;
+		for (uint64_t i = 0; i < iterations; i++) {
+			struct vboost_host_line_copy s;
+			int err = vboost_guest_read_host_state(&guest, (uint32_t)slot, &s);
+			if (err == VBOOST_OK) {
+				uint8_t b[4] = {s.status, s.policy, s.priority, s.denial};
+				write_record(out, s.seq, b, s.host_boost_flags, s.budget_remaining_us, s.acted_request_id,
+					     s.host_boost_id);
+				ok++;
+			} else if (err == VBOOST_E_BUSY) {
+				busy++;
+			} else {
+				invalid++;
+			}
+		}
+		fclose(out);
+		reply_begin("ok");
+		reply_u64("ok", ok);
+		reply_u64("busy", busy);
+		reply_u64("invalid", invalid);
+	} else if (strcmp(op, "stress.guest_request") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("iterations", 100000000, iterations);
+		uint64_t id = 0;
+		for (uint64_t i = 0; i < iterations; i++) {
+			uint8_t policy = (uint8_t)(i % 3);
+			uint8_t priority = policy == 0 ? 0 : (uint8_t)(1 + i % 99);
+			int8_t nice = policy == 0 ? (int8_t)((int)(i % 40) - 20) : 0;
+			int err = vboost_guest_request_boost(&guest, (uint32_t)slot, policy, priority, nice,
+							     (uint32_t)((37 * i) % 128), &id);
+			if (err != VBOOST_OK) {
+				reply_error(err);
+				return;
+			}
+		}
+		reply_begin("ok");
+		reply_u64("last_request_id", id);
+	} else {
+		reply_begin("unsupported");
+		reply_str("message", op);
+	}
+}
+
+static void op_host(const char *op, const struct message *m)
+{
+	if (strcmp(op, "host.init_region") == 0) {
+		NEED_U64("slot_count", UINT32_MAX, slots);
+		NEED_U64("host_features", UINT64_MAX, features);
+		NEED_U64("prio_ceiling", UINT32_MAX, ceiling);
+		NEED_U64("max_boost_us", UINT32_MAX, max_boost);
+		if (host_ready)
+			vboost_host_free(&host);
+		host_ready = 0;
+		int err = vboost_host_init(&host, map_base, map_size, (uint32_t)slots, features, (uint32_t)ceiling,
+					   (uint32_t)max_boost);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		host_ready = 1;
+		reply_begin("ok");
+		reply_u64("host_generation", host.generation);
+		return;
+	}
+	if (!host_ready) {
+		reply_internal("%s before a successful host.init_region", op);
+		return;
+	}
+	if (strcmp(op, "host.poll") == 0) {
+		static uint32_t changed[VBOOST_MAX_SLOTS];
+		uint32_t n = vboost_host_poll(&host, changed, VBOOST_MAX_SLOTS);
+		char list[VBOOST_MAX_SLOTS * 6 < MAX_TEXT ? VBOOST_MAX_SLOTS * 6 : MAX_TEXT];
+		size_t len = 0;
+		list[0] = '\0';
+		for (uint32_t i = 0; i < n && len + 12 < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, i ? ",%u" : "%u", changed[i]);
+		reply_begin("ok");
+		reply_str("slots", list);
+	} else if (strcmp(op, "host.read_request") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		struct vboost_guest_line_copy s;
+		int err = vboost_host_read_request(&host, (uint32_t)slot, &s);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+		put_guest_line(&s);
+	} else if (strcmp(op, "host.read_guest_header") == 0) {
+		struct vboost_guest_header_copy s;
+		int err = vboost_host_read_guest_header(&host, &s);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return;
+		}
+		reply_begin("ok");
+		reply_u64("attach_state", s.attach_state);
+		reply_u64("guest_abi_major", s.guest_abi_major);
+		reply_u64("guest_abi_minor", s.guest_abi_minor);
+		reply_u64("attached_generation", s.attached_generation);
+		reply_u64("accepted_features", s.accepted_features);
+	} else if (strcmp(op, "host.publish_state") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("slot_status", 255, status);
+		NEED_U64("policy", 255, policy);
+		NEED_U64("priority", 255, priority);
+		NEED_U64("denial", 255, denial);
+		NEED_U64("host_boost_flags", UINT32_MAX, flags);
+		NEED_U64("budget_remaining_us", UINT32_MAX, budget);
+		NEED_U64("acted_request_id", UINT64_MAX, acted);
+		NEED_U64("host_boost_id", UINT64_MAX, hbid);
+		struct vboost_host_line_copy s = {0, (uint8_t)status, (uint8_t)policy, (uint8_t)priority, (uint8_t)denial,
+						  (uint32_t)flags, (uint32_t)budget, acted, hbid};
+		vboost_host_publish_state(&host, (uint32_t)slot, &s);
+		reply_begin("ok");
+	} else if (strcmp(op, "host.start_host_boost") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("host_boost_flags", UINT32_MAX, flags);
+		NEED_U64("policy", 255, policy);
+		NEED_U64("priority", 255, priority);
+		uint64_t id = vboost_host_start_host_boost(&host, (uint32_t)slot, (uint32_t)flags, (uint8_t)policy,
+							   (uint8_t)priority);
+		reply_begin("ok");
+		reply_u64("host_boost_id", id);
+	} else if (strcmp(op, "host.disable") == 0) {
+		vboost_host_disable(&host);
+		reply_begin("ok");
+	} else if (strcmp(op, "host.tick") == 0) {
+		NEED_U64("elapsed_us", UINT64_MAX, elapsed);
+		vboost_host_tick(&host, elapsed);
+		reply_begin("ok");
+	} else if (strcmp(op, "stress.host_read") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("iterations", 100000000, iterations);
+		const char *path = get(m, "out");
+		FILE *out = path ? fopen(path, "wb") : NULL;
+		if (out == NULL) {
+			reply_internal("cannot open out file");
+			return;
+		}
+		uint64_t ok = 0, busy = 0, invalid = 0;
+		for (uint64_t i = 0; i < iterations; i++) {
+			struct vboost_guest_line_copy s;
+			int err = vboost_host_read_request(&host, (uint32_t)slot, &s);
+			if (err == VBOOST_OK) {
+				uint8_t b[4] = {s.request, s.policy, s.priority, (uint8_t)s.nice};
+				write_record(out, s.seq, b, s.reasons, 0, s.request_id, s.host_boost_ack);
+				ok++;
+			} else if (err == VBOOST_E_BUSY) {
+				busy++;
+			} else {
+				invalid++;
+			}
+		}
+		fclose(out);
+		reply_begin("ok");
+		reply_u64("ok", ok);
+		reply_u64("busy", busy);
+		reply_u64("invalid", invalid);
+	} else if (strcmp(op, "stress.host_publish") == 0) {
+		NEED_U64("slot", UINT32_MAX, slot);
+		NEED_U64("iterations", 100000000, iterations);
+		for (uint64_t i = 1; i <= iterations; i++) {
+			uint8_t policy = (uint8_t)(i % 3);
+			struct vboost_host_line_copy s = {
+				0, (uint8_t)(i % 4), policy, policy == 0 ? 0 : (uint8_t)(1 + i % 99), (uint8_t)(i % 8),
+				(uint32_t)(i % 32), (uint32_t)(i * 2654435761u), i, 3 * i};
+			vboost_host_publish_state(&host, (uint32_t)slot, &s);
+		}
+		reply_begin("ok");
+	} else {
+		reply_begin("unsupported");
+		reply_str("message", op);
+	}
+}
+
+static void cmd_op(const struct message *m)
+{
+	const char *op = get(m, "op");
+	if (op == NULL) {
+		reply_internal("op without a name");
+		return;
+	}
+	if (map_base == NULL) {
+		reply_internal("%s before attach", op);
+		return;
+	}
+	int guest_op = strncmp(op, "guest.", 6) == 0 || strcmp(op, "stress.guest_read") == 0
+		       || strcmp(op, "stress.guest_request") == 0;
+	int host_op = strncmp(op, "host.", 5) == 0 || strcmp(op, "stress.host_read") == 0
+		      || strcmp(op, "stress.host_publish") == 0;
+	if (guest_op && strcmp(role, "guest") == 0) {
+		op_guest(op, m);
+	} else if (host_op && strcmp(role, "host") == 0) {
+		op_host(op, m);
+	} else {
+		reply_begin("unsupported");
+		reply_str("message", op);
+	}
+}
+
+/* ---- frames (testee protocol §2) ---------------------------------------------------------------- */
+
+static int read_full(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n > 0) {
+		ssize_t r = read(STDIN_FILENO, p, n);
+		if (r == 0)
+			return 1; /* EOF */
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+int main(void)
+{
+	static char payload[MAX_PAYLOAD + 1];
+	static struct message msg;
+	for (;;) {
+		uint8_t hdr[16];
+		int r = read_full(hdr, sizeof(hdr));
+		if (r == 1)
+			break;
+		if (r < 0 || memcmp(hdr, "VBT1", 4) != 0) {
+			fprintf(stderr, "testee: bad frame header\n");
+			return 2;
+		}
+		uint32_t len = le32(hdr + 4), id = le32(hdr + 8), kind = le32(hdr + 12);
+		if (len > MAX_PAYLOAD || kind != 1 || read_full(payload, len) != 0) {
+			fprintf(stderr, "testee: bad frame (length %u, kind %u)\n", len, kind);
+			return 2;
+		}
+		payload[len] = '\0';
+		int bye = 0;
+		if (parse_message(payload, &msg) != 0) {
+			reply_internal("payload is not a flat JSON object of strings");
+		} else {
+			const char *cmd = get(&msg, "cmd");
+			if (cmd == NULL)
+				reply_internal("request without cmd");
+			else if (strcmp(cmd, "hello") == 0)
+				cmd_hello(&msg);
+			else if (strcmp(cmd, "attach") == 0)
+				cmd_attach(&msg);
+			else if (strcmp(cmd, "op") == 0)
+				cmd_op(&msg);
+			else if (strcmp(cmd, "sync") == 0)
+				reply_begin("ok");
+			else if (strcmp(cmd, "bye") == 0) {
+				reply_begin("ok");
+				bye = 1;
+			} else {
+				reply_begin("unsupported");
+				reply_str("message", cmd);
+			}
+		}
+		reply_end();
+		uint8_t out[16];
+		memcpy(out, "VBT1", 4);
+		put_le32(out + 4, (uint32_t)reply_len);
+		put_le32(out + 8, id);
+		put_le32(out + 12, 2);
+		if (write_full(out, sizeof(out)) != 0 || write_full(reply, reply_len) != 0)
+			return 3;
+		if (bye)
+			break;
+	}
+	drop_state();
+	return 0;
+}

@@ -1,0 +1,194 @@
+package dev.vboost.conformance.region;
+
+import dev.vboost.api.memory.SharedMemory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link SharedMemory} that forwards to another and, while recording, logs every store: where, how wide,
+ * what value and with which ordering mode. The suite gives it to in-process implementations so it can
+ * check the writer steps of spec §4.2 (W1 before the data, W4 last) deterministically.
+ */
+public final class TracingMemory implements SharedMemory {
+
+    /** One store. {@code mode} is plain, opaque, release, volatile or cas. */
+    public record Store(int index, int width, long value, String mode) {
+    }
+
+    private final SharedMemory inner;
+    private final List<Store> stores = new ArrayList<>();
+    private volatile boolean recording;
+
+    public TracingMemory(SharedMemory inner) {
+        this.inner = inner;
+    }
+
+    public synchronized void start() {
+        stores.clear();
+        recording = true;
+    }
+
+    /** Stops recording and returns what was stored since {@link #start()}. */
+    public synchronized List<Store> stop() {
+        recording = false;
+        return List.copyOf(stores);
+    }
+
+    private void log(int index, int width, long value, String mode) {
+        if (recording) {
+            synchronized (this) {
+                stores.add(new Store(index, width, value, mode));
+            }
+        }
+    }
+
+    @Override
+    public int capacity() {
+        return inner.capacity();
+    }
+
+    @Override
+    public byte getByte(int index) {
+        return inner.getByte(index);
+    }
+
+    @Override
+    public void putByte(int index, byte value) {
+        log(index, 1, value & 0xFF, "plain");
+        inner.putByte(index, value);
+    }
+
+    @Override
+    public short getShort(int index) {
+        return inner.getShort(index);
+    }
+
+    @Override
+    public void putShort(int index, short value) {
+        log(index, 2, value & 0xFFFF, "plain");
+        inner.putShort(index, value);
+    }
+
+    @Override
+    public int getInt(int index) {
+        return inner.getInt(index);
+    }
+
+    @Override
+    public void putInt(int index, int value) {
+        log(index, 4, Integer.toUnsignedLong(value), "plain");
+        inner.putInt(index, value);
+    }
+
+    @Override
+    public long getLong(int index) {
+        return inner.getLong(index);
+    }
+
+    @Override
+    public void putLong(int index, long value) {
+        log(index, 8, value, "plain");
+        inner.putLong(index, value);
+    }
+
+    @Override
+    public int getIntOpaque(int index) {
+        return inner.getIntOpaque(index);
+    }
+
+    @Override
+    public void putIntOpaque(int index, int value) {
+        log(index, 4, Integer.toUnsignedLong(value), "opaque");
+        inner.putIntOpaque(index, value);
+    }
+
+    @Override
+    public int getIntAcquire(int index) {
+        return inner.getIntAcquire(index);
+    }
+
+    @Override
+    public void putIntRelease(int index, int value) {
+        log(index, 4, Integer.toUnsignedLong(value), "release");
+        inner.putIntRelease(index, value);
+    }
+
+    @Override
+    public long getLongAcquire(int index) {
+        return inner.getLongAcquire(index);
+    }
+
+    @Override
+    public void putLongRelease(int index, long value) {
+        log(index, 8, value, "release");
+        inner.putLongRelease(index, value);
+    }
+
+    @Override
+    public int getIntVolatile(int index) {
+        return inner.getIntVolatile(index);
+    }
+
+    @Override
+    public void putIntVolatile(int index, int value) {
+        log(index, 4, Integer.toUnsignedLong(value), "volatile");
+        inner.putIntVolatile(index, value);
+    }
+
+    @Override
+    public long getLongVolatile(int index) {
+        return inner.getLongVolatile(index);
+    }
+
+    @Override
+    public void putLongVolatile(int index, long value) {
+        log(index, 8, value, "volatile");
+        inner.putLongVolatile(index, value);
+    }
+
+    @Override
+    public boolean compareAndSetInt(int index, int expected, int value) {
+        boolean done = inner.compareAndSetInt(index, expected, value);
+        if (done) {
+            log(index, 4, Integer.toUnsignedLong(value), "cas");
+        }
+        return done;
+    }
+
+    @Override
+    public boolean compareAndSetLong(int index, long expected, long value) {
+        boolean done = inner.compareAndSetLong(index, expected, value);
+        if (done) {
+            log(index, 8, value, "cas");
+        }
+        return done;
+    }
+
+    @Override
+    public long getAndAddLong(int index, long delta) {
+        long old = inner.getAndAddLong(index, delta);
+        log(index, 8, old + delta, "cas");
+        return old;
+    }
+
+    @Override
+    public void getBytes(int index, byte[] dst, int offset, int length) {
+        inner.getBytes(index, dst, offset, length);
+    }
+
+    @Override
+    public void putBytes(int index, byte[] src, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            log(index + i, 1, src[offset + i] & 0xFF, "plain");
+        }
+        inner.putBytes(index, src, offset, length);
+    }
+
+    @Override
+    public void setMemory(int index, int length, byte value) {
+        for (int i = 0; i < length; i++) {
+            log(index + i, 1, value & 0xFF, "plain");
+        }
+        inner.setMemory(index, length, value);
+    }
+}
