@@ -38,6 +38,9 @@
 #ifndef MAX_ATTACH
 #define MAX_ATTACH 2     /* guest attaches (first attach, re-attach after restart or detach)            */
 #endif
+#ifndef HOSTILE_WRITES
+#define HOSTILE_WRITES 4 /* raw field writes of the hostile guest (bounded so the state space is finite) */
+#endif
 
 /* ---- wire codes (spec §3.6) ---- */
 #define NOT_READY 0
@@ -421,7 +424,7 @@ proctype HostileGuest() {
     byte writes = 0;
 end_hostile:
     do
-    :: writes < 6 ->
+    :: writes < HOSTILE_WRITES ->
         writes++;
         if
         :: gl_seq = next(gl_seq)

@@ -45,11 +45,10 @@ class HypercallCodecFuzzTest {
         }
     }
 
-    /** Builds the exit from little-endian words; public so that seed generation and tests share the format. */
+    /** Builds the exit from little-endian words; bytes past the input read as zero. */
     static HypercallExit exitFrom(byte[] raw) {
         ByteBuffer b = ByteBuffer.allocate(WORDS * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(raw, 0, Math.min(raw.length, b.capacity()));
-        b.flip();
+        b.put(raw, 0, Math.min(raw.length, b.capacity()));   // the rest stays zero
         long nr = b.getLong(0);
         long[] args = new long[HypercallNumbers.EXIT_ARG_COUNT];
         for (int i = 0; i < args.length; i++) {
