@@ -14,6 +14,7 @@ import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.VboostException;
 import dev.vboost.api.hypercall.HypercallExit;
 import dev.vboost.api.hypercall.HypercallNumbers;
 import dev.vboost.api.layout.RegionLayout;
@@ -30,13 +31,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the host agent as a hostile guest drives it: the hypercall dispatcher ({@link HypercallDispatcher}
  * over the agent's {@code HypercallTarget}), well-formed requests, releases and acks through a real guest
  * endpoint, raw scribbles over the guest's own header and lines (odd counters, ids backwards or jumping, bad
- * codes), host-initiated boosts, and the host clock moving. The agent runs one {@link HostAgent#runOnce()} per
+ * codes) and over the host's header and lines, re-attaches, host-initiated boosts, and the host clock moving. The agent runs one {@link HostAgent#runOnce()} per
  * step against a real region and a {@link RecordingActuator} (threat model T1, T3, T5, T6, T8, T13, T15..T17,
  * T21, T23..T25).
  *
@@ -83,7 +85,7 @@ class HostAgentFuzzTest {
         final HypercallDispatcher dispatcher;
         final long generation;
         final long regionSize = RegionLayout.regionSize(SLOTS);
-        GuestEndpoint guest;
+        @Nullable GuestEndpoint guest;
         /** Host time each thread's current boost started at, or -1 when it is not boosted. */
         final Map<Integer, Long> boostStart = new HashMap<>();
         int callsSeen;
@@ -143,6 +145,10 @@ class HostAgentFuzzTest {
         }
 
         void request(FuzzedDataProvider data) {
+            GuestEndpoint guest = this.guest;
+            if (guest == null) {
+                return;
+            }
             int slot = data.consumeInt(0, SLOTS - 1);
             SchedPolicy policy = data.pickValue(List.of(SchedPolicy.FIFO, SchedPolicy.RR, SchedPolicy.NORMAL));
             int priority = policy == SchedPolicy.NORMAL ? 0 : data.consumeInt(1, RegionLayout.PRIO_MAX);
@@ -151,10 +157,17 @@ class HostAgentFuzzTest {
         }
 
         void release(FuzzedDataProvider data) {
-            guest.release(data.consumeInt(0, SLOTS - 1));
+            GuestEndpoint guest = this.guest;
+            if (guest != null) {
+                guest.release(data.consumeInt(0, SLOTS - 1));
+            }
         }
 
         void acknowledge(FuzzedDataProvider data) {
+            GuestEndpoint guest = this.guest;
+            if (guest == null) {
+                return;
+            }
             int slot = data.consumeInt(0, SLOTS - 1);
             HostSlotSnapshot s = new HostSlotSnapshot();
             guest.readHostState(slot, s);
@@ -162,19 +175,33 @@ class HostAgentFuzzTest {
             guest.acknowledgeHostBoost(slot, Math.max(0, id));
         }
 
-        /** A hostile write of 1..8 raw bytes anywhere in the guest's own header or lines. */
+        /**
+         * A hostile write of 1..8 raw bytes: into the guest's own header or lines, or anywhere in the region
+         * (the guest can write the host's lines and header too; the host must decide from its private state).
+         */
         void scribble(FuzzedDataProvider data) {
-            int line = data.consumeInt(-1, SLOTS - 1);
-            int base = line < 0 ? RegionLayout.GUEST_HEADER_OFFSET : RegionLayout.guestLineOffset(line);
-            int at = data.consumeInt(0, RegionLayout.LINE_SIZE - 1);
-            byte[] b = data.consumeBytes(Math.min(8, RegionLayout.LINE_SIZE - at));
-            memory.putBytes(base + at, b, 0, b.length);
+            int at;
+            if (data.consumeBoolean()) {
+                int line = data.consumeInt(-1, SLOTS - 1);
+                int base = line < 0 ? RegionLayout.GUEST_HEADER_OFFSET : RegionLayout.guestLineOffset(line);
+                at = base + data.consumeInt(0, RegionLayout.LINE_SIZE - 1);
+            } else {
+                at = data.consumeInt(0, (int) regionSize - 1);
+            }
+            byte[] b = data.consumeBytes((int) Math.min(8, regionSize - at));
+            memory.putBytes(at, b, 0, b.length);
         }
 
-        /** The guest leaves and attaches again (its old endpoint is dropped, as a rebooting guest would). */
+        /** The guest leaves and attaches again, as a rebooting guest would; refused if it wrecked the header. */
         void reattach() {
-            guest.detach();
-            guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+            if (guest != null) {
+                guest.detach();
+            }
+            try {
+                guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+            } catch (VboostException e) {
+                guest = null;
+            }
         }
 
         /** Replays the actuator's new calls at the current host time, then checks the bound and the ceiling. */

@@ -16,6 +16,7 @@ import dev.vboost.api.image.ImageError;
 import dev.vboost.api.image.LineImage;
 import dev.vboost.api.image.RegionImage;
 import dev.vboost.api.layout.GuestHeaderLayout;
+import dev.vboost.api.layout.HostHeaderLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
@@ -25,6 +26,8 @@ import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.ByteBufferSharedMemory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +61,7 @@ class SlotSnapshotFuzzTest {
         for (int i = 0; i < slots; i++) {
             overwrite(memory, RegionLayout.guestLineOffset(i), RegionLayout.LINE_SIZE, data);
         }
-        RegionImage image = RegionImage.decode(FuzzMemory.copy(memory));
+        RegionImage image = RegionImage.decode(hostView(FuzzMemory.copy(memory)));
         assertNull(image.regionError(), "the host's own header stays valid");
 
         int[] changed = new int[slots];
@@ -123,6 +126,23 @@ class SlotSnapshotFuzzTest {
         assertFalse(guest.hostRestarted(), "host lines do not move the generation");
         guest.detach();
         host.close();
+    }
+
+    /**
+     * The bytes as the host must judge them. The negotiated minor can never exceed the host's (spec §5.2), so a
+     * guest header claiming a higher minor must not relax the slot checks (CS2 applies whenever the negotiated
+     * minor is at most the reader's): the oracle reads the image with the claimed minor clamped to the host's.
+     * ({@link RegionImage} itself takes the claimed minor as negotiated; found by this target, input
+     * {@code guest-minor-above-host-relaxes-image-checks}.)
+     */
+    private static byte[] hostView(byte[] image) {
+        ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+        int at = RegionLayout.GUEST_HEADER_OFFSET + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET;
+        int hostMinor = b.getShort(HostHeaderLayout.ABI_MINOR_OFFSET) & 0xFFFF;
+        if ((b.getShort(at) & 0xFFFF) > hostMinor) {
+            b.putShort(at, (short) hostMinor);
+        }
+        return image;
     }
 
     /** Writes up to {@code length} fuzzed bytes at {@code offset}; fewer if the input runs out (rest unchanged). */
