@@ -5,6 +5,7 @@ import dev.vboost.api.ReadStatus;
 import dev.vboost.api.VboostException;
 import dev.vboost.api.WireError;
 import dev.vboost.api.layout.HostHeaderLayout;
+import dev.vboost.api.layout.HostHeaderLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
@@ -143,9 +144,9 @@ public final class Regions {
     }
 
     private static HostHeaderReader readValidHeader(SharedMemory memory) {
-        if (memory.capacity() < RegionLayout.HEADER_SIZE) {
+        if (memory.capacity() < HostHeaderLayout.LENGTH) {                 // C1; C9 checks the rest
             throw new VboostException(WireError.TRUNCATED, "memory of " + memory.capacity()
-                    + " bytes cannot hold the " + RegionLayout.HEADER_SIZE + "-byte header");
+                    + " bytes cannot hold the " + HostHeaderLayout.LENGTH + "-byte host header");
         }
         HostHeaderReader header = new HostHeaderReader(memory);
         if (header.read() == ReadStatus.BUSY) {

@@ -19,7 +19,6 @@ import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.wire.Feature;
-import dev.vboost.api.wire.RegionState;
 import dev.vboost.impl.Regions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -56,9 +55,7 @@ class RegionAttachFuzzTest {
         } catch (VboostException e) {
             assertNotEquals(WireError.NONE, e.error(), "a refusal names a rule");
             assertEquals(checked, e.error(), "attach and checkRegion agree");
-            if (!knownOrderDivergence(image, e.error(), raw.length)) {
-                assertEquals(image.attachOutcome(), e.error(), "attach agrees with the image reader");
-            }
+            assertEquals(image.attachOutcome(), e.error(), "attach agrees with the image reader");
             assertArrayEquals(raw, FuzzMemory.copy(memory), "a refused attach writes nothing");
             return;
         }
@@ -88,29 +85,6 @@ class RegionAttachFuzzTest {
         }
         assertTrue(!guest.hostRestarted(), "nothing changed the host header");
         guest.detach();
-    }
-
-    /**
-     * KNOWN DIVERGENCES, found by this target (inputs {@code ready-generation-zero-and-bad-region-size} and
-     * {@code shorter-than-both-headers-bad-major}): protocol-impl's header validation answers
-     * {@code E_TRUNCATED} for memory shorter than both headers (128 bytes) before it looks at magic and major,
-     * {@code E_NOT_READY} for generation 0 whatever the state (input {@code disabled-generation-zero-bad-slot-size}),
-     * and {@code E_DISABLED} for a DISABLED region, before it
-     * checks geometry, slot count, size, features and limits. Spec §6.2 needs only 64 bytes for C2..C8, orders
-     * C10 after C6..C9 and gives DISABLED only to a region that passed C1..C13, as {@link RegionImage} does.
-     * Both refuse the attach; only the error named differs. Exempt exactly these cases until protocol-impl
-     * follows §6.2; then delete this method.
-     */
-    private static boolean knownOrderDivergence(RegionImage image, WireError attachError, int length) {
-        if (attachError == WireError.TRUNCATED && length < RegionLayout.HEADER_SIZE) {
-            return true;
-        }
-        HostHeader h = image.hostHeader();
-        if (h == null || image.regionError() == null) {
-            return false;
-        }
-        return (attachError == WireError.NOT_READY && h.hostGeneration() == 0)
-                || (attachError == WireError.DISABLED && h.regionState() == RegionState.DISABLED);
     }
 
     /** The guest owns only the guest header (0x40..0x80) and the first half of each slot. */

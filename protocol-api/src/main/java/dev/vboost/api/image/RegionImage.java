@@ -61,7 +61,8 @@ public final class RegionImage {
         }
         LineImage<GuestHeader> guest = LineCheck.guestHeader(b, host);
         GuestHeader g = guest.value();
-        int negotiatedMinor = g != null ? g.guestAbiMinor() : RegionLayout.ABI_MINOR;
+        // §6.4: a guest cannot raise the negotiated minor above the host's by claiming more (that fails CG6)
+        int negotiatedMinor = g != null ? Math.min(g.guestAbiMinor(), host.abiMinor()) : RegionLayout.ABI_MINOR;
         // slotCount is 1..MAX_SLOTS here and the image holds regionSize(slotCount) bytes (checks C7, C9)
         int count = (int) host.slotCount();
         List<SlotImage> slots = new ArrayList<>(count);

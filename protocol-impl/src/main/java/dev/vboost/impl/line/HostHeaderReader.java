@@ -72,9 +72,11 @@ public final class HostHeaderReader {
     }
 
     /**
-     * The rules of spec §6 for a header read from memory of {@code capacity} bytes, in this order: magic, ABI
-     * major, region state (a NOT_READY header's other fields are not meaningful yet), geometry, slot count,
-     * size, reserved feature bits (only when the host's minor is not newer than ours), limits.
+     * Checks C2..C13 of spec §6.2, in the spec's order, on the copy taken from memory of {@code capacity}
+     * bytes: magic, ABI major, region state (NOT_READY stops there: the other fields may be half-written),
+     * geometry, slot count, region size, generation, reserved feature bits (only when the host's minor is
+     * not newer than ours), limits. A region that passes them all and is DISABLED answers {@code E_DISABLED},
+     * its attach outcome.
      */
     public WireError validate(long capacity) {
         if (magic != RegionLayout.MAGIC) {
@@ -84,30 +86,33 @@ public final class HostHeaderReader {
             return WireError.UNSUPPORTED_MAJOR;
         }
         RegionState state = RegionState.fromCode(regionState);
-        if (state == RegionState.UNKNOWN) {
+        if (state == RegionState.UNKNOWN) {                             // C4
             return WireError.BAD_STATE;
         }
-        if (state == RegionState.NOT_READY || generation == 0) {
+        if (state == RegionState.NOT_READY) {                           // C5: other fields may be half-written
             return WireError.NOT_READY;
         }
-        if (state == RegionState.DISABLED) {
-            return WireError.DISABLED;
-        }
-        if (headerSize != RegionLayout.HEADER_SIZE || slotSize != RegionLayout.SLOT_SIZE) {
+        if (headerSize != RegionLayout.HEADER_SIZE || slotSize != RegionLayout.SLOT_SIZE) { // C6
             return WireError.BAD_GEOMETRY;
         }
-        if (slotCount <= 0 || slotCount > RegionLayout.MAX_SLOTS) {    // u32: a negative int is above 2^31
+        if (slotCount <= 0 || slotCount > RegionLayout.MAX_SLOTS) {    // C7; u32: a negative int is above 2^31
             return WireError.BAD_SLOT_COUNT;
         }
         long expected = RegionLayout.regionSize(slotCount);
-        if (regionSize != expected || capacity < expected) {
+        if (regionSize != expected || capacity < expected) {            // C8, C9
             return WireError.TRUNCATED;
         }
-        if (abiMinor <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(hostFeatures)) {
+        if (state == RegionState.READY && generation == 0) {            // C10
+            return WireError.NOT_READY;
+        }
+        if (abiMinor <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(hostFeatures)) { // C11
             return WireError.RESERVED_BITS;
         }
-        if (prioCeiling < 1 || prioCeiling > RegionLayout.PRIO_MAX || maxBoostUs == 0) {
+        if (prioCeiling < 1 || prioCeiling > RegionLayout.PRIO_MAX || maxBoostUs == 0) {   // C12, C13
             return WireError.INVALID_VALUE;
+        }
+        if (state == RegionState.DISABLED) {                            // a valid region the host switched off
+            return WireError.DISABLED;
         }
         return WireError.NONE;
     }
