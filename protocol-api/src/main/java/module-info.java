@@ -12,4 +12,5 @@ module dev.vboost.api {
     exports dev.vboost.api.memory;
     exports dev.vboost.api.hypercall;
     exports dev.vboost.api.role;
+    exports dev.vboost.api.image;
 }

@@ -13,28 +13,41 @@ public final class HypercallCodec {
     private HypercallCodec() {
     }
 
-    /** The exit a guest produces for {@code call}, {@code ret} 0. */
+    /**
+     * The exit a guest produces for {@code call}, {@code ret} 0.
+     *
+     * @throws IllegalArgumentException if the call holds values the ABI cannot carry (they would not decode
+     *         back to the same call: a negative slot, a minor above 0xFFFF, undefined feature bits, ...)
+     */
     public static HypercallExit encode(Hypercall call) {
         long[] a = call.argRegisters();
-        return HypercallExit.of(call.nr(), a[0], a[1], a[2], a[3]);
+        HypercallExit exit = HypercallExit.of(call.nr(), a[0], a[1], a[2], a[3]);
+        HypercallDecoding back = decode(exit);
+        if (!(back instanceof HypercallDecoding.Decoded) || !((HypercallDecoding.Decoded) back).call().equals(call)) {
+            throw new IllegalArgumentException("not encodable: " + call + " -> " + back);
+        }
+        return exit;
     }
 
     /** Decodes and validates an exit; never throws. */
     public static HypercallDecoding decode(HypercallExit exit) {
+        long nr = exit.nr();
+        // an unknown number is -KVM_ENOSYS whatever its arguments (spec §7.2), as KVM itself answers
+        if (nr != HypercallNumbers.QUERY && nr != HypercallNumbers.ATTACH && nr != HypercallNumbers.DETACH
+                && nr != HypercallNumbers.NOTIFY) {
+            return reject(KvmError.ENOSYS, "unknown hypercall number 0x" + Long.toHexString(nr));
+        }
         if (exit.arg(4) != 0 || exit.arg(5) != 0) {
             return reject(KvmError.EINVAL, "args[4] and args[5] must be zero");
         }
-        long nr = exit.nr();
         if (nr == HypercallNumbers.QUERY) {
             return decodeQuery(exit);
         } else if (nr == HypercallNumbers.ATTACH) {
             return decodeAttach(exit);
         } else if (nr == HypercallNumbers.DETACH) {
             return decodeDetach(exit);
-        } else if (nr == HypercallNumbers.NOTIFY) {
-            return decodeNotify(exit);
         }
-        return reject(KvmError.ENOSYS, "unknown hypercall number 0x" + Long.toHexString(nr));
+        return decodeNotify(exit);
     }
 
     private static HypercallDecoding decodeQuery(HypercallExit exit) {

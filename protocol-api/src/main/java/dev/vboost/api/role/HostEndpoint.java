@@ -30,8 +30,21 @@ public interface HostEndpoint extends AutoCloseable {
     /** Seqlock read of the guest header; {@code null} if the guest holds it busy. */
     @org.checkerframework.checker.nullness.qual.Nullable GuestHeader readGuestHeader();
 
+    /**
+     * True if the guest header is a valid ATTACHED header for this host's current generation (spec §5.2):
+     * same ABI major, accepted features a subset of the offer. Reads and validates the guest header.
+     */
+    boolean guestAttached();
+
     /** Publishes the slot's host line under the seqlock (spec §4.2 W1..W4). Allocation-free. */
     void publishState(int slot, HostSlotSnapshot state);
+
+    /**
+     * Copies the slot's host line as this endpoint last published it into {@code dst} (no shared-memory read),
+     * so a caller can change a few fields and publish again; host boost ids must not go back.
+     * Allocation-free.
+     */
+    void lastPublished(int slot, HostSlotSnapshot dst);
 
     /**
      * Starts a host-initiated boost (spec §5.5): next host boost id, status BOOSTED, the given flags.
@@ -43,6 +56,15 @@ public interface HostEndpoint extends AutoCloseable {
 
     /** Sets the region DISABLED (spec §5.7); guests stop asking. */
     void disable();
+
+    /**
+     * Re-initialises the region as after a host restart (spec §5.9): NOT_READY, host lines reset, generation
+     * +1, READY last. Guests attached to the old generation see {@link GuestEndpoint#hostRestarted()} and must
+     * attach again.
+     */
+    void restart();
+
+    /** Sets the region DISABLED, as {@link #disable()}; idempotent. The memory stays the caller's. */
 
     @Override
     void close();

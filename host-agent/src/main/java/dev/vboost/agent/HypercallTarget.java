@@ -1,0 +1,35 @@
+package dev.vboost.agent;
+
+/**
+ * What the hypercall dispatcher needs from the host side of one VM. {@link HostAgent#hypercallTarget(String)}
+ * gives the agent's; tests may supply their own. Implementations must be safe to call from any thread.
+ */
+public interface HypercallTarget {
+
+    /** Slots in the VM's region. */
+    int slotCount();
+
+    /** The host generation the region is at now (non-zero while the region is READY). */
+    long generation();
+
+    /** Feature bits the host offers in the region header. */
+    long hostFeatures();
+
+    /** Guest-physical address of the VM's region, as the VMM mapped it. */
+    long regionGpa();
+
+    /** Size of the VM's region in bytes. */
+    long regionSize();
+
+    /** The guest registered the region (ATTACH succeeded): start watching its slots. */
+    void attached(long acceptedFeatures);
+
+    /** The guest left (DETACH succeeded): end its boosts and put its threads back. */
+    void detached();
+
+    /**
+     * Slot {@code slot} changed (NOTIFY): handle it promptly. Returns false if the notification could not be
+     * queued; the slot is still seen by the next poll.
+     */
+    boolean notifySlot(int slot, int flags);
+}

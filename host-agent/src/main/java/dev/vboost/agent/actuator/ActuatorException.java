@@ -1,0 +1,85 @@
+package dev.vboost.agent.actuator;
+
+/**
+ * A thread's scheduling attributes could not be read or changed. The agent loop catches it, records
+ * {@code ACTUATOR_FAILED} on the slot and counts it; it never ends the loop.
+ */
+public final class ActuatorException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** Linux errno values the kinds are derived from. */
+    public static final int EPERM = 1;
+    public static final int ESRCH = 3;
+    public static final int EACCES = 13;
+    public static final int EINVAL = 22;
+
+    /** What went wrong, coarsely. */
+    public enum Kind {
+        /** The caller lacks the right to change the thread ({@code EPERM}, {@code EACCES}): not root, no CAP_SYS_NICE. */
+        PERMISSION,
+        /** The thread does not exist (any more): {@code ESRCH}. */
+        NO_SUCH_THREAD,
+        /** The kernel or the actuator rejected the values: {@code EINVAL}, or a policy that cannot be restored. */
+        INVALID,
+        /** Anything else. */
+        OTHER
+    }
+
+    private final Kind kind;
+    private final int errno;
+
+    public ActuatorException(Kind kind, int errno, String message) {
+        super(message);
+        this.kind = kind;
+        this.errno = errno;
+    }
+
+    /** An exception whose kind follows from a Linux errno. */
+    public static ActuatorException fromErrno(int errno, String message) {
+        return new ActuatorException(kindOf(errno), errno, message + " (errno " + errno + " " + errnoName(errno) + ")");
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The Linux errno, or 0 if the failure did not come from the kernel. */
+    public int errno() {
+        return errno;
+    }
+
+    static Kind kindOf(int errno) {
+        switch (errno) {
+            case EPERM:
+            case EACCES:
+                return Kind.PERMISSION;
+            case ESRCH:
+                return Kind.NO_SUCH_THREAD;
+            case EINVAL:
+                return Kind.INVALID;
+            default:
+                return Kind.OTHER;
+        }
+    }
+
+    private static String errnoName(int errno) {
+        switch (errno) {
+            case EPERM:
+                return "EPERM";
+            case ESRCH:
+                return "ESRCH";
+            case EACCES:
+                return "EACCES";
+            case EINVAL:
+                return "EINVAL";
+            case 16:
+                return "EBUSY";
+            case 14:
+                return "EFAULT";
+            case 7:
+                return "E2BIG";
+            default:
+                return "?";
+        }
+    }
+}

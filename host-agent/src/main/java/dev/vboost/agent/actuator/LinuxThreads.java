@@ -1,0 +1,119 @@
+package dev.vboost.agent.actuator;
+
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+
+/** Linux thread ids: the calling thread's, and those of a process. */
+public final class LinuxThreads {
+
+    private LinuxThreads() {
+    }
+
+    /**
+     * The Linux thread id ({@code gettid(2)}) of the calling Java thread: what {@link PriorityActuator}
+     * takes. Platform threads only; a virtual thread reports its current carrier's id.
+     *
+     * @throws UnsupportedOperationException off Linux or on an unsupported architecture
+     */
+    public static int currentTid() {
+        LinuxSyscalls sys = LinuxSyscalls.get();
+        try {
+            return (int) sys.libc.syscall(sys.gettid);
+        } catch (LastErrorException e) {
+            // gettid cannot fail; keep the errno if a seccomp filter says otherwise
+            throw new IllegalStateException("gettid failed with errno " + e.getErrorCode(), e);
+        }
+    }
+
+    /**
+     * The thread ids of process {@code pid}, from {@code /proc/<pid>/task}, ascending. Empty if the process
+     * does not exist. A racing process may gain or lose threads while this reads.
+     *
+     * @throws UncheckedIOException if {@code /proc} cannot be read for another reason
+     */
+    public static int[] threadsOf(long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("pid must be positive, got " + pid);
+        }
+        Path dir = Paths.get("/proc", Long.toString(pid), "task");
+        int[] tids = new int[16];
+        int n = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                Path name = entry.getFileName();
+                if (name == null) {
+                    continue;
+                }
+                int tid = parseTid(name.toString());
+                if (tid > 0) {
+                    if (n == tids.length) {
+                        tids = Arrays.copyOf(tids, n * 2);
+                    }
+                    tids[n++] = tid;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return new int[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        int[] result = Arrays.copyOf(tids, n);
+        Arrays.sort(result);
+        return result;
+    }
+
+    /**
+     * When thread {@code tid} started, in clock ticks since boot ({@code /proc/<tid>/stat} field 22), or 0 if
+     * there is no such thread or it cannot be read. Together with the id it names one thread for the
+     * lifetime of the system: a reused id has a later start time.
+     */
+    public static long startTimeOf(int tid) {
+        if (tid <= 0) {
+            return 0;
+        }
+        String stat;
+        try {
+            stat = new String(Files.readAllBytes(Paths.get("/proc", Integer.toString(tid), "stat")),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        // field 2 (comm) may hold spaces and parentheses: count fields after its last ')'
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return 0;
+        }
+        String[] rest = stat.substring(close + 1).trim().split(" ");
+        int index = 22 - 3; // rest[0] is field 3
+        if (rest.length <= index) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(rest[index]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static int parseTid(String s) {
+        if (s.isEmpty() || s.length() > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= Integer.MAX_VALUE ? (int) v : -1;
+    }
+}

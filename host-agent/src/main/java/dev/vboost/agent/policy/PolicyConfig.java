@@ -1,0 +1,370 @@
+package dev.vboost.agent.policy;
+
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.SchedPolicy;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host's boost policy for one VM (architecture §5). The guest's words are hints; these limits are the
+ * host's. Immutable; build with {@link #builder()} or load from a {@code key=value} properties file with
+ * {@link #load(Path)} (keys in {@link #KEYS}, see host-agent/README.md).
+ *
+ * @param enabled                 false: every request is denied {@code DISABLED}
+ * @param allowedReasons          bit set of {@link BoostReason}; a request needs at least one of them
+ * @param boostPolicy             {@link SchedPolicy#FIFO} or {@link SchedPolicy#RR}: what a boost applies,
+ *                                whatever real-time class the guest named
+ * @param priorityCeiling         1..99; a requested priority is clamped to it; host boosts use it
+ * @param niceFloor               -20..19; a nice hint (a NORMAL request) is raised to at least this
+ * @param maxBoostNanos           longest single boost (RFC default 3 ms)
+ * @param budgetNanos             boosted time allowed per window, per vCPU
+ * @param windowNanos             budget window
+ * @param maxTransitionsPerSecond priority changes (boost or unboost) allowed per vCPU in any one-second interval
+ * @param hostBoostEnabled        whether the host may boost on its own (spec §5.5)
+ * @param hostBoostTimeoutNanos   how long a host-initiated boost lasts without the guest taking it over
+ */
+public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boostPolicy, int priorityCeiling,
+        int niceFloor, long maxBoostNanos, long budgetNanos, long windowNanos, int maxTransitionsPerSecond,
+        boolean hostBoostEnabled, long hostBoostTimeoutNanos) {
+
+    public static final long MAX_BOOST_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    public static final long MAX_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+    public static final int MAX_TRANSITIONS_LIMIT = 100_000;
+    public static final long DEFAULT_HOST_BOOST_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** The properties-file keys, in the order the README lists them. */
+    public static final Set<String> KEYS = Set.of("enabled", "allowed.reasons", "boost.policy", "priority.ceiling",
+            "nice.floor", "boost.max.us", "budget.us", "budget.window.us", "transitions.per.second",
+            "host.boost.enabled", "host.boost.timeout.us");
+
+    public PolicyConfig {
+        if (BoostReason.hasUndefinedBits(allowedReasons)) {
+            throw new IllegalArgumentException("allowed reasons 0x" + Integer.toHexString(allowedReasons)
+                    + " has bits no BoostReason defines");
+        }
+        if (boostPolicy != SchedPolicy.FIFO && boostPolicy != SchedPolicy.RR) {
+            throw new IllegalArgumentException("boost policy must be FIFO or RR, got " + boostPolicy);
+        }
+        requireRange("priority ceiling", priorityCeiling, 1, 99);
+        requireRange("nice floor", niceFloor, -20, 19);
+        requireRange("longest boost (ns)", maxBoostNanos, 1_000, MAX_BOOST_LIMIT_NANOS);
+        requireRange("budget window (ns)", windowNanos, 1_000, MAX_WINDOW_NANOS);
+        requireRange("budget (ns)", budgetNanos, 1_000, windowNanos);
+        requireRange("transitions per second", maxTransitionsPerSecond, 2, MAX_TRANSITIONS_LIMIT);
+        requireRange("host boost timeout (ns)", hostBoostTimeoutNanos, 1_000, maxBoostNanos);
+    }
+
+    /** RFC-like defaults: RR at most 8, 3 ms per boost, 50 ms per 100 ms, 1000 changes per second, host boosts 1 ms. */
+    public static PolicyConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder preset with this config's values. */
+    public Builder toBuilder() {
+        return new Builder().enabled(enabled).allowedReasons(allowedReasons).boostPolicy(boostPolicy)
+                .priorityCeiling(priorityCeiling).niceFloor(niceFloor).maxBoostNanos(maxBoostNanos)
+                .budget(budgetNanos, windowNanos).maxTransitionsPerSecond(maxTransitionsPerSecond)
+                .hostBoostEnabled(hostBoostEnabled).hostBoostTimeoutNanos(hostBoostTimeoutNanos);
+    }
+
+    /** True if {@code reasons} names at least one allowed reason. */
+    public boolean allows(int reasons) {
+        return (reasons & allowedReasons) != 0;
+    }
+
+    /**
+     * Loads a policy from a {@code key=value} file (java.util.Properties syntax, UTF-8). Missing keys keep
+     * their defaults; an unknown key or a bad value is an {@link IllegalArgumentException} naming the file
+     * and the key.
+     */
+    public static PolicyConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        try {
+            return fromProperties(p, "");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the keys under {@code prefix} (e.g. {@code ""} or {@code "vm.web."}); keys outside the prefix
+     * are ignored, unknown keys inside it rejected.
+     */
+    public static PolicyConfig fromProperties(Properties p, String prefix) {
+        return fromProperties(p, prefix, defaults());
+    }
+
+    /** As {@link #fromProperties(Properties, String)}, keys not present keep the values of {@code base}. */
+    public static PolicyConfig fromProperties(Properties p, String prefix, PolicyConfig base) {
+        Map<String, String> kv = new TreeMap<>();
+        for (String name : p.stringPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                String key = name.substring(prefix.length());
+                if (prefix.isEmpty() && key.startsWith("vm.")) {
+                    continue; // per-VM sections are read by loadAll
+                }
+                String value = p.getProperty(name);
+                if (!KEYS.contains(key)) {
+                    throw new IllegalArgumentException("unknown policy key '" + name + "' (known: " + new TreeSet<>(KEYS) + ")");
+                }
+                kv.put(key, value == null ? "" : value.trim());
+            }
+        }
+        Builder b = base.toBuilder();
+        for (Map.Entry<String, String> e : kv.entrySet()) {
+            String key = e.getKey();
+            String v = e.getValue();
+            try {
+                switch (key) {
+                    case "enabled":
+                        b.enabled(parseBoolean(v));
+                        break;
+                    case "allowed.reasons":
+                        b.allowedReasons(parseReasons(v));
+                        break;
+                    case "boost.policy":
+                        b.boostPolicy(parsePolicy(v));
+                        break;
+                    case "priority.ceiling":
+                        b.priorityCeiling(Integer.parseInt(v));
+                        break;
+                    case "nice.floor":
+                        b.niceFloor(Integer.parseInt(v));
+                        break;
+                    case "boost.max.us":
+                        b.maxBoostNanos(micros(v));
+                        break;
+                    case "budget.us":
+                        b.budgetNanos = micros(v);
+                        break;
+                    case "budget.window.us":
+                        b.windowNanos = micros(v);
+                        break;
+                    case "transitions.per.second":
+                        b.maxTransitionsPerSecond(Integer.parseInt(v));
+                        break;
+                    case "host.boost.enabled":
+                        b.hostBoostEnabled(parseBoolean(v));
+                        break;
+                    case "host.boost.timeout.us":
+                        b.hostBoostTimeoutNanos(micros(v));
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown key");
+                }
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("bad value '" + v + "' for '" + prefix + key + "': " + ex.getMessage(), ex);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Loads a file holding several VMs: keys without a {@code vm.} prefix are the defaults for all, and
+     * {@code vm.<name>.<key>} overrides them for VM {@code name}. Returns name → policy; the defaults alone
+     * appear under the name {@code ""}.
+     */
+    public static Map<String, PolicyConfig> loadAll(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        try {
+            PolicyConfig common = fromProperties(p, "");
+            Map<String, PolicyConfig> result = new TreeMap<>();
+            result.put("", common);
+            for (String name : p.stringPropertyNames()) {
+                if (name.startsWith("vm.")) {
+                    int dot = name.indexOf('.', 3);
+                    if (dot < 0 || dot == 3) {
+                        throw new IllegalArgumentException("key '" + name + "' must be vm.<name>.<key>");
+                    }
+                    String vm = name.substring(3, dot);
+                    if (!result.containsKey(vm)) {
+                        result.put(vm, fromProperties(p, "vm." + vm + ".", common));
+                    }
+                }
+            }
+            return result;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This policy as properties-file text, loadable by {@link #load(Path)}. */
+    public String toPropertiesText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("enabled=").append(enabled).append('\n');
+        StringBuilder reasons = new StringBuilder();
+        for (BoostReason r : BoostReason.values()) {
+            if (r.in(allowedReasons)) {
+                reasons.append(reasons.length() == 0 ? "" : ",").append(r.name());
+            }
+        }
+        sb.append("allowed.reasons=").append(reasons.length() == 0 ? "none" : reasons).append('\n');
+        sb.append("boost.policy=").append(boostPolicy.name()).append('\n');
+        sb.append("priority.ceiling=").append(priorityCeiling).append('\n');
+        sb.append("nice.floor=").append(niceFloor).append('\n');
+        sb.append("boost.max.us=").append(maxBoostNanos / 1000).append('\n');
+        sb.append("budget.us=").append(budgetNanos / 1000).append('\n');
+        sb.append("budget.window.us=").append(windowNanos / 1000).append('\n');
+        sb.append("transitions.per.second=").append(maxTransitionsPerSecond).append('\n');
+        sb.append("host.boost.enabled=").append(hostBoostEnabled).append('\n');
+        sb.append("host.boost.timeout.us=").append(hostBoostTimeoutNanos / 1000).append('\n');
+        return sb.toString();
+    }
+
+    private static boolean parseBoolean(String v) {
+        if ("true".equalsIgnoreCase(v)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(v)) {
+            return false;
+        }
+        throw new IllegalArgumentException("expected true or false");
+    }
+
+    private static long micros(String v) {
+        long us = Long.parseLong(v);
+        if (us < 0 || us > Long.MAX_VALUE / 1000) {
+            throw new IllegalArgumentException("microseconds out of range");
+        }
+        return us * 1000;
+    }
+
+    private static SchedPolicy parsePolicy(String v) {
+        switch (v.toUpperCase(Locale.ROOT)) {
+            case "FIFO":
+            case "SCHED_FIFO":
+                return SchedPolicy.FIFO;
+            case "RR":
+            case "SCHED_RR":
+                return SchedPolicy.RR;
+            default:
+                throw new IllegalArgumentException("expected FIFO or RR");
+        }
+    }
+
+    /** Comma-separated {@link BoostReason} names, {@code all}, or {@code none}. */
+    static int parseReasons(String v) {
+        String s = v.trim();
+        if (s.equalsIgnoreCase("all")) {
+            return BoostReason.DEFINED_MASK;
+        }
+        if (s.equalsIgnoreCase("none") || s.isEmpty()) {
+            return 0;
+        }
+        int mask = 0;
+        for (String part : s.split(",")) {
+            String name = part.trim().toUpperCase(Locale.ROOT);
+            try {
+                mask |= BoostReason.valueOf(name).bit();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown boost reason '" + part.trim() + "'", e);
+            }
+        }
+        return mask;
+    }
+
+    private static void requireRange(String what, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(what + " " + v + " outside " + min + ".." + max);
+        }
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private boolean enabled = true;
+        private int allowedReasons = BoostReason.DEFINED_MASK;
+        private SchedPolicy boostPolicy = SchedPolicy.RR;
+        private int priorityCeiling = 8;
+        private int niceFloor = -5;
+        private long maxBoostNanos = TimeUnit.MICROSECONDS.toNanos(3000);
+        long budgetNanos = TimeUnit.MILLISECONDS.toNanos(50);
+        long windowNanos = TimeUnit.MILLISECONDS.toNanos(100);
+        private int maxTransitionsPerSecond = 1000;
+        private boolean hostBoostEnabled = true;
+        /** -1: the default, 1 ms or the longest boost if that is shorter. */
+        private long hostBoostTimeoutNanos = -1;
+
+        public Builder enabled(boolean v) {
+            enabled = v;
+            return this;
+        }
+
+        public Builder allowedReasons(int mask) {
+            allowedReasons = mask;
+            return this;
+        }
+
+        public Builder allowedReasons(Set<BoostReason> reasons) {
+            allowedReasons = BoostReason.encode(reasons);
+            return this;
+        }
+
+        public Builder boostPolicy(SchedPolicy v) {
+            boostPolicy = v;
+            return this;
+        }
+
+        public Builder priorityCeiling(int v) {
+            priorityCeiling = v;
+            return this;
+        }
+
+        public Builder niceFloor(int v) {
+            niceFloor = v;
+            return this;
+        }
+
+        public Builder maxBoostNanos(long v) {
+            maxBoostNanos = v;
+            return this;
+        }
+
+        public Builder budget(long budget, long window) {
+            budgetNanos = budget;
+            windowNanos = window;
+            return this;
+        }
+
+        public Builder maxTransitionsPerSecond(int v) {
+            maxTransitionsPerSecond = v;
+            return this;
+        }
+
+        public Builder hostBoostEnabled(boolean v) {
+            hostBoostEnabled = v;
+            return this;
+        }
+
+        public Builder hostBoostTimeoutNanos(long v) {
+            hostBoostTimeoutNanos = v;
+            return this;
+        }
+
+        public PolicyConfig build() {
+            return new PolicyConfig(enabled, allowedReasons, boostPolicy, priorityCeiling, niceFloor, maxBoostNanos,
+                    budgetNanos, windowNanos, maxTransitionsPerSecond, hostBoostEnabled,
+                    hostBoostTimeoutNanos < 0 ? Math.min(DEFAULT_HOST_BOOST_TIMEOUT_NANOS, maxBoostNanos)
+                            : hostBoostTimeoutNanos);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.vboost.agent.stats;
+
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.DenialReason;
+import java.util.EnumMap;
+import java.util.Map;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * A copy of one VM's counters (see {@link VmStats}).
+ *
+ * @param granted           guest boosts granted (the thread was raised)
+ * @param grantedByReason   grants per {@link BoostReason} bit index (a request with two reasons counts twice)
+ * @param denied            guest boost requests refused, all causes (includes invalid lines and actuator failures)
+ * @param deniedByCause     refusals per {@link DenialReason} code
+ * @param expired           boosts ended by the host at their longest duration
+ * @param throttled         boosts ended by the host when the window's budget ran out
+ * @param released          boosts ended by the guest
+ * @param joined            boost requests that arrived while already boosted
+ * @param invalid           guest lines that broke a rule
+ * @param hostGranted       host-initiated boosts started
+ * @param hostDenied        host-initiated boosts refused
+ * @param hostAcked         host boosts ended by the guest's acknowledgement
+ * @param hostTimedOut      host boosts ended by their own timeout
+ * @param actuatorFailures  actuator calls that failed (permission, vanished thread, ...)
+ * @param busyReads         guest lines that stayed busy for a whole bounded read
+ * @param boostedNanos      total boosted time of ended boosts
+ * @param notifies          NOTIFY hypercalls received
+ */
+public record VmCounters(String vm, long granted, long[] grantedByReason, long denied, long[] deniedByCause,
+        long expired, long throttled, long released, long joined, long invalid, long hostGranted, long hostDenied,
+        long hostAcked, long hostTimedOut, long actuatorFailures, long busyReads, long boostedNanos, long notifies) {
+
+    public VmCounters {
+        grantedByReason = grantedByReason.clone();
+        deniedByCause = deniedByCause.clone();
+    }
+
+    @Override
+    public long[] grantedByReason() {
+        return grantedByReason.clone();
+    }
+
+    @Override
+    public long[] deniedByCause() {
+        return deniedByCause.clone();
+    }
+
+    public long grantedFor(BoostReason reason) {
+        return grantedByReason[reason.bitIndex()];
+    }
+
+    public long deniedFor(DenialReason cause) {
+        int code = cause.code();
+        return code >= 0 && code < deniedByCause.length ? deniedByCause[code] : 0;
+    }
+
+    /** Grants per reason as a map; allocates. */
+    public Map<BoostReason, Long> grantedByReasonMap() {
+        Map<BoostReason, Long> m = new EnumMap<>(BoostReason.class);
+        for (BoostReason r : BoostReason.values()) {
+            m.put(r, grantedByReason[r.bitIndex()]);
+        }
+        return m;
+    }
+
+    /** Refusals per cause as a map (causes with a count only); allocates. */
+    public Map<DenialReason, Long> deniedByCauseMap() {
+        Map<DenialReason, Long> m = new EnumMap<>(DenialReason.class);
+        for (DenialReason d : DenialReason.values()) {
+            long n = deniedFor(d);
+            if (n > 0) {
+                m.put(d, n);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof VmCounters && toString().equals(o.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "VmCounters{vm=" + vm + ", granted=" + granted + " " + grantedByReasonMap() + ", denied=" + denied + " "
+                + deniedByCauseMap() + ", expired=" + expired + ", throttled=" + throttled + ", released=" + released
+                + ", joined=" + joined + ", invalid=" + invalid + ", hostGranted=" + hostGranted + ", hostDenied="
+                + hostDenied + ", hostAcked=" + hostAcked + ", hostTimedOut=" + hostTimedOut + ", actuatorFailures="
+                + actuatorFailures + ", busyReads=" + busyReads + ", boostedNanos=" + boostedNanos + ", notifies="
+                + notifies + "}";
+    }
+}

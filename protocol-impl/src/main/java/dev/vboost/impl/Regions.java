@@ -1,0 +1,153 @@
+package dev.vboost.impl;
+
+import dev.vboost.api.HostHeader;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.VboostException;
+import dev.vboost.api.WireError;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.memory.SharedMemory;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.line.GuestHeaderWriter;
+import dev.vboost.impl.line.GuestRequestWriter;
+import dev.vboost.impl.line.HostHeaderReader;
+import java.time.Duration;
+
+/**
+ * Creating a region as the host and attaching to one as the guest (spec §5.2, §5.9).
+ *
+ * <pre>{@code
+ * try (MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm1.vboost"), RegionLayout.regionSize(4))) {
+ *     HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(4));
+ *     ...
+ * }
+ * // in the guest-side process
+ * GuestEndpoint guest = Regions.attachGuest(MappedRegionFile.open(path).memory(), Feature.DEFINED_MASK);
+ * }</pre>
+ */
+public final class Regions {
+    private Regions() {
+    }
+
+    /**
+     * Initialises a region in {@code memory} and publishes it READY, last and with release (spec §4.4). If the
+     * memory already holds a region of this ABI major, this is a host restart (spec §5.9): the generation
+     * continues from the one found, +1, and guests attached to the old one see it change.
+     *
+     * @throws IllegalArgumentException if the memory is smaller than the region
+     */
+    public static HostEndpoint createHost(SharedMemory memory, HostRegionConfig config) {
+        return HostRegionEndpoint.create(memory, config);
+    }
+
+    /**
+     * Attaches to the region in {@code memory} (spec §5.2): reads and validates the host header, negotiates
+     * the minor version (the lower of both) and the features (the host's offer intersected with
+     * {@code guestFeatures}), takes every slot's guest line over and publishes the guest header ATTACHED.
+     *
+     * @param guestFeatures the {@link Feature} bits this guest implements
+     * @throws VboostException naming the rule the region breaks: {@code E_TRUNCATED}, {@code E_BAD_MAGIC},
+     *     {@code E_UNSUPPORTED_MAJOR}, {@code E_BAD_STATE}, {@code E_NOT_READY}, {@code E_DISABLED},
+     *     {@code E_BAD_GEOMETRY}, {@code E_BAD_SLOT_COUNT}, {@code E_RESERVED_BITS}, {@code E_INVALID_VALUE},
+     *     {@code E_BUSY}, or {@code E_STALE_GENERATION} if the host re-initialised the region meanwhile
+     */
+    public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures) {
+        if (Feature.hasUndefinedBits(guestFeatures)) {
+            throw new IllegalArgumentException(String.format("guest features 0x%X have bits outside 0x%X",
+                    guestFeatures, Feature.DEFINED_MASK));
+        }
+        HostHeaderReader header = readValidHeader(memory);
+        int generation = header.generation();
+        int minor = Math.min(RegionLayout.ABI_MINOR, header.abiMinor());
+        long accepted = header.hostFeatures() & guestFeatures & Feature.DEFINED_MASK;
+        int slots = header.slotCount();
+        GuestRequestWriter[] writers = new GuestRequestWriter[slots];
+        for (int i = 0; i < slots; i++) {
+            writers[i] = new GuestRequestWriter(memory, i);
+            writers[i].claim();
+        }
+        GuestHeaderWriter guestHeader = new GuestHeaderWriter(memory);
+        guestHeader.attach(minor, generation, accepted);
+        if (!header.readyAt(generation)) {
+            throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
+                    + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");
+        }
+        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers);
+    }
+
+    /**
+     * Like {@link #attachGuest(SharedMemory, long)}, but while the region is not there yet (all-zero magic, not
+     * READY, or busy) retries until {@code timeout} passes, then throws the last error. Every other error is
+     * thrown at once.
+     */
+    public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long park = 100_000L;
+        while (true) {
+            try {
+                return attachGuest(memory, guestFeatures);
+            } catch (VboostException e) {
+                if (!notThereYet(e, memory) || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for the region");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(park);
+            park = Math.min(park * 2, 10_000_000L);
+        }
+    }
+
+    private static boolean notThereYet(VboostException e, SharedMemory memory) {
+        switch (e.error()) {
+            case NOT_READY:
+            case BUSY:
+            case STALE_GENERATION:
+                return true;
+            case BAD_MAGIC:
+                return memory.getIntAcquire(0) == 0;   // nothing written yet; pairs with nothing, a hint only
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Reads and validates the host header of the region in {@code memory} without attaching (for inspection
+     * tools); allocation aside, it never writes.
+     *
+     * @throws VboostException naming the broken rule, as {@link #attachGuest(SharedMemory, long)}
+     */
+    public static HostHeader readHostHeader(SharedMemory memory) {
+        return readValidHeader(memory).toRecord();
+    }
+
+    /** The rule the region in {@code memory} breaks, or {@link WireError#NONE}; never throws for bad content. */
+    public static WireError checkRegion(SharedMemory memory) {
+        try {
+            readValidHeader(memory);
+            return WireError.NONE;
+        } catch (VboostException e) {
+            return e.error();
+        }
+    }
+
+    private static HostHeaderReader readValidHeader(SharedMemory memory) {
+        if (memory.capacity() < RegionLayout.HEADER_SIZE) {
+            throw new VboostException(WireError.TRUNCATED, "memory of " + memory.capacity()
+                    + " bytes cannot hold the " + RegionLayout.HEADER_SIZE + "-byte header");
+        }
+        HostHeaderReader header = new HostHeaderReader(memory);
+        if (header.read() == ReadStatus.BUSY) {
+            throw new VboostException(WireError.BUSY, "the host header kept changing for "
+                    + RegionLayout.MAX_READ_ATTEMPTS + " attempts");
+        }
+        WireError error = header.validate(memory.capacity());
+        if (error != WireError.NONE) {
+            throw new VboostException(error, header.describe(error, memory.capacity()));
+        }
+        return header;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.vboost.impl.line;
+
+import dev.vboost.api.GuestHeader;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.WireError;
+import dev.vboost.api.layout.GuestHeaderLayout;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.memory.SharedMemory;
+import dev.vboost.api.wire.AttachState;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.memory.Fences;
+
+/**
+ * Host-side reader of the guest header (spec §3.3). Untrusted input: {@link #validate} checks it against the
+ * host's own header.
+ *
+ * <p><b>Threading:</b> holds the last copy; one per reading thread. <b>Ordering:</b> R1..R5 of spec §4.3.
+ * <b>Ownership:</b> never writes. <b>Allocation:</b> none, except {@link #toRecord()}.
+ */
+public final class GuestHeaderReader {
+    private static final int BASE = RegionLayout.GUEST_HEADER_OFFSET;
+
+    private final SharedMemory memory;
+    private final Fences fences;
+    private int seq;
+    private int attachState;
+    private int abiMajor;
+    private int abiMinor;
+    private int attachedGeneration;
+    private long acceptedFeatures;
+
+    public GuestHeaderReader(SharedMemory memory) {
+        this.memory = memory;
+        this.fences = Fences.of(memory);
+    }
+
+    /** Bounded seqlock copy: OK or BUSY (the previous copy is kept then). */
+    public ReadStatus read() {
+        for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
+            final int s1 = memory.getIntAcquire(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET); // R1: pairs with guest W4
+            if ((s1 & 1) != 0) {                                                          // R2: guest inside W1..W4
+                Thread.onSpinWait();
+                continue;
+            }
+            final int state = memory.getInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET); // R3: plain copy
+            final int major = memory.getShort(BASE + GuestHeaderLayout.GUEST_ABI_MAJOR_OFFSET) & 0xFFFF;
+            final int minor = memory.getShort(BASE + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET) & 0xFFFF;
+            final int generation = memory.getInt(BASE + GuestHeaderLayout.ATTACHED_GENERATION_OFFSET);
+            final long features = memory.getLong(BASE + GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET);
+            fences.acquireFence();                                                         // R4
+            final int s2 = memory.getInt(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET);       // R5
+            if (s1 == s2) {
+                seq = s1;
+                attachState = state;
+                abiMajor = major;
+                abiMinor = minor;
+                attachedGeneration = generation;
+                acceptedFeatures = features;
+                return ReadStatus.OK;
+            }
+            Thread.onSpinWait();
+        }
+        return ReadStatus.BUSY;
+    }
+
+    /**
+     * Checks the last copy against the host's header (spec §5.2, §6): a known attach state, the host's major,
+     * a minor not above the host's, accepted features defined and offered, and for an ATTACHED guest the
+     * current generation.
+     */
+    public WireError validate(int hostGeneration, int hostMinor, long hostFeatures) {
+        AttachState state = AttachState.fromCode(attachState);
+        if (state == AttachState.UNKNOWN) {
+            return WireError.INVALID_VALUE;
+        }
+        if (state == AttachState.DETACHED) {
+            return WireError.NONE;
+        }
+        if (abiMajor != RegionLayout.ABI_MAJOR) {
+            return WireError.UNSUPPORTED_MAJOR;
+        }
+        if (Feature.hasUndefinedBits(acceptedFeatures)) {
+            return WireError.RESERVED_BITS;
+        }
+        if (abiMinor > hostMinor || (acceptedFeatures & ~hostFeatures) != 0) {
+            return WireError.INVALID_VALUE;
+        }
+        if (attachedGeneration != hostGeneration) {
+            return WireError.STALE_GENERATION;
+        }
+        return WireError.NONE;
+    }
+
+    public AttachState attachState() {
+        return AttachState.fromCode(attachState);
+    }
+
+    public int attachedGeneration() {
+        return attachedGeneration;
+    }
+
+    public long acceptedFeatures() {
+        return acceptedFeatures;
+    }
+
+    /** The last copy, decoded; allocates. */
+    public GuestHeader toRecord() {
+        return new GuestHeader(Integer.toUnsignedLong(seq), AttachState.fromCode(attachState), abiMajor, abiMinor,
+                Integer.toUnsignedLong(attachedGeneration), acceptedFeatures);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vboost.impl.line;
+
+import dev.vboost.api.GuestSlotSnapshot;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.WireError;
+import dev.vboost.api.layout.GuestSlotLayout;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.memory.SharedMemory;
+import dev.vboost.impl.memory.Fences;
+
+/**
+ * Host-side reader of one slot's guest line (spec §3.4). The guest is untrusted: the copy is validated
+ * ({@link GuestSlotSnapshot#validate()}) before it is reported OK, and the retry loop is bounded.
+ *
+ * <p><b>Threading:</b> holds no mutable state; safe from any thread with a snapshot per thread.
+ * <b>Ordering:</b> seqlock reader steps R1..R5 of spec §4.3. <b>Ownership:</b> never writes.
+ * <b>Allocation:</b> none.
+ */
+public final class GuestRequestReader {
+    private final SharedMemory memory;
+    private final Fences fences;
+    private final int seqIndex;
+    private final int requestIndex;
+    private final int policyIndex;
+    private final int priorityIndex;
+    private final int niceIndex;
+    private final int reasonsIndex;
+    private final int requestIdIndex;
+    private final int hostBoostAckIndex;
+
+    public GuestRequestReader(SharedMemory memory, int slot) {
+        this.memory = memory;
+        this.fences = Fences.of(memory);
+        int base = RegionLayout.guestLineOffset(slot);
+        this.seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
+        this.requestIndex = base + GuestSlotLayout.REQUEST_OFFSET;
+        this.policyIndex = base + GuestSlotLayout.POLICY_OFFSET;
+        this.priorityIndex = base + GuestSlotLayout.PRIORITY_OFFSET;
+        this.niceIndex = base + GuestSlotLayout.NICE_OFFSET;
+        this.reasonsIndex = base + GuestSlotLayout.REASONS_OFFSET;
+        this.requestIdIndex = base + GuestSlotLayout.REQUEST_ID_OFFSET;
+        this.hostBoostAckIndex = base + GuestSlotLayout.HOST_BOOST_ACK_OFFSET;
+    }
+
+    /** The line's counter, for cheap change detection (spec §5.2). */
+    public int seq() {
+        return memory.getIntAcquire(seqIndex);             // pairs with guest W4 (release)
+    }
+
+    /**
+     * Takes a consistent copy into {@code dst} in at most {@link RegionLayout#MAX_READ_ATTEMPTS} attempts.
+     *
+     * @return OK (consistent and valid), INVALID (consistent, {@code dst.error()} says which rule failed) or
+     *     BUSY ({@code dst} untouched)
+     */
+    public ReadStatus read(GuestSlotSnapshot dst) {
+        for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
+            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with guest W4 (release)
+            if ((s1 & 1) != 0) {                                          // R2: guest inside W1..W4
+                Thread.onSpinWait();
+                continue;
+            }
+            final int request = memory.getByte(requestIndex) & 0xFF;      // R3: plain copy, maybe torn
+            final int policy = memory.getByte(policyIndex) & 0xFF;
+            final int priority = memory.getByte(priorityIndex) & 0xFF;
+            final int nice = memory.getByte(niceIndex);                   // s8
+            final int reasons = memory.getInt(reasonsIndex);
+            final long requestId = memory.getLong(requestIdIndex);
+            final long hostBoostAck = memory.getLong(hostBoostAckIndex);
+            fences.acquireFence();                                        // R4: R3 loads done before R5
+            final int s2 = memory.getInt(seqIndex);                       // R5: unchanged means not torn
+            if (s1 == s2) {
+                dst.set(s1, request, policy, priority, nice, reasons, requestId, hostBoostAck);
+                return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;
+            }
+            Thread.onSpinWait();
+        }
+        return ReadStatus.BUSY;
+    }
+}

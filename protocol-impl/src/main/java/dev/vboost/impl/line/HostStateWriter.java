@@ -1,0 +1,146 @@
+package dev.vboost.impl.line;
+
+import dev.vboost.api.layout.HostSlotLayout;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.memory.SharedMemory;
+import dev.vboost.api.wire.DenialReason;
+import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.api.wire.SlotStatus;
+import dev.vboost.impl.memory.Fences;
+
+/**
+ * Host-side writer of one slot's host line (spec §3.5), the line's only writer. Keeps the values last
+ * published so a partial change (a new host boost id, say) rewrites the line from local state.
+ *
+ * <p><b>Threading:</b> not thread-safe; the host thread that owns the endpoint drives it.
+ * <b>Ordering:</b> seqlock writer steps W1..W4 of spec §4.2. <b>Allocation:</b> none after construction.
+ */
+public final class HostStateWriter {
+    private final SharedMemory memory;
+    private final Fences fences;
+    private final int seqIndex;
+    private final int statusIndex;
+    private final int policyIndex;
+    private final int priorityIndex;
+    private final int denialIndex;
+    private final int hostBoostFlagsIndex;
+    private final int budgetIndex;
+    private final int actedRequestIdIndex;
+    private final int hostBoostIdIndex;
+    private final int reserved0Index;
+
+    private int seq;
+    private int status;
+    private int policy;
+    private int priority;
+    private int denial;
+    private int hostBoostFlags;
+    private int budgetRemainingUs;
+    private long actedRequestId;
+    private long hostBoostId;
+
+    public HostStateWriter(SharedMemory memory, int slot) {
+        this.memory = memory;
+        this.fences = Fences.of(memory);
+        int base = RegionLayout.hostLineOffset(slot);
+        this.seqIndex = base + HostSlotLayout.HOST_SEQ_OFFSET;
+        this.statusIndex = base + HostSlotLayout.STATUS_OFFSET;
+        this.policyIndex = base + HostSlotLayout.POLICY_OFFSET;
+        this.priorityIndex = base + HostSlotLayout.PRIORITY_OFFSET;
+        this.denialIndex = base + HostSlotLayout.DENIAL_OFFSET;
+        this.hostBoostFlagsIndex = base + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET;
+        this.budgetIndex = base + HostSlotLayout.BUDGET_REMAINING_US_OFFSET;
+        this.actedRequestIdIndex = base + HostSlotLayout.ACTED_REQUEST_ID_OFFSET;
+        this.hostBoostIdIndex = base + HostSlotLayout.HOST_BOOST_ID_OFFSET;
+        this.reserved0Index = base + HostSlotLayout.RESERVED0_OFFSET;
+    }
+
+    /**
+     * (Re)initialises the line for a new generation (spec §5.9): status NORMAL, nothing acted on, no host
+     * boost, reserved bytes zero. The counter continues from memory (rounded up to even if an earlier host
+     * died mid-write), so a guest still reading the old generation never sees a counter go back.
+     */
+    public void reset() {
+        int current = memory.getInt(seqIndex);               // this host is the line's only writer
+        seq = (current & 1) == 0 ? current : current + 1;
+        status = SlotStatus.NORMAL.code();
+        policy = SchedPolicy.NORMAL.code();
+        priority = 0;
+        denial = DenialReason.NONE.code();
+        hostBoostFlags = 0;
+        budgetRemainingUs = 0;
+        actedRequestId = 0;
+        hostBoostId = 0;
+        publish(true);
+    }
+
+    /** Publishes the given state (raw wire codes; the caller has validated them). */
+    public void publish(int statusCode, int policyCode, int rtPriority, int denialCode, int flags, int budgetUs,
+            long acted, long boostId) {
+        status = statusCode;
+        policy = policyCode;
+        priority = rtPriority;
+        denial = denialCode;
+        hostBoostFlags = flags;
+        budgetRemainingUs = budgetUs;
+        actedRequestId = acted;
+        hostBoostId = boostId;
+        publish(false);
+    }
+
+    private void publish(boolean withReserved) {
+        final int s = seq;
+        memory.putIntOpaque(seqIndex, s + 1);                 // W1: odd; guest R2 sees it and retries
+        fences.storeStoreFence();                              // W1: odd count ordered before every data store below
+        memory.putByte(statusIndex, (byte) status);            // W2: plain data stores; guest R3 may copy them
+        memory.putByte(policyIndex, (byte) policy);            //     torn, its R5 re-check then rejects the copy
+        memory.putByte(priorityIndex, (byte) priority);
+        memory.putByte(denialIndex, (byte) denial);
+        memory.putInt(hostBoostFlagsIndex, hostBoostFlags);
+        memory.putInt(budgetIndex, budgetRemainingUs);
+        memory.putLong(actedRequestIdIndex, actedRequestId);
+        memory.putLong(hostBoostIdIndex, hostBoostId);
+        if (withReserved) {
+            memory.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
+        }
+        // W3: nothing between the data and the closing store; its release orders them
+        memory.putIntRelease(seqIndex, s + 2);                // W4: even; pairs with guest R1 (acquire)
+        seq = s + 2;
+    }
+
+    public int seq() {
+        return seq;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public int policy() {
+        return policy;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public int denial() {
+        return denial;
+    }
+
+    public int hostBoostFlags() {
+        return hostBoostFlags;
+    }
+
+    public int budgetRemainingUs() {
+        return budgetRemainingUs;
+    }
+
+    public long actedRequestId() {
+        return actedRequestId;
+    }
+
+    public long hostBoostId() {
+        return hostBoostId;
+    }
+}
