@@ -14,6 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChronicleImplementationConformanceTest {
 
+    @org.junit.jupiter.api.BeforeEach
+    void onlyWithTheChronicleFlags() {
+        // set by the surefire execution "chronicle" only; a -Dtest filter also runs this class elsewhere
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("vboost.chronicle.jvmArgs") != null,
+                "needs the Chronicle JVM flags: runs in this module's surefire execution 'chronicle'");
+    }
+
     @Test
     void chronicleBackendInProcessIsConformant(@TempDir Path out) throws Exception {
         JavaTestees.Run r = JavaTestees.run(out, "--provider", ChronicleProvider.class.getName());

@@ -30,7 +30,7 @@ class JavaMutantsCaughtTest {
             Path dir) {
         List<CaseResult> results;
         try (ProviderTestee t = new ProviderTestee(JavaMutants.provider(mutant, mutation))) {
-            results = new SuiteRunner(t, dir).run(Cases.all(), c -> c.level() != Level.STOCHASTIC);
+            results = new SuiteRunner(t, dir).run(Cases.all(), c -> ids.contains(c.id()));
         }
         Map<String, CaseResult> byId = results.stream().collect(Collectors.toMap(CaseResult::id, r -> r));
         for (String id : ids) {
