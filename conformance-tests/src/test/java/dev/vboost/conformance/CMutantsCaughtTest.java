@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vboost.conformance.report.Verdict;
 import dev.vboost.conformance.suite.CaseResult;
 import dev.vboost.conformance.suite.Cases;
-import dev.vboost.conformance.suite.Level;
 import dev.vboost.conformance.suite.SuiteRunner;
 import dev.vboost.conformance.testee.ProcessTestee;
 import java.nio.file.Path;
@@ -23,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Who watches the watchmen: each deliberately broken build of the C reference implementation
  * ({@code -DVBOOST_MUTANT_*} in vboost.c) must fail the named tests with a useful message, and the
- * verdict must be NOT CONFORMANT. The deterministic (non-stochastic) tests run; write-ordering mutants
- * are caught deterministically only in process, see {@code JavaMutantsCaughtTest}.
+ * verdict must be NOT CONFORMANT. Only the named tests run (the unbroken build passing them is
+ * {@code CReferenceConformanceTest}). Write-ordering mutants (COUNTER_NEVER_ODD, DATA_BEFORE_COUNTER in
+ * vboost.c) can be seen across a process boundary only stochastically; they are caught deterministically in
+ * process, on the Java implementation, by {@code JavaMutantsCaughtTest}.
  */
 class CMutantsCaughtTest {
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vboost.conformance.report.Verdict;
 import dev.vboost.conformance.suite.CaseResult;
 import dev.vboost.conformance.suite.Cases;
-import dev.vboost.conformance.suite.Level;
 import dev.vboost.conformance.suite.SuiteRunner;
 import dev.vboost.conformance.testee.ProviderTestee;
 import java.nio.file.Path;
