@@ -123,37 +123,39 @@ static void copy_host_header(const uint8_t *h, struct vboost_host_header_copy *o
 	o->region_size = ld64(h + VBOOST_HOST_HEADER_REGION_SIZE_OFFSET);
 }
 
+/* The checks C2..C13 of spec §6.2, in that order, on a consistent copy; the first failure decides. */
 static int check_host_header(const struct vboost_host_header_copy *o, uint64_t map_size)
 {
 	if (o->magic != VBOOST_MAGIC)
-		return VBOOST_E_BAD_MAGIC;
+		return VBOOST_E_BAD_MAGIC; /* C2 */
 #ifndef VBOOST_MUTANT_UNKNOWN_MAJOR_ACCEPTED
 	if (o->abi_major != VBOOST_ABI_MAJOR)
-		return VBOOST_E_UNSUPPORTED_MAJOR;
+		return VBOOST_E_UNSUPPORTED_MAJOR; /* C3 */
 #endif
-	if (o->header_size != VBOOST_HEADER_SIZE || o->slot_size != VBOOST_SLOT_SIZE)
-		return VBOOST_E_BAD_GEOMETRY;
-	if (o->slot_count == 0 || o->slot_count > VBOOST_MAX_SLOTS)
-		return VBOOST_E_BAD_SLOT_COUNT;
-	if (o->region_size != VBOOST_REGION_SIZE(o->slot_count) || o->region_size > map_size)
-		return VBOOST_E_TRUNCATED;
-	if (o->host_generation == 0)
-		return VBOOST_E_NOT_READY;
-	return VBOOST_OK;
-}
-
-static int state_error(uint32_t state)
-{
-	switch (state) {
-	case VBOOST_REGION_STATE_READY:
-		return VBOOST_OK;
+	switch (o->region_state) { /* C4 */
 	case VBOOST_REGION_STATE_NOT_READY:
-		return VBOOST_E_NOT_READY;
+		return VBOOST_E_NOT_READY; /* C5: stop; the other fields may be half-written */
+	case VBOOST_REGION_STATE_READY:
 	case VBOOST_REGION_STATE_DISABLED:
-		return VBOOST_E_DISABLED;
+		break;
 	default:
 		return VBOOST_E_BAD_STATE;
 	}
+	if (o->header_size != VBOOST_HEADER_SIZE || o->slot_size != VBOOST_SLOT_SIZE)
+		return VBOOST_E_BAD_GEOMETRY; /* C6 */
+	if (o->slot_count == 0 || o->slot_count > VBOOST_MAX_SLOTS)
+		return VBOOST_E_BAD_SLOT_COUNT; /* C7 */
+	if (o->region_size != VBOOST_REGION_SIZE(o->slot_count) || o->region_size > map_size)
+		return VBOOST_E_TRUNCATED; /* C8, C9 */
+	if (o->region_state == VBOOST_REGION_STATE_READY && o->host_generation == 0)
+		return VBOOST_E_NOT_READY; /* C10 */
+	if (o->abi_minor <= VBOOST_ABI_MINOR && (o->host_features & ~VBOOST_FEATURE_DEFINED_MASK) != 0)
+		return VBOOST_E_RESERVED_BITS; /* C11 */
+	if (o->prio_ceiling < 1 || o->prio_ceiling > VBOOST_PRIO_MAX)
+		return VBOOST_E_INVALID_VALUE; /* C12 */
+	if (o->max_boost_us == 0)
+		return VBOOST_E_INVALID_VALUE; /* C13 */
+	return o->region_state == VBOOST_REGION_STATE_DISABLED ? VBOOST_E_DISABLED : VBOOST_OK;
 }
 
 int vboost_read_host_header(const uint8_t *base, uint64_t map_size, struct vboost_host_header_copy *out)
@@ -165,9 +167,6 @@ int vboost_read_host_header(const uint8_t *base, uint64_t map_size, struct vboos
 	for (int attempt = 0; attempt < VBOOST_MAX_READ_ATTEMPTS; attempt++) {
 		/* acquire: pairs with the host's release store of READY (§4.4 H4) */
 		uint32_t state = atomic_load_explicit(A32(state_p), memory_order_acquire);
-		int err = state_error(state);
-		if (err != VBOOST_OK)
-			return err;
 		copy_host_header(h, out);
 		out->region_state = state;
 		atomic_thread_fence(memory_order_acquire); /* fields ordered before the re-check */
@@ -460,6 +459,7 @@ int vboost_host_init(struct vboost_host *h, uint8_t *base, uint64_t size, uint32
 	h->max_boost_us = max_boost_us;
 	struct vboost_host_line_copy zero;
 	memset(&zero, 0, sizeof(zero));
+	zero.status = VBOOST_SLOT_STATUS_NORMAL; /* §5.9 H2: NORMAL, denial NONE, no flags, no ids */
 	for (uint32_t i = 0; i < slot_count; i++) {
 		write_host_line(host_line_w(h, i), &zero);
 		h->last_seen_seq[i] = atomic_load_explicit(

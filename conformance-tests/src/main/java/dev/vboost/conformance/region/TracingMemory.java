@@ -15,9 +15,20 @@ public final class TracingMemory implements SharedMemory {
     public record Store(int index, int width, long value, String mode) {
     }
 
+    /**
+     * Called on a load, before it reaches memory, while armed ({@link #onLoad}); lets the suite change the
+     * region between two loads of a reader, deterministically (the "counter changed mid-read" state).
+     */
+    @FunctionalInterface
+    public interface LoadHook {
+        /** {@code index}, {@code width}: the load about to happen. Returns true to disarm. */
+        boolean beforeLoad(int index, int width);
+    }
+
     private final SharedMemory inner;
     private final List<Store> stores = new ArrayList<>();
     private volatile boolean recording;
+    private volatile @org.checkerframework.checker.nullness.qual.Nullable LoadHook hook;
 
     public TracingMemory(SharedMemory inner) {
         this.inner = inner;
@@ -32,6 +43,22 @@ public final class TracingMemory implements SharedMemory {
     public synchronized List<Store> stop() {
         recording = false;
         return List.copyOf(stores);
+    }
+
+    /** Arms {@code h} for the loads that follow, until it returns true or {@link #clearHook()}. */
+    public void onLoad(LoadHook h) {
+        hook = h;
+    }
+
+    public void clearHook() {
+        hook = null;
+    }
+
+    private void load(int index, int width) {
+        LoadHook h = hook;
+        if (h != null && h.beforeLoad(index, width)) {
+            hook = null;
+        }
     }
 
     private void log(int index, int width, long value, String mode) {
@@ -49,6 +76,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public byte getByte(int index) {
+        load(index, 1);
         return inner.getByte(index);
     }
 
@@ -60,6 +88,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public short getShort(int index) {
+        load(index, 2);
         return inner.getShort(index);
     }
 
@@ -71,6 +100,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public int getInt(int index) {
+        load(index, 4);
         return inner.getInt(index);
     }
 
@@ -82,6 +112,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public long getLong(int index) {
+        load(index, 8);
         return inner.getLong(index);
     }
 
@@ -93,6 +124,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public int getIntOpaque(int index) {
+        load(index, 4);
         return inner.getIntOpaque(index);
     }
 
@@ -104,6 +136,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public int getIntAcquire(int index) {
+        load(index, 4);
         return inner.getIntAcquire(index);
     }
 
@@ -115,6 +148,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public long getLongAcquire(int index) {
+        load(index, 8);
         return inner.getLongAcquire(index);
     }
 
@@ -126,6 +160,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public int getIntVolatile(int index) {
+        load(index, 4);
         return inner.getIntVolatile(index);
     }
 
@@ -137,6 +172,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public long getLongVolatile(int index) {
+        load(index, 8);
         return inner.getLongVolatile(index);
     }
 
@@ -173,6 +209,7 @@ public final class TracingMemory implements SharedMemory {
 
     @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
+        load(index, length);
         inner.getBytes(index, dst, offset, length);
     }
 

@@ -18,7 +18,7 @@ import java.util.TreeSet;
 
 /**
  * The three reports of a run: a console summary ending in the VERDICT line, {@code results.json} (schema
- * {@code spec/schema/results.schema.json}) and JUnit XML ({@code TEST-vboost-conformance.xml}).
+ * {@code spec/conformance-results.md}) and JUnit XML ({@code TEST-vboost-conformance.xml}).
  */
 public final class Reports {
     public static final String SUITE_VERSION = "0.1.0";

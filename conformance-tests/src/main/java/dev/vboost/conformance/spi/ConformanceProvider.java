@@ -9,10 +9,10 @@ import java.util.Set;
  * {@code META-INF/services/dev.vboost.conformance.spi.ConformanceProvider}. Roles and features the
  * provider does not declare are SKIPPED with that reason, never failed.
  *
- * <p>The suite hands over the region as a {@link RegionAccess}: the file it created, mapped, and the
- * suite's own {@link dev.vboost.api.memory.SharedMemory} over that mapping. Use the memory given (the
- * suite traces stores through it for the W1/W2 checks of spec §4.2) or map {@link RegionAccess#file()}
- * yourself.
+ * <p>The suite hands over the region as a {@link RegionAccess}: the file it created, mapped by the
+ * provider's own backend ({@link #mapRegion}, or the suite's {@code VarHandle} mapping by default) and
+ * wrapped so that the suite can trace stores (the W1/W2 checks of spec §4.2) and interpose between loads
+ * (the R5 check). Use {@link RegionAccess#memory()} as given.
  */
 public interface ConformanceProvider {
 
@@ -30,6 +30,17 @@ public interface ConformanceProvider {
     /** Optional capabilities (testee protocol §4): {@code expiry} if {@link HostEndpoint} owns boost bounds. */
     default Set<String> features() {
         return Set.of();
+    }
+
+    /**
+     * Maps {@code size} bytes of the region file {@code file} read-write and shared with the backend under
+     * test, e.g. a memory-mapped {@code ByteBuffer} or a Chronicle {@code MappedBytes}. The default returns
+     * {@code null}: the suite maps the file itself. The mapping must stay valid until the suite attaches the
+     * next region.
+     */
+    default dev.vboost.api.memory.@org.checkerframework.checker.nullness.qual.Nullable SharedMemory mapRegion(
+            java.nio.file.Path file, int size) throws java.io.IOException {
+        return null;
     }
 
     /**

@@ -151,6 +151,13 @@ public final class CaseContext implements AutoCloseable {
         return l.toArray();
     }
 
+    /** {@code fields} with {@code key} set to {@code value}. */
+    public static Map<String, String> merge(Map<String, String> fields, String key, String value) {
+        Map<String, String> m = new LinkedHashMap<>(fields);
+        m.put(key, value);
+        return m;
+    }
+
     // ---- checks ----
 
     public Reply expectOk(Reply r, String rule) {

@@ -12,6 +12,7 @@ public final class Cases {
 
     public static List<Case> all() {
         List<Case> l = new ArrayList<>();
+        l.addAll(dev.vboost.conformance.vectors.VectorCases.all());
         l.addAll(GuestCases.all());
         l.addAll(HostCases.all());
         l.addAll(TraceCases.all());

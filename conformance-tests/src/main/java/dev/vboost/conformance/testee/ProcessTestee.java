@@ -41,16 +41,24 @@ public final class ProcessTestee implements Testee {
     private final StringBuilder stderr = new StringBuilder();
     private int nextId = 1;
     private @Nullable TesteeInfo info;
+    private @Nullable Thread stderrThread;
 
     /** {@code command} is the program and its arguments; timeouts scale with {@link #timeoutScale()}. */
     public ProcessTestee(List<String> command) {
+        this(command, (long) (10_000 * timeoutScale()), (long) (60_000 * timeoutScale()));
+    }
+
+    /** With explicit deadlines for ordinary and for {@code stress.*} requests, in milliseconds. */
+    public ProcessTestee(List<String> command, long deadlineMillis, long stressDeadlineMillis) {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty testee command");
         }
+        if (deadlineMillis <= 0 || stressDeadlineMillis <= 0) {
+            throw new IllegalArgumentException("deadlines must be positive");
+        }
         this.command = List.copyOf(command);
-        double scale = timeoutScale();
-        this.deadlineMillis = (long) (10_000 * scale);
-        this.stressDeadlineMillis = (long) (60_000 * scale);
+        this.deadlineMillis = deadlineMillis;
+        this.stressDeadlineMillis = stressDeadlineMillis;
     }
 
     /** {@code VBOOST_TCK_TIMEOUT_SCALE} or the system property {@code vboost.tck.timeoutScale}; default 1. */
@@ -80,6 +88,7 @@ public final class ProcessTestee implements Testee {
             Thread err = new Thread(() -> drainStderr(p.getErrorStream()), "vboost-testee-stderr");
             err.setDaemon(true);
             err.start();
+            stderrThread = err;
         } catch (IOException e) {
             throw new TesteeException(TesteeException.Kind.ERROR, "cannot start testee " + command + ": " + e.getMessage());
         }
@@ -87,7 +96,8 @@ public final class ProcessTestee implements Testee {
         hello.put("cmd", "hello");
         hello.put("protocol", "1");
         hello.put("spec", "1.0");
-        Reply r = exchange(hello, deadlineMillis);
+        // start-up (a JVM on a loaded machine) gets at least the default deadline, whatever the test deadline
+        Reply r = exchange(hello, Math.max(deadlineMillis, (long) (10_000 * timeoutScale())));
         if (!r.isOk()) {
             throw new TesteeException(TesteeException.Kind.ERROR, "testee refused hello: " + r);
         }
@@ -227,6 +237,10 @@ public final class ProcessTestee implements Testee {
                 exit = "exit status " + code + (code > 128 ? " (signal " + (code - 128) + ")" : "");
             } else {
                 exit = "still running";
+            }
+            Thread err = stderrThread;
+            if (err != null) {
+                err.join(2_000); // the pipe is at EOF once the process is gone: take its last words
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.VboostException;
+import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.SchedPolicy;
@@ -38,6 +39,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ProviderTestee implements Testee {
     private final ConformanceProvider provider;
     private @Nullable TracingMemory memory;
+    /** The provider's own mapping when it is closeable (e.g. Chronicle), closed when the region is dropped. */
+    private @Nullable AutoCloseable ownMapping;
     private @Nullable Path file;
     private long size;
     private String role = "";
@@ -59,10 +62,17 @@ public final class ProviderTestee implements Testee {
 
     @Override
     public Reply attach(String newRole, Path newFile, long newSize) {
-        drop();
-        try (FileChannel ch = FileChannel.open(newFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            memory = new TracingMemory(new BufferMemory(ch.map(FileChannel.MapMode.READ_WRITE, 0, newSize)));
-        } catch (IOException e) {
+        restart();
+        try {
+            SharedMemory own = provider.mapRegion(newFile, Math.toIntExact(newSize));
+            if (own == null) {
+                try (FileChannel ch = FileChannel.open(newFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    own = new BufferMemory(ch.map(FileChannel.MapMode.READ_WRITE, 0, newSize));
+                }
+            }
+            memory = new TracingMemory(own);
+            ownMapping = own instanceof AutoCloseable ? (AutoCloseable) own : null;
+        } catch (IOException | RuntimeException e) {
             return Reply.internal("cannot map " + newFile + ": " + e.getMessage());
         }
         file = newFile;
@@ -377,6 +387,15 @@ public final class ProviderTestee implements Testee {
     @Override
     public void restart() {
         drop();
+        AutoCloseable m = ownMapping;
+        ownMapping = null;
+        if (m != null) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                // the mapping of a finished test; the next test maps a new file
+            }
+        }
         memory = null;
         file = null;
     }
