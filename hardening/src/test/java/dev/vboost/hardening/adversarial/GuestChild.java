@@ -35,7 +35,7 @@ public final class GuestChild {
         if (mode.equals("die-mid-write")) {
             long id = guest.requestBoost(0, SchedPolicy.FIFO, 5, 0, BoostReason.RT_TASK.bit());
             require(guest.awaitActed(0, id, 5_000_000_000L, seen), "boost " + id + " not acted on");
-            System.out.println("ACKED 0 " + seen.status());
+            System.out.println("ACKED 0 " + seen.status() + " " + seen.denial());
             RawGuestLine line = new RawGuestLine(file.memory(), 0);
             int odd = line.seq() + 1;
             line.seq(odd);                              // W1 of a write that never reaches W4

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.layout.GuestSlotLayout;
+import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.SchedPolicy;
@@ -31,13 +33,19 @@ final class HostRestartTestSupport {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "awaitActed waited for a dead generation");
 
         host.newAgent(null, true);
+        // the ids each slot's line carries now: a re-attached guest must continue above them
+        long[] before = new long[2];
+        for (int slot = 0; slot < 2; slot++) {
+            before[slot] = vm.file.memory().getLong(RegionLayout.guestLineOffset(slot) + GuestSlotLayout.REQUEST_ID_OFFSET);
+        }
+        assertTrue(before[0] >= stale && stale > lastId, "slot 0 ids: " + before[0] + ", stale " + stale);
         GuestEndpoint again = vm.attachGuest();
         long generation = again.hostHeader().hostGeneration();
         assertNotEquals(oldGeneration, generation, "generation unchanged by a restart");
         assertEquals(oldGeneration + 1, generation);
         for (int slot = 0; slot < 2; slot++) {
             long id = again.requestBoost(slot, SchedPolicy.FIFO, 7, 0, BoostReason.IRQ.bit());
-            assertTrue(id > lastId, "request ids went back after re-attach: " + id + " after " + lastId);
+            assertTrue(id > before[slot], "slot " + slot + ": request id " + id + " after " + before[slot]);
             assertTrue(again.awaitActed(slot, id, TimeUnit.SECONDS.toNanos(5), seen), "new host did not act");
             assertEquals(SlotStatus.BOOSTED, seen.status(), seen::toString);
             long r = again.release(slot);
