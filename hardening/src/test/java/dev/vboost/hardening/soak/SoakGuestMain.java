@@ -54,7 +54,8 @@ public final class SoakGuestMain {
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch exit = new CountDownLatch(1);
         GuestEndpoint[] guest = new GuestEndpoint[1];
-        long[] requests = new long[vcpus];
+        java.util.concurrent.atomic.AtomicLongArray requests = new java.util.concurrent.atomic.AtomicLongArray(vcpus);
+        CountDownLatch finished = new CountDownLatch(vcpus);
         Throwable[] failure = new Throwable[vcpus];
         long[] deadline = new long[1];
         Thread[] threads = new Thread[vcpus];
@@ -65,10 +66,12 @@ public final class SoakGuestMain {
                 started.countDown();
                 try {
                     go.await();
-                    requests[slot] = runVcpu(guest[0], slot, new SplittableRandom(seed).split(), slot, deadline[0],
-                            logDir.resolve("vcpu" + slot + ".log"));
+                    requests.set(slot, runVcpu(guest[0], slot, new SplittableRandom(seed), slot, deadline[0],
+                            logDir.resolve("vcpu" + slot + ".log")));
                 } catch (Throwable t) {
                     failure[slot] = t;
+                } finally {
+                    finished.countDown(); // publishes requests[slot] and failure[slot] to main
                 }
                 try {
                     exit.await();
@@ -91,22 +94,17 @@ public final class SoakGuestMain {
         guest[0] = Regions.attachGuest(file.memory(), Feature.DEFINED_MASK, Duration.ofSeconds(10));
         deadline[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         go.countDown();
+        if (!finished.await(seconds + 60L, TimeUnit.SECONDS)) {
+            System.err.println("vCPU threads did not finish within " + (seconds + 60) + " s");
+            System.exit(1);
+        }
         long total = 0;
         for (int i = 0; i < vcpus; i++) {
-            // each vCPU thread finished its run when its log exists; bounded by the run length plus slack
-            long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
-            while (!Files.exists(logDir.resolve("vcpu" + i + ".done")) && failure[i] == null) {
-                if (System.nanoTime() - limit > 0) {
-                    System.err.println("vCPU " + i + " did not finish");
-                    System.exit(1);
-                }
-                LockSupport.parkNanos(10_000_000L);
-            }
             if (failure[i] != null) {
                 failure[i].printStackTrace();
                 System.exit(1);
             }
-            total += requests[i];
+            total += requests.get(i);
         }
         System.out.println("DONE " + total);
         System.out.flush();
@@ -172,7 +170,6 @@ public final class SoakGuestMain {
             out.println(id + " UNBOOST " + (guest.awaitActed(slot, id, ACT_TIMEOUT_NANOS, seen)
                     ? "ACTED " + seen.status() + " " + seen.denial() + " " + seen.actedRequestId() : "TIMEOUT"));
         }
-        Files.createFile(log.resolveSibling("vcpu" + slot + ".done"));
         return count;
     }
 }

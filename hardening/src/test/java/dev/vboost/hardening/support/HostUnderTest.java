@@ -44,7 +44,10 @@ public final class HostUnderTest implements AutoCloseable {
      * machine sees its boost before it expires, short enough that tests waiting for an expiry stay quick.
      */
     public static final long MAX_BOOST_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Agent wake-up latency allowed on top of a bound (a loaded 2-core CI machine). */
+    /**
+     * What a boost may outlive its bound by: 10 ms of agent wake-up latency on a loaded 2-core machine. The
+     * stalls a same-priority thread measured meanwhile ({@link LatencyCanary}) are added per boost.
+     */
     public static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** One VM: its region file, host endpoint, vCPU threads and their original attributes. */
@@ -101,9 +104,11 @@ public final class HostUnderTest implements AutoCloseable {
     private final ObservingActuator actuator = new ObservingActuator(linux);
     private @Nullable HostAgent agent;
     private final List<HostAgent> allAgents = new ArrayList<>();
+    private final LatencyCanary canary;
 
-    public HostUnderTest(PolicyConfig policy) {
+    public HostUnderTest(PolicyConfig policy) throws InterruptedException {
         this.policy = policy;
+        this.canary = new LatencyCanary(AGENT_PRIORITY);
     }
 
     /** The test policy: RR at most {@link #CEILING}, {@link #MAX_BOOST_NANOS} per boost, generous budget. */
@@ -241,6 +246,11 @@ public final class HostUnderTest implements AutoCloseable {
         }
     }
 
+
+    public LatencyCanary canary() {
+        return canary;
+    }
+
     /** Fails unless every thread is back at its original attributes right now. */
     public void assertOriginalsRestored() throws ActuatorException {
         for (Vm vm : vms) {
@@ -259,12 +269,13 @@ public final class HostUnderTest implements AutoCloseable {
     public void stopAndCheck() throws ActuatorException {
         HostAgent a = agent();
         a.stop();
-        actuator.assertBoundsHeld(CEILING, policy.maxBoostNanos(), SLACK_NANOS);
+        actuator.assertBoundsHeld(CEILING, policy.maxBoostNanos(), SLACK_NANOS, canary::stalledNanos);
         assertOriginalsRestored();
     }
 
     @Override
     public void close() throws InterruptedException {
+        canary.close();
         for (HostAgent a : allAgents) {
             a.stop();
         }

@@ -52,7 +52,12 @@ public final class ObservingActuator implements PriorityActuator {
     private final Map<Integer, Boost> openBoost = new HashMap<>();
     private final Map<Integer, List<Long>> changes = new HashMap<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<String> log = new ArrayList<>();
+    private final long origin = System.nanoTime();
     private int maxPriority;
+    private long longestApply;
+    /** Every successful call as [call, return]: the agent is one thread, so these delay its other work. */
+    private final List<long[]> applyIntervals = new ArrayList<>();
 
     public ObservingActuator(PriorityActuator real) {
         this.real = real;
@@ -60,11 +65,18 @@ public final class ObservingActuator implements PriorityActuator {
 
     @Override
     public ThreadAttributes read(int tid) throws ActuatorException {
-        return real.read(tid);
+        long before = System.nanoTime();
+        ThreadAttributes a = real.read(tid);
+        long after = System.nanoTime();
+        synchronized (this) {
+            applyIntervals.add(new long[] {before, after});
+        }
+        return a;
     }
 
     @Override
     public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
+        long before = System.nanoTime();
         try {
             real.apply(tid, attributes);
         } catch (ActuatorException e) {
@@ -75,7 +87,11 @@ public final class ObservingActuator implements PriorityActuator {
         }
         long now = System.nanoTime();
         synchronized (this) {
+            longestApply = Math.max(longestApply, now - before);
+            applyIntervals.add(new long[] {before, now});
             changes.computeIfAbsent(tid, k -> new ArrayList<>()).add(now);
+            log.add(String.format("%9d us  tid %d <- %s (by %s)", (now - origin) / 1000, tid, attributes,
+                    Thread.currentThread().getName()));
             Boost open = openBoost.get(tid);
             if (attributes.isRealTime()) {
                 maxPriority = Math.max(maxPriority, attributes.priority());
@@ -89,6 +105,35 @@ public final class ObservingActuator implements PriorityActuator {
                 openBoost.remove(tid);
             }
         }
+    }
+
+    /**
+     * Time the agent spent inside {@code sched_setattr} and {@code sched_getattr} calls during {@code [from, to]}: one agent thread serves
+     * every slot, so an expiry that falls due while it changes other threads waits for those calls.
+     */
+    private long busyIn(long from, long to) {
+        long sum = 0;
+        for (long[] a : applyIntervals) {
+            long x = Math.max(from, a[0]);
+            long y = Math.min(to, a[1]);
+            if (y > x) {
+                sum += y - x;
+            }
+        }
+        return sum;
+    }
+
+    private String around(Boost b) {
+        StringBuilder sb = new StringBuilder();
+        long from = (b.start - origin) / 1000 - 5_000;
+        long to = (b.end - origin) / 1000 + 5_000;
+        for (String line : log) {
+            long t = Long.parseLong(line.substring(0, 9).trim());
+            if (t >= from && t <= to && line.contains("tid " + b.tid + " ")) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     /** Highest real-time priority the agent ever applied. */
@@ -142,10 +187,13 @@ public final class ObservingActuator implements PriorityActuator {
     }
 
     /**
-     * Fails unless every boost has ended and lasted at most {@code boundNanos + slackNanos}, and no priority
-     * above {@code ceiling} was ever applied. The slack covers the agent thread's wake-up latency only.
+     * Fails unless every boost has ended and lasted at most {@code boundNanos + slackNanos} plus the stall time
+     * {@code paused} reports for its interval (see {@link LatencyCanary}) plus the time the agent spent in
+     * {@code sched_setattr} after the boost's deadline, and no priority above {@code ceiling} was ever applied.
+     * The slack covers the agent thread's wake-up latency only.
      */
-    public synchronized void assertBoundsHeld(int ceiling, long boundNanos, long slackNanos) {
+    public synchronized void assertBoundsHeld(int ceiling, long boundNanos, long slackNanos,
+            java.util.function.LongBinaryOperator paused) {
         if (maxPriority > ceiling) {
             throw new AssertionError("priority " + maxPriority + " applied above the ceiling " + ceiling);
         }
@@ -153,9 +201,13 @@ public final class ObservingActuator implements PriorityActuator {
             if (b.open()) {
                 throw new AssertionError("a boost never ended: " + b);
             }
-            if (b.nanos() > boundNanos + slackNanos) {
+            long pause = paused.applyAsLong(b.start, b.end);
+            long busy = busyIn(b.start + boundNanos, b.end);
+            if (b.nanos() > boundNanos + slackNanos + pause + busy) {
                 throw new AssertionError(b + " outlived its bound of " + boundNanos / 1000 + " us (+"
-                        + slackNanos / 1000 + " us slack)");
+                        + slackNanos / 1000 + " us slack + " + pause / 1000 + " us the canary stalled meanwhile + "
+                        + busy / 1000 + " us the agent spent in sched_*attr after the deadline); "
+                        + "longest sched_setattr " + longestApply / 1000 + " us; changes around it:\n" + around(b));
             }
         }
     }

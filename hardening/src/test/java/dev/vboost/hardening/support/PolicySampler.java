@@ -11,9 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Reads the threads' scheduling attributes with {@code sched_getattr} at a fixed rate from its own thread
  * (raised to SCHED_FIFO so a boosted guest thread cannot starve it) and keeps, per thread, the highest
- * real-time priority seen and the longest run of consecutive real-time samples. A run's length (first to last
- * real-time sample) is never longer than the boost it saw, so {@link #longestRunNanos()} is a lower bound of the
- * longest boost: checking it against the bound can only fail for a boost that really outlived it.
+ * real-time priority seen and the longest run of consecutive real-time samples. A run (first to last real-time
+ * sample) is never longer than the real-time stretch it saw, though two boosts separated by less than a period
+ * merge into one run; a pass that comes late (the sampler itself was held off) ends every run.
  */
 public final class PolicySampler implements AutoCloseable {
     private final int[] tids;
@@ -32,10 +32,13 @@ public final class PolicySampler implements AutoCloseable {
     private int longestRunTid;
     private long samples;
     private long realtimeSamples;
+    private long gaps;
+    private final long maxGapNanos;
 
     public PolicySampler(int[] tids, long periodNanos, int ownPriority) {
         this.tids = tids.clone();
         this.periodNanos = periodNanos;
+        this.maxGapNanos = Math.max(4 * periodNanos, 1_000_000L);
         this.ownPriority = ownPriority;
         this.maxPriority = new int[tids.length];
         this.runStart = new long[tids.length];
@@ -58,8 +61,15 @@ public final class PolicySampler implements AutoCloseable {
         } catch (ActuatorException e) {
             error = "sampler could not raise itself: " + e.getMessage();
         }
+        long previous = 0;
         while (running) {
             long now = System.nanoTime();
+            if (previous != 0 && now - previous > maxGapNanos) {
+                // this thread was held off the CPU: what happened meanwhile is unknown, so no run continues
+                gaps++;
+                java.util.Arrays.fill(runStart, 0);
+            }
+            previous = now;
             for (int i = 0; i < tids.length; i++) {
                 ThreadAttributes a;
                 try {
@@ -117,6 +127,11 @@ public final class PolicySampler implements AutoCloseable {
 
     public long samples() {
         return samples;
+    }
+
+    /** Passes that came later than the period allows; runs do not continue across them. */
+    public long gaps() {
+        return gaps;
     }
 
     public long realtimeSamples() {
