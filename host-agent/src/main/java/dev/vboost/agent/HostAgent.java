@@ -84,6 +84,12 @@ public final class HostAgent implements AutoCloseable {
     private volatile boolean stopped;
 
     private HostAgent(Builder b) {
+        // Initialise the JFR event classes now, not on the agent thread: the first expiry otherwise pays their
+        // class loading and JFR registration (about 100 ms measured on a loaded machine) while a thread stays
+        // boosted past its bound (hardening SoakTest).
+        new BoostEvents.Granted().shouldCommit();
+        new BoostEvents.Denied().shouldCommit();
+        new BoostEvents.Expired().shouldCommit();
         this.actuator = b.actuator != null ? b.actuator : new LinuxPriorityActuator();
         this.clock = b.clock;
         this.journalPath = b.journal;
