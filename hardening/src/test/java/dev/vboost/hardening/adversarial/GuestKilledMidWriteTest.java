@@ -61,7 +61,10 @@ class GuestKilledMidWriteTest {
             Await.until(2_000, () -> agent.counters("victim").busyReads() > 0, () -> "odd counter never read busy");
             HostSlotSnapshot line = new HostSlotSnapshot();
             SharedMemory memory = MappedRegionFile.open(vm.path).memory();
-            assertEquals(ReadStatus.OK, new HostStateReader(memory, 0).read(line));
+            HostStateReader hostLine = new HostStateReader(memory, 0);
+            // the agent restores the thread first, then publishes the end
+            Await.until(2_000, () -> hostLine.read(line) == ReadStatus.OK && line.status() != SlotStatus.BOOSTED,
+                    () -> "end of the dead guest's boost not published: " + line);
             // ended by its longest duration or, first, by the window's budget: either bound, published
             assertTrue(line.status() != SlotStatus.BOOSTED && (line.denial() == dev.vboost.api.wire.DenialReason.EXPIRED
                     || line.denial() == dev.vboost.api.wire.DenialReason.BUDGET_EXHAUSTED), "end not published: " + line);
