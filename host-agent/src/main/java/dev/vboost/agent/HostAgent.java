@@ -84,6 +84,12 @@ public final class HostAgent implements AutoCloseable {
     private volatile boolean stopped;
 
     private HostAgent(Builder b) {
+        // Initialise the JFR event classes now, not on the agent thread: the first expiry otherwise pays their
+        // class loading and JFR registration (about 100 ms measured on a loaded machine) while a thread stays
+        // boosted past its bound (hardening SoakTest).
+        new BoostEvents.Granted().shouldCommit();
+        new BoostEvents.Denied().shouldCommit();
+        new BoostEvents.Expired().shouldCommit();
         this.actuator = b.actuator != null ? b.actuator : new LinuxPriorityActuator();
         this.clock = b.clock;
         this.journalPath = b.journal;
@@ -293,47 +299,15 @@ public final class HostAgent implements AutoCloseable {
     public long runOnce() {
         long now = clock.getAsLong();
         for (Vm vm : vms) {
-            if (vm.detachRequested.getAndSet(false)) {
-                endAllBoosts(vm, now);
+            if (vm.failed) {
+                continue;
             }
-            if (vm.pending.getAndSet(false)) {
-                for (int slot = 0; slot < vm.slotCount; slot++) {
-                    if (vm.notifyFlags.get(slot) != 0 && vm.notifyFlags.getAndSet(slot, 0) != 0) {
-                        vm.stats.notified();
-                        guarded(vm, slot, now, false, 0);
-                    }
-                    int hb = vm.hostBoostRequests.get(slot) != 0 ? vm.hostBoostRequests.getAndSet(slot, 0) : 0;
-                    if (hb != 0) {
-                        guarded(vm, slot, now, true, hb);
-                    }
-                }
-            }
-            // slots busy in an earlier iteration first, so a slot found busy now waits one iteration
-            if (vm.busySlots > 0) {
-                for (int slot = 0; slot < vm.slotCount; slot++) {
-                    if (vm.busy[slot]) {
-                        guarded(vm, slot, now, false, 0);
-                    }
-                }
-            }
-            int n = vm.endpoint.pollChangedSlots(vm.changed);
-            for (int i = 0; i < n; i++) {
-                guarded(vm, vm.changed[i], now, false, 0);
-            }
-            if (now >= vm.earliestDeadline) {
-                long earliest = Long.MAX_VALUE;
-                for (int slot = 0; slot < vm.slotCount; slot++) {
-                    if (vm.engine.nextDeadline(slot) <= now) {
-                        try {
-                            carry(vm, slot, vm.engine.tick(slot, now, decision), now);
-                        } catch (RuntimeException e) {
-                            lastError = e;
-                            LOG.log(System.Logger.Level.ERROR, "expiry of " + vm.name + " slot " + slot + " failed", e);
-                        }
-                    }
-                    earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
-                }
-                vm.earliestDeadline = earliest;
+            try {
+                serve(vm, now);
+            } catch (InternalError e) {
+                // SIGBUS on the mapped region (its file truncated or gone): the JVM raises InternalError on the
+                // faulting access. The region is lost; its threads are not, and the other VMs must go on.
+                failRegion(vm, now, e);
             }
         }
         if (!pendingRestores.isEmpty()) {
@@ -347,6 +321,79 @@ public final class HostAgent implements AutoCloseable {
             next = Math.min(next, now + RESTORE_RETRY_NANOS);
         }
         return next;
+    }
+
+    /** One VM's share of {@link #runOnce()}. */
+    private void serve(Vm vm, long now) {
+        if (vm.detachRequested.getAndSet(false)) {
+            endAllBoosts(vm, now);
+        }
+        if (vm.pending.getAndSet(false)) {
+            for (int slot = 0; slot < vm.slotCount; slot++) {
+                if (vm.notifyFlags.get(slot) != 0 && vm.notifyFlags.getAndSet(slot, 0) != 0) {
+                    vm.stats.notified();
+                    guarded(vm, slot, now, false, 0);
+                }
+                int hb = vm.hostBoostRequests.get(slot) != 0 ? vm.hostBoostRequests.getAndSet(slot, 0) : 0;
+                if (hb != 0) {
+                    guarded(vm, slot, now, true, hb);
+                }
+            }
+        }
+        // slots busy in an earlier iteration first, so a slot found busy now waits one iteration
+        if (vm.busySlots > 0) {
+            for (int slot = 0; slot < vm.slotCount; slot++) {
+                if (vm.busy[slot]) {
+                    guarded(vm, slot, now, false, 0);
+                }
+            }
+        }
+        int n = vm.endpoint.pollChangedSlots(vm.changed);
+        for (int i = 0; i < n; i++) {
+            guarded(vm, vm.changed[i], now, false, 0);
+        }
+        if (now >= vm.earliestDeadline) {
+            long earliest = Long.MAX_VALUE;
+            for (int slot = 0; slot < vm.slotCount; slot++) {
+                if (vm.engine.nextDeadline(slot) <= now) {
+                    try {
+                        carry(vm, slot, vm.engine.tick(slot, now, decision), now);
+                    } catch (RuntimeException e) {
+                        lastError = e;
+                        LOG.log(System.Logger.Level.ERROR, "expiry of " + vm.name + " slot " + slot + " failed", e);
+                    }
+                }
+                earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
+            }
+            vm.earliestDeadline = earliest;
+        }
+    }
+
+    /**
+     * The VM's region memory faulted: puts its boosted threads back (actuator only; nothing more is read from
+     * or written to the region), forgets its boosts and never serves it again.
+     */
+    private void failRegion(Vm vm, long now, InternalError e) {
+        vm.failed = true;
+        lastError = e;
+        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " faulted (file truncated or unmapped?); "
+                + "restoring its threads and no longer serving it", e);
+        for (int slot = 0; slot < vm.slotCount; slot++) {
+            if (vm.engine.isBoosted(slot)) {
+                vm.stats.addBoostedNanos(now - vm.engine.boostStart(slot));
+                restore(vm, slot);
+            }
+        }
+        vm.engine.dropAll(now);
+        vm.earliestDeadline = Long.MAX_VALUE;
+    }
+
+    /**
+     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent then
+     * has put its threads back and no longer serves it.
+     */
+    public boolean regionFailed(String name) {
+        return vms[vmIndex(name)].failed;
     }
 
     /** One slot event; a failure is counted and logged, never thrown into the loop. */
@@ -665,8 +712,8 @@ public final class HostAgent implements AutoCloseable {
                         vm.engine.actedRequestId(slot), vm.hostBoostId[slot]);
                 try {
                     vm.endpoint.publishState(slot, hostLine);
-                } catch (RuntimeException e) {
-                    lastError = e; // a closed endpoint: the threads matter more
+                } catch (RuntimeException | InternalError e) {
+                    lastError = e; // a closed endpoint or a faulted mapping: the threads matter more
                 }
             }
         }
@@ -678,7 +725,7 @@ public final class HostAgent implements AutoCloseable {
         for (Vm vm : vms) {
             try {
                 endAllBoosts(vm, now);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 lastError = e;
             }
         }
@@ -768,6 +815,8 @@ public final class HostAgent implements AutoCloseable {
         final AtomicIntegerArray hostBoostRequests;
         final AtomicBoolean pending = new AtomicBoolean();
         final AtomicBoolean detachRequested = new AtomicBoolean();
+        /** Set by the agent thread when the region's memory faulted; read by {@link #regionFailed}. */
+        volatile boolean failed;
         final HypercallTarget target;
 
         Vm(int index, VmSpec spec) {
