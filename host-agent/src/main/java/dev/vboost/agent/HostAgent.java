@@ -328,6 +328,32 @@ public final class HostAgent implements AutoCloseable {
         if (vm.detachRequested.getAndSet(false)) {
             endAllBoosts(vm, now);
         }
+        // spec §5.2: only a guest header that passes, ATTACHED at this generation, makes the host act on slots
+        if (vm.endpoint.guestAttached()) {
+            serveAttachedGuest(vm, now);
+        } else {
+            ignoreSlotsOfADetachedGuest(vm, now);
+        }
+        if (now >= vm.earliestDeadline) {
+            long earliest = Long.MAX_VALUE;
+            for (int slot = 0; slot < vm.slotCount; slot++) {
+                if (vm.engine.nextDeadline(slot) <= now) {
+                    try {
+                        carry(vm, slot, vm.engine.tick(slot, now, decision), now);
+                    } catch (RuntimeException e) {
+                        lastError = e;
+                        LOG.log(System.Logger.Level.ERROR, "expiry of " + vm.name + " slot " + slot + " failed", e);
+                    }
+                }
+                earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
+            }
+            vm.earliestDeadline = earliest;
+        }
+    }
+
+    /** Notifications, host-boost requests, slots busy last time, then slots whose counters moved. */
+    private void serveAttachedGuest(Vm vm, long now) {
+        vm.guestAttached = true;
         if (vm.pending.getAndSet(false)) {
             for (int slot = 0; slot < vm.slotCount; slot++) {
                 if (vm.notifyFlags.get(slot) != 0 && vm.notifyFlags.getAndSet(slot, 0) != 0) {
@@ -352,21 +378,30 @@ public final class HostAgent implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             guarded(vm, vm.changed[i], now, false, 0);
         }
-        if (now >= vm.earliestDeadline) {
-            long earliest = Long.MAX_VALUE;
-            for (int slot = 0; slot < vm.slotCount; slot++) {
-                if (vm.engine.nextDeadline(slot) <= now) {
-                    try {
-                        carry(vm, slot, vm.engine.tick(slot, now, decision), now);
-                    } catch (RuntimeException e) {
-                        lastError = e;
-                        LOG.log(System.Logger.Level.ERROR, "expiry of " + vm.name + " slot " + slot + " failed", e);
-                    }
-                }
-                earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
-            }
-            vm.earliestDeadline = earliest;
+    }
+
+    /**
+     * Spec §5.2, §5.8: a guest that is not attached at this generation (never attached, detached, attached to
+     * an earlier host, or holding its header busy) gets nothing: the boosts in force end, notifications and
+     * host-boost requests are dropped, and slot changes are consumed unread, so lines written before a
+     * re-attach are never acted on.
+     */
+    private void ignoreSlotsOfADetachedGuest(Vm vm, long now) {
+        if (vm.guestAttached) {
+            vm.guestAttached = false;
+            endAllBoosts(vm, now);
         }
+        if (vm.pending.getAndSet(false)) {
+            for (int slot = 0; slot < vm.slotCount; slot++) {
+                vm.notifyFlags.set(slot, 0);
+                vm.hostBoostRequests.set(slot, 0);
+            }
+        }
+        if (vm.busySlots > 0) {
+            java.util.Arrays.fill(vm.busy, false);
+            vm.busySlots = 0;
+        }
+        vm.endpoint.pollChangedSlots(vm.changed);
     }
 
     /**
@@ -817,6 +852,8 @@ public final class HostAgent implements AutoCloseable {
         final AtomicBoolean detachRequested = new AtomicBoolean();
         /** Set by the agent thread when the region's memory faulted; read by {@link #regionFailed}. */
         volatile boolean failed;
+        /** Whether the guest header passed at the last iteration (agent thread only). */
+        boolean guestAttached;
         final HypercallTarget target;
 
         Vm(int index, VmSpec spec) {

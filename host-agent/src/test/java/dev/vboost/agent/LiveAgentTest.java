@@ -177,6 +177,58 @@ class LiveAgentTest {
         assertEquals(SlotStatus.NORMAL, state.status(), "stop published NORMAL");
     }
 
+    /** Spec §5.2, §5.8: a guest that detaches loses its boosts, and only an attached guest is served. */
+    @Test
+    void aDetachedGuestIsNotServedAndItsBoostsEnd() throws Exception {
+        RealtimeCapability.assumeRealtimeAllowed();
+        actuator = new LinuxPriorityActuator();
+        ThreadAttributes original = ThreadAttributes.normal(3);
+        int vcpu = thread("vm-vcpu0", original);
+        HostRegionConfig regionConfig = HostRegionConfig.defaults(1);
+        ByteBufferSharedMemory memory = ByteBufferSharedMemory.allocateDirect((int) regionConfig.regionSize());
+        HostEndpoint host = Regions.createHost(memory, regionConfig);
+        long tenSeconds = TimeUnit.SECONDS.toNanos(10);
+        PolicyConfig policy = PolicyConfig.builder().boostPolicy(SchedPolicy.FIFO).priorityCeiling(10)
+                .maxBoostNanos(tenSeconds).budget(tenSeconds, tenSeconds).build();
+        HostSlotSnapshot state = new HostSlotSnapshot();
+        try (HostAgent agent = HostAgent.builder()
+                .addVm("vm", host, policy, Map.of(0, vcpu))
+                .actuator(actuator)
+                .idlePollNanos(TimeUnit.MILLISECONDS.toNanos(1))
+                .build()
+                .start()) {
+            GuestEndpoint first = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+            long id = first.requestBoost(0, SchedPolicy.FIFO, 5, 0, BoostReason.RT_TASK.bit());
+            assertTrue(first.awaitActed(0, id, WAIT, state), "not acted: " + state);
+            assertEquals(ThreadAttributes.fifo(5), actuator.read(vcpu));
+
+            first.detach(); // the guest leaves with its request still BOOST
+            awaitAttributes(vcpu, original);
+            HostSlotSnapshot published = new HostSlotSnapshot();
+            host.lastPublished(0, published);
+            assertEquals(SlotStatus.NORMAL, published.status(), "the detached guest's slot is published NORMAL");
+            assertEquals(1, agent.counters("vm").granted(), "nothing granted while detached");
+
+            GuestEndpoint second = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+            long again = second.requestBoost(0, SchedPolicy.FIFO, 7, 0, BoostReason.RT_TASK.bit());
+            assertTrue(again > id, "request ids continue after a re-attach");
+            assertTrue(second.awaitActed(0, again, WAIT, state), "re-attached guest not served: " + state);
+            assertEquals(ThreadAttributes.fifo(7), actuator.read(vcpu));
+        }
+        assertEquals(original, actuator.read(vcpu), "close() restored the thread");
+    }
+
+    /** Bounded wait until the thread has {@code expected} attributes. */
+    private void awaitAttributes(int tid, ThreadAttributes expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT;
+        while (!expected.equals(actuator.read(tid))) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("thread " + tid + " still " + actuator.read(tid) + ", expected " + expected);
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /** Bounded wait for the slot's host line to satisfy {@code p}; fails with the last state seen. */
     private static void awaitState(GuestEndpoint guest, int slot, Predicate<HostSlotSnapshot> p, HostSlotSnapshot dst)
             throws InterruptedException {
