@@ -185,13 +185,20 @@ public abstract class HandshakeContractTest {
     }
 
     @Test
-    void memoryTooSmallForAHeaderIsTruncated() {
-        SharedMemory m = newMemory(64);
+    void memoryTooSmallForTheHostHeaderIsTruncated() {
+        SharedMemory m = newMemory(32);
         try {
             VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(m, ALL));
-            assertEquals(WireError.TRUNCATED, e.error());
+            assertEquals(WireError.TRUNCATED, e.error(), "spec §6.2 C1");
         } finally {
             release(m);
+        }
+        SharedMemory hostHeaderOnly = newMemory(64);
+        try {
+            VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(hostHeaderOnly, ALL));
+            assertEquals(WireError.BAD_MAGIC, e.error(), "spec §6.2: C2 comes before C9 checks the size");
+        } finally {
+            release(hostHeaderOnly);
         }
     }
 
