@@ -40,6 +40,7 @@ final class HostRegionEndpoint implements HostEndpoint {
     private final int maxBoostUs;
     private final HostHeaderWriter header;
     private final GuestHeaderReader guestHeader;
+    private boolean lastGuestAttached;
     private final GuestRequestReader[] readers;
     private final HostStateWriter[] writers;
     private final int[] lastSeen;
@@ -148,9 +149,12 @@ final class HostRegionEndpoint implements HostEndpoint {
 
     @Override
     public boolean guestAttached() {
-        return guestHeader.read() == ReadStatus.OK
-                && guestHeader.attachState() == AttachState.ATTACHED
+        if (guestHeader.read() == ReadStatus.BUSY) {
+            return lastGuestAttached; // a guest mid-write (re-attaching, detaching) keeps its last answer
+        }
+        lastGuestAttached = guestHeader.attachState() == AttachState.ATTACHED
                 && guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures) == WireError.NONE;
+        return lastGuestAttached;
     }
 
     @Override

@@ -32,7 +32,8 @@ public interface HostEndpoint extends AutoCloseable {
 
     /**
      * True if the guest header is a valid ATTACHED header for this host's current generation (spec §5.2):
-     * same ABI major, accepted features a subset of the offer. Reads and validates the guest header.
+     * same ABI major, accepted features a subset of the offer. Reads and validates the guest header; a header
+     * the guest holds busy past the read bound (a guest in the middle of re-attaching) keeps the last answer.
      */
     boolean guestAttached();
 
