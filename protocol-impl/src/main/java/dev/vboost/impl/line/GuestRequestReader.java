@@ -20,10 +20,7 @@ public final class GuestRequestReader {
     private final SharedMemory memory;
     private final Fences fences;
     private final int seqIndex;
-    private final int requestIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int niceIndex;
+    private final int requestWordIndex;
     private final int reasonsIndex;
     private final int requestIdIndex;
     private final int hostBoostAckIndex;
@@ -33,10 +30,7 @@ public final class GuestRequestReader {
         this.fences = Fences.of(memory);
         int base = RegionLayout.guestLineOffset(slot);
         this.seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
-        this.requestIndex = base + GuestSlotLayout.REQUEST_OFFSET;
-        this.policyIndex = base + GuestSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + GuestSlotLayout.PRIORITY_OFFSET;
-        this.niceIndex = base + GuestSlotLayout.NICE_OFFSET;
+        this.requestWordIndex = base + RequestWord.OFFSET;
         this.reasonsIndex = base + GuestSlotLayout.REASONS_OFFSET;
         this.requestIdIndex = base + GuestSlotLayout.REQUEST_ID_OFFSET;
         this.hostBoostAckIndex = base + GuestSlotLayout.HOST_BOOST_ACK_OFFSET;
@@ -60,17 +54,16 @@ public final class GuestRequestReader {
                 Thread.onSpinWait();
                 continue;
             }
-            final int request = memory.getByte(requestIndex) & 0xFF;      // R3: plain copy, maybe torn (spec §4.3)
-            final int policy = memory.getByte(policyIndex) & 0xFF;
-            final int priority = memory.getByte(priorityIndex) & 0xFF;
-            final int nice = memory.getByte(niceIndex);                   // s8
+            final int word = memory.getInt(requestWordIndex);             // R3: plain copy, maybe torn (spec §4.3); 0x04..0x07 in one load
             final int reasons = memory.getInt(reasonsIndex);
             final long requestId = memory.getLong(requestIdIndex);
             final long hostBoostAck = memory.getLong(hostBoostAckIndex);
             fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
             final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no guest W1 between (spec §4.3)
             if (s1 == s2) {
-                dst.set(s1, request, policy, priority, nice, reasons, requestId, hostBoostAck);
+                // request u8, policy u8, priority u8, nice s8 at 0x04..0x07 (spec §3.4), decoded only once consistent
+                dst.set(s1, RequestWord.u8At4(word), RequestWord.u8At5(word), RequestWord.u8At6(word),
+                        RequestWord.s8At7(word), reasons, requestId, hostBoostAck);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;
             }
             Thread.onSpinWait();

@@ -20,10 +20,7 @@ public final class HostStateReader {
     private final SharedMemory memory;
     private final Fences fences;
     private final int seqIndex;
-    private final int statusIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int denialIndex;
+    private final int stateWordIndex;
     private final int hostBoostFlagsIndex;
     private final int budgetIndex;
     private final int actedRequestIdIndex;
@@ -34,10 +31,7 @@ public final class HostStateReader {
         this.fences = Fences.of(memory);
         int base = RegionLayout.hostLineOffset(slot);
         this.seqIndex = base + HostSlotLayout.HOST_SEQ_OFFSET;
-        this.statusIndex = base + HostSlotLayout.STATUS_OFFSET;
-        this.policyIndex = base + HostSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + HostSlotLayout.PRIORITY_OFFSET;
-        this.denialIndex = base + HostSlotLayout.DENIAL_OFFSET;
+        this.stateWordIndex = base + RequestWord.OFFSET;
         this.hostBoostFlagsIndex = base + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET;
         this.budgetIndex = base + HostSlotLayout.BUDGET_REMAINING_US_OFFSET;
         this.actedRequestIdIndex = base + HostSlotLayout.ACTED_REQUEST_ID_OFFSET;
@@ -56,10 +50,7 @@ public final class HostStateReader {
                 Thread.onSpinWait();
                 continue;
             }
-            final int status = memory.getByte(statusIndex) & 0xFF;        // R3: plain copy, maybe torn (spec §4.3)
-            final int policy = memory.getByte(policyIndex) & 0xFF;
-            final int priority = memory.getByte(priorityIndex) & 0xFF;
-            final int denial = memory.getByte(denialIndex) & 0xFF;
+            final int word = memory.getInt(stateWordIndex);               // R3: plain copy, maybe torn (spec §4.3); 0x04..0x07 in one load
             final int flags = memory.getInt(hostBoostFlagsIndex);
             final int budget = memory.getInt(budgetIndex);
             final long acted = memory.getLong(actedRequestIdIndex);
@@ -67,7 +58,9 @@ public final class HostStateReader {
             fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
             final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no host W1 between (spec §4.3)
             if (s1 == s2) {
-                dst.set(s1, status, policy, priority, denial, flags, budget, acted, boostId);
+                // status, policy, priority, denial: u8 each at 0x04..0x07 (spec §3.5), decoded only once consistent
+                dst.set(s1, RequestWord.u8At4(word), RequestWord.u8At5(word), RequestWord.u8At6(word),
+                        RequestWord.u8At7(word), flags, budget, acted, boostId);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;
             }
             Thread.onSpinWait();
