@@ -127,22 +127,25 @@ public final class GuestRequestWriter {
     }
 
     private void publish(boolean withReserved) {
+        // locals, not fields: after the W1 fence the JIT would otherwise reload every field it still needs
+        final SharedMemory m = memory;
+        final int seqIndex = this.seqIndex;
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);             // W1: odd; host R2 sees it and retries (spec §4.2)
+        m.putIntOpaque(seqIndex, s + 1);                  // W1: odd; host R2 sees it and retries (spec §4.2)
         fences.storeStoreFence();                          // W1: odd count before every W2 store; pairs with host R4/R5 (spec §4.2)
-        memory.putByte(requestIndex, (byte) request);      // W2: plain data stores (spec §4.2); host R3 may copy them torn,
-        memory.putByte(policyIndex, (byte) policy);        //     its R5 re-check then rejects the copy
-        memory.putByte(priorityIndex, (byte) priority);
-        memory.putByte(niceIndex, (byte) nice);
-        memory.putInt(reasonsIndex, reasons);
-        memory.putLong(requestIdIndex, requestId);
-        memory.putLong(hostBoostAckIndex, hostBoostAck);
+        m.putByte(requestIndex, (byte) request);           // W2: plain data stores (spec §4.2); host R3 may copy them torn,
+        m.putByte(policyIndex, (byte) policy);             //     its R5 re-check then rejects the copy
+        m.putByte(priorityIndex, (byte) priority);
+        m.putByte(niceIndex, (byte) nice);
+        m.putInt(reasonsIndex, reasons);
+        m.putLong(requestIdIndex, requestId);
+        m.putLong(hostBoostAckIndex, hostBoostAck);
         if (withReserved) {
-            memory.putInt(reserved0Index, 0);
-            memory.setMemory(reserved1Index, GuestSlotLayout.RESERVED1_LENGTH, (byte) 0);
+            m.putInt(reserved0Index, 0);
+            m.setMemory(reserved1Index, GuestSlotLayout.RESERVED1_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);            // W4: even, release; pairs with host R1 acquire (spec §4.2)
+        m.putIntRelease(seqIndex, s + 2);                 // W4: even, release; pairs with host R1 acquire (spec §4.2)
         seq = s + 2;
     }
 

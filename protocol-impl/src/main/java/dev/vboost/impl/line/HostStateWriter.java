@@ -89,22 +89,25 @@ public final class HostStateWriter {
     }
 
     private void publish(boolean withReserved) {
+        // locals, not fields: after the W1 fence the JIT would otherwise reload every field it still needs
+        final SharedMemory m = memory;
+        final int seqIndex = this.seqIndex;
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);                 // W1: odd; guest R2 sees it and retries (spec §4.2)
+        m.putIntOpaque(seqIndex, s + 1);                       // W1: odd; guest R2 sees it and retries (spec §4.2)
         fences.storeStoreFence();                              // W1: odd count before every W2 store; pairs with guest R4/R5 (spec §4.2)
-        memory.putByte(statusIndex, (byte) status);            // W2: plain data stores (spec §4.2); guest R3 may copy them
-        memory.putByte(policyIndex, (byte) policy);            //     torn, its R5 re-check then rejects the copy
-        memory.putByte(priorityIndex, (byte) priority);
-        memory.putByte(denialIndex, (byte) denial);
-        memory.putInt(hostBoostFlagsIndex, hostBoostFlags);
-        memory.putInt(budgetIndex, budgetRemainingUs);
-        memory.putLong(actedRequestIdIndex, actedRequestId);
-        memory.putLong(hostBoostIdIndex, hostBoostId);
+        m.putByte(statusIndex, (byte) status);                 // W2: plain data stores (spec §4.2); guest R3 may copy them
+        m.putByte(policyIndex, (byte) policy);                 //     torn, its R5 re-check then rejects the copy
+        m.putByte(priorityIndex, (byte) priority);
+        m.putByte(denialIndex, (byte) denial);
+        m.putInt(hostBoostFlagsIndex, hostBoostFlags);
+        m.putInt(budgetIndex, budgetRemainingUs);
+        m.putLong(actedRequestIdIndex, actedRequestId);
+        m.putLong(hostBoostIdIndex, hostBoostId);
         if (withReserved) {
-            memory.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
+            m.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);                // W4: even, release; pairs with guest R1 acquire (spec §4.2)
+        m.putIntRelease(seqIndex, s + 2);                      // W4: even, release; pairs with guest R1 acquire (spec §4.2)
         seq = s + 2;
     }
 
