@@ -125,7 +125,7 @@ final class HostRegionEndpoint implements HostEndpoint {
      * every slot whose counter is non-zero is reported once.
      *
      * <p>Reads the counters straight from memory at a fixed stride (slot {@code i}'s counter is
-     * {@link #FIRST_GUEST_SEQ} + {@code i} x {@link RegionLayout#SLOT_SIZE}) in two straight runs, cursor to the
+     * {@code FIRST_GUEST_SEQ + i * SLOT_SIZE}) in two straight runs, cursor to the
      * last slot then slot 0 to the cursor, so the loop does no per-slot object load or wrap test.
      */
     @Override

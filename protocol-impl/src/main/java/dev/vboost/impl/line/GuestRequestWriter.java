@@ -127,7 +127,7 @@ public final class GuestRequestWriter {
     }
 
     private void publish(boolean withReserved) {
-        // locals, not fields: after the W1 fence the JIT would otherwise reload every field it still needs
+        // memory and the counter index in locals, read once for the whole W1..W4 sequence
         final SharedMemory m = memory;
         final int seqIndex = this.seqIndex;
         final int s = seq;

@@ -34,7 +34,7 @@ public final class HostStateReader {
      * @return OK, INVALID ({@code dst.error()} names the rule) or BUSY ({@code dst} untouched)
      */
     public ReadStatus read(HostSlotSnapshot dst) {
-        // locals, not fields: the fences below would make the JIT reload fields on every attempt
+        // memory, fences and offsets in locals, read once: a field load after R4 could not reuse one from before it
         final SharedMemory m = memory;
         final Fences f = fences;
         final int base = line;
