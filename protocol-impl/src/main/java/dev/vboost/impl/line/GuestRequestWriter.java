@@ -18,10 +18,7 @@ public final class GuestRequestWriter {
     private final SharedMemory memory;
     private final Fences fences;
     private final int seqIndex;
-    private final int requestIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int niceIndex;
+    private final int requestWordIndex;
     private final int reasonsIndex;
     private final int reserved0Index;
     private final int requestIdIndex;
@@ -42,10 +39,7 @@ public final class GuestRequestWriter {
         this.fences = Fences.of(memory);
         int base = RegionLayout.guestLineOffset(slot);
         this.seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
-        this.requestIndex = base + GuestSlotLayout.REQUEST_OFFSET;
-        this.policyIndex = base + GuestSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + GuestSlotLayout.PRIORITY_OFFSET;
-        this.niceIndex = base + GuestSlotLayout.NICE_OFFSET;
+        this.requestWordIndex = base + RequestWord.OFFSET;
         this.reasonsIndex = base + GuestSlotLayout.REASONS_OFFSET;
         this.reserved0Index = base + GuestSlotLayout.RESERVED0_OFFSET;
         this.requestIdIndex = base + GuestSlotLayout.REQUEST_ID_OFFSET;
@@ -133,10 +127,9 @@ public final class GuestRequestWriter {
         final int s = seq;
         m.putIntOpaque(seqIndex, s + 1);                  // W1: odd; host R2 sees it and retries (spec §4.2)
         fences.storeStoreFence();                          // W1: odd count before every W2 store; pairs with host R4/R5 (spec §4.2)
-        m.putByte(requestIndex, (byte) request);           // W2: plain data stores (spec §4.2); host R3 may copy them torn,
-        m.putByte(policyIndex, (byte) policy);             //     its R5 re-check then rejects the copy
-        m.putByte(priorityIndex, (byte) priority);
-        m.putByte(niceIndex, (byte) nice);
+        // W2: plain data stores (spec §4.2); host R3 may copy them torn, its R5 re-check then rejects the copy.
+        // request, policy, priority, nice (0x04..0x07) as one little-endian int: the same four bytes
+        m.putInt(requestWordIndex, RequestWord.pack(request, policy, priority, nice));
         m.putInt(reasonsIndex, reasons);
         m.putLong(requestIdIndex, requestId);
         m.putLong(hostBoostAckIndex, hostBoostAck);
