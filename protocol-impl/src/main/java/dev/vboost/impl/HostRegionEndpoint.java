@@ -5,6 +5,7 @@ import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.WireError;
+import dev.vboost.api.layout.GuestSlotLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.HostEndpoint;
@@ -31,6 +32,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * for a caller's bad arguments aside).
  */
 final class HostRegionEndpoint implements HostEndpoint {
+    /** Offset of slot 0's guest-line counter; slot i's is this plus i x SLOT_SIZE (spec §3.1, §3.4). */
+    private static final int FIRST_GUEST_SEQ = RegionLayout.guestLineOffset(0) + GuestSlotLayout.GUEST_SEQ_OFFSET;
+
     private final SharedMemory memory;
     // the config's values, not the record: keeps the endpoint's object graph free of records, which
     // Lincheck's model checker cannot snapshot
@@ -120,20 +124,40 @@ final class HostRegionEndpoint implements HostEndpoint {
      * Reports each slot whose guest-line counter differs from the value seen at the previous report, scanning
      * round-robin from where the last call stopped so a short {@code dst} starves no slot. After (re)start
      * every slot whose counter is non-zero is reported once.
+     *
+     * <p>Reads the counters straight from memory at a fixed stride (slot {@code i}'s counter is
+     * {@code FIRST_GUEST_SEQ + i * SLOT_SIZE}) in two straight runs, cursor to the
+     * last slot then slot 0 to the cursor, so the loop does no per-slot object load or wrap test.
      */
     @Override
     public int pollChangedSlots(int[] dst) {
+        final SharedMemory m = memory;
+        final int[] seen = lastSeen;
+        final int count = seen.length;
+        final int max = dst.length;
+        final int start = cursor;
         int n = 0;
-        int count = readers.length;
-        for (int scanned = 0; scanned < count && n < dst.length; scanned++) {
-            int i = cursor;
-            cursor = i + 1 == count ? 0 : i + 1;
-            int s = readers[i].seq();                   // R1 only: acquire, pairs with guest W4 (spec §4.3, §5.2)
-            if (s != lastSeen[i]) {
-                lastSeen[i] = s;
+        int i = start;
+        int index = FIRST_GUEST_SEQ + start * RegionLayout.SLOT_SIZE;
+        for (; i < count && n < max; i++, index += RegionLayout.SLOT_SIZE) {
+            final int s = m.getIntAcquire(index);       // R1 only: acquire, pairs with guest W4 (spec §4.3, §5.2)
+            if (s != seen[i]) {
+                seen[i] = s;
                 dst[n++] = i;
             }
         }
+        if (i == count) {                               // first run done: wrap to slot 0, up to the start
+            i = 0;
+            index = FIRST_GUEST_SEQ;
+            for (; i < start && n < max; i++, index += RegionLayout.SLOT_SIZE) {
+                final int s = m.getIntAcquire(index);   // R1 only: acquire, pairs with guest W4 (spec §4.3, §5.2)
+                if (s != seen[i]) {
+                    seen[i] = s;
+                    dst[n++] = i;
+                }
+            }
+        }
+        cursor = i == count ? 0 : i;
         return n;
     }
 

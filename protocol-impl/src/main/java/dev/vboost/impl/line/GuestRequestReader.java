@@ -19,32 +19,19 @@ import dev.vboost.impl.memory.Fences;
 public final class GuestRequestReader {
     private final SharedMemory memory;
     private final Fences fences;
-    private final int seqIndex;
-    private final int requestIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int niceIndex;
-    private final int reasonsIndex;
-    private final int requestIdIndex;
-    private final int hostBoostAckIndex;
+    /** Offset of the line; fields are at constant offsets from it, so the hot loop keeps one index. */
+    private final int line;
 
     public GuestRequestReader(SharedMemory memory, int slot) {
         this.memory = memory;
         this.fences = Fences.of(memory);
-        int base = RegionLayout.guestLineOffset(slot);
-        this.seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
-        this.requestIndex = base + GuestSlotLayout.REQUEST_OFFSET;
-        this.policyIndex = base + GuestSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + GuestSlotLayout.PRIORITY_OFFSET;
-        this.niceIndex = base + GuestSlotLayout.NICE_OFFSET;
-        this.reasonsIndex = base + GuestSlotLayout.REASONS_OFFSET;
-        this.requestIdIndex = base + GuestSlotLayout.REQUEST_ID_OFFSET;
-        this.hostBoostAckIndex = base + GuestSlotLayout.HOST_BOOST_ACK_OFFSET;
+        this.line = RegionLayout.guestLineOffset(slot);
     }
 
     /** The line's counter, for cheap change detection (spec §5.2). */
     public int seq() {
-        return memory.getIntAcquire(seqIndex);             // R1 alone: pairs with guest W4 release (spec §4.3, §5.2)
+        // R1 alone: pairs with guest W4 release (spec §4.3, §5.2)
+        return memory.getIntAcquire(line + GuestSlotLayout.GUEST_SEQ_OFFSET);
     }
 
     /**
@@ -54,23 +41,27 @@ public final class GuestRequestReader {
      *     BUSY ({@code dst} untouched)
      */
     public ReadStatus read(GuestSlotSnapshot dst) {
+        // memory, fences and offsets in locals, read once: a field load after R4 could not reuse one from before it
+        final SharedMemory m = memory;
+        final Fences f = fences;
+        final int base = line;
+        final int seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with guest W4 release (spec §4.3)
+            final int s1 = m.getIntAcquire(seqIndex);                     // R1: pairs with guest W4 release (spec §4.3)
             if ((s1 & 1) != 0) {                                          // R2: odd, guest inside W1..W4 (spec §4.3)
                 Thread.onSpinWait();
                 continue;
             }
-            final int request = memory.getByte(requestIndex) & 0xFF;      // R3: plain copy, maybe torn (spec §4.3)
-            final int policy = memory.getByte(policyIndex) & 0xFF;
-            final int priority = memory.getByte(priorityIndex) & 0xFF;
-            final int nice = memory.getByte(niceIndex);                   // s8
-            final int reasons = memory.getInt(reasonsIndex);
-            final long requestId = memory.getLong(requestIdIndex);
-            final long hostBoostAck = memory.getLong(hostBoostAckIndex);
-            fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
-            final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no guest W1 between (spec §4.3)
+            final int word = m.getInt(base + RequestWord.OFFSET);         // R3: plain copy, maybe torn (spec §4.3); 0x04..0x07 in one load
+            final int reasons = m.getInt(base + GuestSlotLayout.REASONS_OFFSET);
+            final long requestId = m.getLong(base + GuestSlotLayout.REQUEST_ID_OFFSET);
+            final long hostBoostAck = m.getLong(base + GuestSlotLayout.HOST_BOOST_ACK_OFFSET);
+            f.acquireFence();                                             // R4: R3 loads before R5 (spec §4.3)
+            final int s2 = m.getInt(seqIndex);                            // R5: same as R1, so no guest W1 between (spec §4.3)
             if (s1 == s2) {
-                dst.set(s1, request, policy, priority, nice, reasons, requestId, hostBoostAck);
+                // request u8, policy u8, priority u8, nice s8 at 0x04..0x07 (spec §3.4), decoded only once consistent
+                dst.set(s1, RequestWord.u8At4(word), RequestWord.u8At5(word), RequestWord.u8At6(word),
+                        RequestWord.s8At7(word), reasons, requestId, hostBoostAck);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;
             }
             Thread.onSpinWait();

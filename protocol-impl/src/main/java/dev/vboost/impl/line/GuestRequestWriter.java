@@ -18,10 +18,7 @@ public final class GuestRequestWriter {
     private final SharedMemory memory;
     private final Fences fences;
     private final int seqIndex;
-    private final int requestIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int niceIndex;
+    private final int requestWordIndex;
     private final int reasonsIndex;
     private final int reserved0Index;
     private final int requestIdIndex;
@@ -42,10 +39,7 @@ public final class GuestRequestWriter {
         this.fences = Fences.of(memory);
         int base = RegionLayout.guestLineOffset(slot);
         this.seqIndex = base + GuestSlotLayout.GUEST_SEQ_OFFSET;
-        this.requestIndex = base + GuestSlotLayout.REQUEST_OFFSET;
-        this.policyIndex = base + GuestSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + GuestSlotLayout.PRIORITY_OFFSET;
-        this.niceIndex = base + GuestSlotLayout.NICE_OFFSET;
+        this.requestWordIndex = base + RequestWord.OFFSET;
         this.reasonsIndex = base + GuestSlotLayout.REASONS_OFFSET;
         this.reserved0Index = base + GuestSlotLayout.RESERVED0_OFFSET;
         this.requestIdIndex = base + GuestSlotLayout.REQUEST_ID_OFFSET;
@@ -127,22 +121,24 @@ public final class GuestRequestWriter {
     }
 
     private void publish(boolean withReserved) {
+        // memory and the counter index in locals, read once for the whole W1..W4 sequence
+        final SharedMemory m = memory;
+        final int seqIndex = this.seqIndex;
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);             // W1: odd; host R2 sees it and retries (spec §4.2)
+        m.putIntOpaque(seqIndex, s + 1);                  // W1: odd; host R2 sees it and retries (spec §4.2)
         fences.storeStoreFence();                          // W1: odd count before every W2 store; pairs with host R4/R5 (spec §4.2)
-        memory.putByte(requestIndex, (byte) request);      // W2: plain data stores (spec §4.2); host R3 may copy them torn,
-        memory.putByte(policyIndex, (byte) policy);        //     its R5 re-check then rejects the copy
-        memory.putByte(priorityIndex, (byte) priority);
-        memory.putByte(niceIndex, (byte) nice);
-        memory.putInt(reasonsIndex, reasons);
-        memory.putLong(requestIdIndex, requestId);
-        memory.putLong(hostBoostAckIndex, hostBoostAck);
+        // W2: plain data stores (spec §4.2); host R3 may copy them torn, its R5 re-check then rejects the copy.
+        // request, policy, priority, nice (0x04..0x07) as one little-endian int: the same four bytes
+        m.putInt(requestWordIndex, RequestWord.pack(request, policy, priority, nice));
+        m.putInt(reasonsIndex, reasons);
+        m.putLong(requestIdIndex, requestId);
+        m.putLong(hostBoostAckIndex, hostBoostAck);
         if (withReserved) {
-            memory.putInt(reserved0Index, 0);
-            memory.setMemory(reserved1Index, GuestSlotLayout.RESERVED1_LENGTH, (byte) 0);
+            m.putInt(reserved0Index, 0);
+            m.setMemory(reserved1Index, GuestSlotLayout.RESERVED1_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);            // W4: even, release; pairs with host R1 acquire (spec §4.2)
+        m.putIntRelease(seqIndex, s + 2);                 // W4: even, release; pairs with host R1 acquire (spec §4.2)
         seq = s + 2;
     }
 

@@ -19,29 +19,13 @@ import dev.vboost.impl.memory.Fences;
 public final class HostStateReader {
     private final SharedMemory memory;
     private final Fences fences;
-    private final int seqIndex;
-    private final int statusIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int denialIndex;
-    private final int hostBoostFlagsIndex;
-    private final int budgetIndex;
-    private final int actedRequestIdIndex;
-    private final int hostBoostIdIndex;
+    /** Offset of the line; fields are at constant offsets from it, so the hot loop keeps one index. */
+    private final int line;
 
     public HostStateReader(SharedMemory memory, int slot) {
         this.memory = memory;
         this.fences = Fences.of(memory);
-        int base = RegionLayout.hostLineOffset(slot);
-        this.seqIndex = base + HostSlotLayout.HOST_SEQ_OFFSET;
-        this.statusIndex = base + HostSlotLayout.STATUS_OFFSET;
-        this.policyIndex = base + HostSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + HostSlotLayout.PRIORITY_OFFSET;
-        this.denialIndex = base + HostSlotLayout.DENIAL_OFFSET;
-        this.hostBoostFlagsIndex = base + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET;
-        this.budgetIndex = base + HostSlotLayout.BUDGET_REMAINING_US_OFFSET;
-        this.actedRequestIdIndex = base + HostSlotLayout.ACTED_REQUEST_ID_OFFSET;
-        this.hostBoostIdIndex = base + HostSlotLayout.HOST_BOOST_ID_OFFSET;
+        this.line = RegionLayout.hostLineOffset(slot);
     }
 
     /**
@@ -50,24 +34,28 @@ public final class HostStateReader {
      * @return OK, INVALID ({@code dst.error()} names the rule) or BUSY ({@code dst} untouched)
      */
     public ReadStatus read(HostSlotSnapshot dst) {
+        // memory, fences and offsets in locals, read once: a field load after R4 could not reuse one from before it
+        final SharedMemory m = memory;
+        final Fences f = fences;
+        final int base = line;
+        final int seqIndex = base + HostSlotLayout.HOST_SEQ_OFFSET;
         for (int attempt = 0; attempt < RegionLayout.MAX_READ_ATTEMPTS; attempt++) {
-            final int s1 = memory.getIntAcquire(seqIndex);                // R1: pairs with host W4 release (spec §4.3)
+            final int s1 = m.getIntAcquire(seqIndex);                     // R1: pairs with host W4 release (spec §4.3)
             if ((s1 & 1) != 0) {                                          // R2: odd, host inside W1..W4 (spec §4.3)
                 Thread.onSpinWait();
                 continue;
             }
-            final int status = memory.getByte(statusIndex) & 0xFF;        // R3: plain copy, maybe torn (spec §4.3)
-            final int policy = memory.getByte(policyIndex) & 0xFF;
-            final int priority = memory.getByte(priorityIndex) & 0xFF;
-            final int denial = memory.getByte(denialIndex) & 0xFF;
-            final int flags = memory.getInt(hostBoostFlagsIndex);
-            final int budget = memory.getInt(budgetIndex);
-            final long acted = memory.getLong(actedRequestIdIndex);
-            final long boostId = memory.getLong(hostBoostIdIndex);
-            fences.acquireFence();                                        // R4: R3 loads before R5 (spec §4.3)
-            final int s2 = memory.getInt(seqIndex);                       // R5: same as R1, so no host W1 between (spec §4.3)
+            final int word = m.getInt(base + RequestWord.OFFSET);         // R3: plain copy, maybe torn (spec §4.3); 0x04..0x07 in one load
+            final int flags = m.getInt(base + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET);
+            final int budget = m.getInt(base + HostSlotLayout.BUDGET_REMAINING_US_OFFSET);
+            final long acted = m.getLong(base + HostSlotLayout.ACTED_REQUEST_ID_OFFSET);
+            final long boostId = m.getLong(base + HostSlotLayout.HOST_BOOST_ID_OFFSET);
+            f.acquireFence();                                             // R4: R3 loads before R5 (spec §4.3)
+            final int s2 = m.getInt(seqIndex);                            // R5: same as R1, so no host W1 between (spec §4.3)
             if (s1 == s2) {
-                dst.set(s1, status, policy, priority, denial, flags, budget, acted, boostId);
+                // status, policy, priority, denial: u8 each at 0x04..0x07 (spec §3.5), decoded only once consistent
+                dst.set(s1, RequestWord.u8At4(word), RequestWord.u8At5(word), RequestWord.u8At6(word),
+                        RequestWord.u8At7(word), flags, budget, acted, boostId);
                 return dst.validate() == WireError.NONE ? ReadStatus.OK : ReadStatus.INVALID;
             }
             Thread.onSpinWait();

@@ -19,10 +19,7 @@ public final class HostStateWriter {
     private final SharedMemory memory;
     private final Fences fences;
     private final int seqIndex;
-    private final int statusIndex;
-    private final int policyIndex;
-    private final int priorityIndex;
-    private final int denialIndex;
+    private final int stateWordIndex;
     private final int hostBoostFlagsIndex;
     private final int budgetIndex;
     private final int actedRequestIdIndex;
@@ -44,10 +41,7 @@ public final class HostStateWriter {
         this.fences = Fences.of(memory);
         int base = RegionLayout.hostLineOffset(slot);
         this.seqIndex = base + HostSlotLayout.HOST_SEQ_OFFSET;
-        this.statusIndex = base + HostSlotLayout.STATUS_OFFSET;
-        this.policyIndex = base + HostSlotLayout.POLICY_OFFSET;
-        this.priorityIndex = base + HostSlotLayout.PRIORITY_OFFSET;
-        this.denialIndex = base + HostSlotLayout.DENIAL_OFFSET;
+        this.stateWordIndex = base + RequestWord.OFFSET;
         this.hostBoostFlagsIndex = base + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET;
         this.budgetIndex = base + HostSlotLayout.BUDGET_REMAINING_US_OFFSET;
         this.actedRequestIdIndex = base + HostSlotLayout.ACTED_REQUEST_ID_OFFSET;
@@ -89,22 +83,24 @@ public final class HostStateWriter {
     }
 
     private void publish(boolean withReserved) {
+        // memory and the counter index in locals, read once for the whole W1..W4 sequence
+        final SharedMemory m = memory;
+        final int seqIndex = this.seqIndex;
         final int s = seq;
-        memory.putIntOpaque(seqIndex, s + 1);                 // W1: odd; guest R2 sees it and retries (spec §4.2)
+        m.putIntOpaque(seqIndex, s + 1);                       // W1: odd; guest R2 sees it and retries (spec §4.2)
         fences.storeStoreFence();                              // W1: odd count before every W2 store; pairs with guest R4/R5 (spec §4.2)
-        memory.putByte(statusIndex, (byte) status);            // W2: plain data stores (spec §4.2); guest R3 may copy them
-        memory.putByte(policyIndex, (byte) policy);            //     torn, its R5 re-check then rejects the copy
-        memory.putByte(priorityIndex, (byte) priority);
-        memory.putByte(denialIndex, (byte) denial);
-        memory.putInt(hostBoostFlagsIndex, hostBoostFlags);
-        memory.putInt(budgetIndex, budgetRemainingUs);
-        memory.putLong(actedRequestIdIndex, actedRequestId);
-        memory.putLong(hostBoostIdIndex, hostBoostId);
+        // W2: plain data stores (spec §4.2); guest R3 may copy them torn, its R5 re-check then rejects the copy.
+        // status, policy, priority, denial (0x04..0x07) as one little-endian int: the same four bytes
+        m.putInt(stateWordIndex, RequestWord.pack(status, policy, priority, denial));
+        m.putInt(hostBoostFlagsIndex, hostBoostFlags);
+        m.putInt(budgetIndex, budgetRemainingUs);
+        m.putLong(actedRequestIdIndex, actedRequestId);
+        m.putLong(hostBoostIdIndex, hostBoostId);
         if (withReserved) {
-            memory.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
+            m.setMemory(reserved0Index, HostSlotLayout.RESERVED0_LENGTH, (byte) 0);
         }
         // W3: nothing between the data and the closing store; its release orders them
-        memory.putIntRelease(seqIndex, s + 2);                // W4: even, release; pairs with guest R1 acquire (spec §4.2)
+        m.putIntRelease(seqIndex, s + 2);                      // W4: even, release; pairs with guest R1 acquire (spec §4.2)
         seq = s + 2;
     }
 

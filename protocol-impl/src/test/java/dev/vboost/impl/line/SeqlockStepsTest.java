@@ -88,10 +88,9 @@ class SeqlockStepsTest {
         assertEquals(1, id);
         assertWriterSteps(m.log(), GUEST_LINE, GUEST_SEQ, 2);
         assertEquals(List.of(
-                new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.REQUEST_OFFSET, 1, BoostRequest.BOOST.code()),
-                new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.POLICY_OFFSET, 1, SchedPolicy.RR.code()),
-                new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.PRIORITY_OFFSET, 1, 42),
-                new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.NICE_OFFSET, 1, 0),
+                // request, policy, priority, nice at 0x04..0x07 as one little-endian int
+                new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.REQUEST_OFFSET, 4,
+                        BoostRequest.BOOST.code() | SchedPolicy.RR.code() << 8 | 42 << 16 | 0 << 24),
                 new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.REASONS_OFFSET, 4, 0b101),
                 new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.REQUEST_ID_OFFSET, 8, 1),
                 new Access(PLAIN_WRITE, GUEST_LINE + GuestSlotLayout.HOST_BOOST_ACK_OFFSET, 8, 0)),
@@ -126,10 +125,8 @@ class SeqlockStepsTest {
         w.publish(2, 1, 10, 0, 3, 777, 5, 6);
         assertWriterSteps(m.log(), HOST_LINE, HOST_SEQ, 2);
         assertEquals(List.of(
-                new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.STATUS_OFFSET, 1, 2),
-                new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.POLICY_OFFSET, 1, 1),
-                new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.PRIORITY_OFFSET, 1, 10),
-                new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.DENIAL_OFFSET, 1, 0),
+                // status, policy, priority, denial at 0x04..0x07 as one little-endian int
+                new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.STATUS_OFFSET, 4, 2 | 1 << 8 | 10 << 16 | 0 << 24),
                 new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.HOST_BOOST_FLAGS_OFFSET, 4, 3),
                 new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.BUDGET_REMAINING_US_OFFSET, 4, 777),
                 new Access(PLAIN_WRITE, HOST_LINE + HostSlotLayout.ACTED_REQUEST_ID_OFFSET, 8, 5),
