@@ -32,7 +32,10 @@ class GuestKilledMidWriteTest {
         Realtime.assume();
         // a bound long enough for a cold child JVM to see its boost before it expires
         long bound = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-        try (HostUnderTest host = new HostUnderTest(HostUnderTest.testPolicy().maxBoostNanos(bound).build())) {
+        // and a budget the dead guest's boost cannot use up, so the restarted guest is not refused for it
+        // (a quick restart lands in the same budget window)
+        try (HostUnderTest host = new HostUnderTest(HostUnderTest.testPolicy().maxBoostNanos(bound)
+                .budget(2 * bound, 4 * bound).build())) {
             HostUnderTest.Vm vm = host.addVm(dir, "victim", 2);
             HostUnderTest.Vm other = host.addVm(dir, "other", 1);
             HostAgent agent = host.start();

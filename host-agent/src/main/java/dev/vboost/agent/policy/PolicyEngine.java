@@ -70,6 +70,12 @@ public final class PolicyEngine {
         }
         WireError error = line.validate();
         if (error != WireError.NONE) {
+            if (s.invalidCopySeen && line.seq() == s.invalidCopySeq && line.requestId() == s.invalidCopyId) {
+                return out; // the same invalid write read again (a busy retry and a poll): answered and counted once
+            }
+            s.invalidCopySeen = true;
+            s.invalidCopySeq = line.seq();
+            s.invalidCopyId = line.requestId();
             long id = line.requestId();
             if (id > s.actedRequestId) {
                 s.actedRequestId = id;
@@ -82,6 +88,7 @@ public final class PolicyEngine {
             publish(s, t, SlotStatus.NORMAL, DenialReason.INVALID_REQUEST, out);
             return out;
         }
+        s.invalidCopySeen = false;
 
         boolean changed = false;
         boolean released = false;
@@ -355,6 +362,10 @@ public final class PolicyEngine {
 
     /** Everything the engine remembers about one slot. */
     private static final class SlotLedger {
+        /** Counter and request id of the last invalid line answered, so one invalid write is answered once. */
+        boolean invalidCopySeen;
+        int invalidCopySeq;
+        long invalidCopyId;
         boolean boosted;
         boolean guestHeld;
         boolean hostHeld;

@@ -148,6 +148,8 @@ class PolicyEngineTest {
         assertEquals(2, r.actedRequestId());
         Decision bits = guest(e, 2 * MS, BOOST, 1, 3, 1 << 20, 3);
         assertEquals(Outcome.INVALID, bits.outcome());
+        Decision again = guest(e, 3 * MS, BOOST, 1, 3, 1 << 20, 3); // the same write read a second time
+        assertEquals(Outcome.NONE, again.outcome(), "one invalid write is answered and counted once");
     }
 
     @Test
