@@ -14,7 +14,7 @@ import dev.vboost.api.wire.DenialReason;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
-import dev.vboost.impl.memory.ByteBufferSharedMemory;
+import dev.vboost.impl.contract.BackendTest;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * seen as 0, 160 or 2,736 bytes in whole runs on a loaded machine), and never enough to hide an allocation
  * per call.
  */
-class AllocationFreeTest {
+public class AllocationFreeTest extends BackendTest {
     static final int WARM_UP = 100_000;
     static final int MEASURED = 100_000;
 
@@ -89,7 +89,7 @@ class AllocationFreeTest {
     void requestAndReadPathsAllocateNothingAfterWarmUp() throws InterruptedException {
         com.sun.management.ThreadMXBean bean = threads();
         long self = Thread.currentThread().getId();
-        SharedMemory m = ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(4));
+        SharedMemory m = memory((int) RegionLayout.regionSize(4));
         HostEndpoint host = Regions.createHost(m, HostRegionConfig.defaults(4));
         GuestEndpoint guest = Regions.attachGuest(m, Feature.DEFINED_MASK);
         int[] changed = new int[4];

@@ -23,11 +23,11 @@ import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.RegionState;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
+import dev.vboost.impl.contract.BackendTest;
 import dev.vboost.impl.line.GuestHeaderReader;
 import dev.vboost.impl.line.GuestRequestReader;
 import dev.vboost.impl.line.HostHeaderReader;
 import dev.vboost.impl.line.HostStateReader;
-import dev.vboost.impl.memory.ByteBufferSharedMemory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,8 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every golden vector of {@code spec/vectors/v1.0} (written independently of this library, loaded from the spec
  * jar on the class path) read through this implementation: the attach result, every host header field, the
  * guest header and each slot line with their validation results, and the image's first error in region order.
+ * Each image is loaded into memory of the backend under test.
  */
-class GoldenVectorTest {
+public class GoldenVectorTest extends BackendTest {
     private static final String DIR = "vboost/spec/vectors/v1.0/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -224,8 +225,8 @@ class GoldenVectorTest {
         return e == WireError.NONE ? "OK" : e.code();
     }
 
-    private static SharedMemory load(byte[] image) {
-        SharedMemory m = ByteBufferSharedMemory.allocateDirect(image.length);
+    private SharedMemory load(byte[] image) {
+        SharedMemory m = memory(image.length);
         m.putBytes(0, image, 0, image.length);
         return m;
     }

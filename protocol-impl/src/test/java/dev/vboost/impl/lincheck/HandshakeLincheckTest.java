@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * <p>Lincheck assumes sequential consistency: it finds interleaving bugs in the handshake, not missing
  * fences; those are covered by the step tests and the threaded handshake test.
  */
-class HandshakeLincheckTest {
+public class HandshakeLincheckTest {
     /**
      * Scenarios per mode, kept small for the default build (model checking instruments the JDK's buffer
      * code and is slow); {@code -Dvboost.lincheck.iterations=...} raises it for a longer run.
@@ -23,6 +23,16 @@ class HandshakeLincheckTest {
     static final int ITERATIONS = Integer.getInteger("vboost.lincheck.iterations", 3);
     /** Interleavings explored per model-checking scenario; {@code -Dvboost.lincheck.invocations=...} raises it. */
     static final int INVOCATIONS = Integer.getInteger("vboost.lincheck.invocations", 50);
+
+    /** The scenario class Lincheck instantiates; another backend's subclass returns its own. */
+    protected Class<? extends HandshakeScenario> scenario() {
+        return HandshakeScenario.class;
+    }
+
+    /** Model-checking options a backend may add to (for example, which of its classes act as one atomic step). */
+    protected ModelCheckingOptions modelCheckingOptions() {
+        return new ModelCheckingOptions();
+    }
 
     /**
      * Model checking runs on JDK 17 to 24 (CI's first pass is JDK 17). On JDK 25, Lincheck 2.39's managed
@@ -34,14 +44,14 @@ class HandshakeLincheckTest {
     void modelChecking() {
         Assumptions.assumeTrue(Runtime.version().feature() < 25,
                 "Lincheck 2.39 model checking cannot instrument byte-buffer VarHandles on JDK 25; runs on JDK 17");
-        LinCheckerKt.check(new ModelCheckingOptions()
+        LinCheckerKt.check(modelCheckingOptions()
                 .iterations(ITERATIONS)
                 .invocationsPerIteration(INVOCATIONS)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
                 .actorsAfter(1)
-                .sequentialSpecification(HandshakeModel.class), HandshakeScenario.class);
+                .sequentialSpecification(HandshakeModel.class), scenario());
     }
 
     @Test
@@ -53,6 +63,6 @@ class HandshakeLincheckTest {
                 .actorsPerThread(3)
                 .actorsBefore(1)
                 .actorsAfter(1)
-                .sequentialSpecification(HandshakeModel.class), HandshakeScenario.class);
+                .sequentialSpecification(HandshakeModel.class), scenario());
     }
 }

@@ -35,9 +35,12 @@ import org.jetbrains.kotlinx.lincheck.paramgen.LongGen;
 public class HandshakeScenario {
     private static final int SLOT = 0;
 
-    final SharedMemory memory = ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(1));
-    final HostEndpoint host = Regions.createHost(memory, new HostRegionConfig(1, Feature.DEFINED_MASK, 10, 1000));
-    private final GuestEndpoint guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+    /** The size of the one-slot region each scenario instance runs over. */
+    public static final int REGION_SIZE = (int) RegionLayout.regionSize(1);
+
+    final SharedMemory memory;
+    final HostEndpoint host;
+    private final GuestEndpoint guest;
     // guest-thread state
     private final HostSlotSnapshot hostLine = new HostSlotSnapshot();
     // host-thread state
@@ -46,6 +49,21 @@ public class HandshakeScenario {
     long seenId;
     boolean seenBoost;
     long hostBoostId;
+
+    /** Lincheck's constructor: the scenario over the default backend. */
+    public HandshakeScenario() {
+        this(ByteBufferSharedMemory.allocateDirect(REGION_SIZE));
+    }
+
+    /**
+     * The scenario over {@code memory} (zeroed, {@link #REGION_SIZE} bytes): another backend's subclass passes its
+     * own memory from a public no-argument constructor, which Lincheck calls once per scenario run.
+     */
+    protected HandshakeScenario(SharedMemory memory) {
+        this.memory = memory;
+        this.host = Regions.createHost(memory, new HostRegionConfig(1, Feature.DEFINED_MASK, 10, 1000));
+        this.guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+    }
 
     static String hostLine(String status, long acted, long hostBoostId) {
         return status + " acted=" + acted + " hb=" + hostBoostId;

@@ -17,25 +17,28 @@ import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.wire.RegionState;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.contract.BackendTest;
 import dev.vboost.impl.contract.RecordingSharedMemory;
 import dev.vboost.impl.contract.RecordingSharedMemory.Access;
-import dev.vboost.impl.memory.ByteBufferSharedMemory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** Host header publication H1..H4 (spec §4.4) and its reader's check, on a recording memory. */
-class HostHeaderStepsTest {
+/**
+ * Host header publication H1..H4 (spec §4.4) and its reader's check, on a recording memory over the backend
+ * under test.
+ */
+public class HostHeaderStepsTest extends BackendTest {
     static final int STATE = HostHeaderLayout.REGION_STATE_OFFSET;
     static final int GEN = HostHeaderLayout.HOST_GENERATION_OFFSET;
 
-    private static RecordingSharedMemory memory() {
-        return new RecordingSharedMemory(ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(2)));
+    private RecordingSharedMemory recording() {
+        return new RecordingSharedMemory(memory((int) RegionLayout.regionSize(2)));
     }
 
     @Test
     void createHostPublishesNotReadyFirstAndReadyLast() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         Regions.createHost(m, HostRegionConfig.defaults(2));
         List<Access> log = m.log();
         int h1 = log.indexOf(new Access(RELEASE_WRITE, STATE, 4, RegionState.NOT_READY.code()));
@@ -65,7 +68,7 @@ class HostHeaderStepsTest {
 
     @Test
     void readerTakesStateAndGenerationAroundTheFields() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         Regions.createHost(m.delegate(), HostRegionConfig.defaults(2));
         HostHeaderReader r = new HostHeaderReader(m);
         assertEquals(ReadStatus.OK, r.read());
@@ -80,7 +83,7 @@ class HostHeaderStepsTest {
 
     @Test
     void aRestartDuringTheReadIsNotMistakenForAConsistentHeader() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         Regions.createHost(m.delegate(), HostRegionConfig.defaults(2));
         // a second host re-initialises the region (2 slots -> 1) between the reader's field loads and its re-check
         AtomicBoolean once = new AtomicBoolean();
@@ -101,7 +104,7 @@ class HostHeaderStepsTest {
 
     @Test
     void disableIsOneReleaseStoreOfTheState() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         HostHeaderWriter w = new HostHeaderWriter(m);
         w.disable();
         assertEquals(List.of(new Access(RELEASE_WRITE, STATE, 4, RegionState.DISABLED.code())), m.log());

@@ -14,7 +14,7 @@ import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
-import dev.vboost.impl.memory.ByteBufferSharedMemory;
+import dev.vboost.impl.contract.BackendTest;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,17 +24,17 @@ import org.junit.jupiter.api.Test;
  * strided counter scan of {@code pollChangedSlots}, each checked against the byte-at-a-time / per-slot way it
  * replaces. Seeded: {@code -Dvboost.perfpath.seed=N} replays a failure (the seed is in every message).
  */
-class RequestWordPerfPathTest {
+public class RequestWordPerfPathTest extends BackendTest {
     static final long SEED = Long.getLong("vboost.perfpath.seed", System.nanoTime());
     static final int SLOT = 3;
 
-    private static SharedMemory memory(int slots) {
-        return ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(slots));
+    private SharedMemory region(int slots) {
+        return memory((int) RegionLayout.regionSize(slots));
     }
 
     @Test
     void theWordIsTheFourBytesLittleEndianForEveryByteValue() {
-        SharedMemory m = memory(1);
+        SharedMemory m = region(1);
         int at = RegionLayout.guestLineOffset(0) + RequestWord.OFFSET;
         for (int v = 0; v < 256; v++) {
             int b4 = v;
@@ -64,7 +64,7 @@ class RequestWordPerfPathTest {
 
     @Test
     void guestReaderDecodesBytesAGuestWroteOneByOne() {
-        SharedMemory m = memory(SLOT + 1);
+        SharedMemory m = region(SLOT + 1);
         int line = RegionLayout.guestLineOffset(SLOT);
         GuestRequestReader reader = new GuestRequestReader(m, SLOT);
         GuestSlotSnapshot s = new GuestSlotSnapshot();
@@ -103,7 +103,7 @@ class RequestWordPerfPathTest {
 
     @Test
     void hostReaderDecodesTheFourBytesUnsigned() {
-        SharedMemory m = memory(SLOT + 1);
+        SharedMemory m = region(SLOT + 1);
         int line = RegionLayout.hostLineOffset(SLOT);
         HostStateReader reader = new HostStateReader(m, SLOT);
         HostSlotSnapshot s = new HostSlotSnapshot();
@@ -127,7 +127,7 @@ class RequestWordPerfPathTest {
     void stridedScanReportsWhatThePerSlotRoundRobinReported() {
         SplittableRandom rnd = new SplittableRandom(SEED);
         int slots = 1 + rnd.nextInt(37);
-        SharedMemory m = memory(slots);
+        SharedMemory m = region(slots);
         HostEndpoint host = Regions.createHost(m, HostRegionConfig.defaults(slots));
         ReferenceScan ref = new ReferenceScan(m, slots);
         int[] got = new int[slots + 2];

@@ -18,27 +18,28 @@ import dev.vboost.api.layout.HostSlotLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.wire.BoostRequest;
 import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.impl.contract.BackendTest;
 import dev.vboost.impl.contract.RecordingSharedMemory;
 import dev.vboost.impl.contract.RecordingSharedMemory.Access;
 import dev.vboost.impl.contract.RecordingSharedMemory.Mode;
-import dev.vboost.impl.memory.ByteBufferSharedMemory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The seqlock steps of spec §4.2 (W1..W4) and §4.3 (R1..R5), checked access by access on a recording memory:
- * which mode, which offset, which value, in which order, and where the fences sit.
+ * which mode, which offset, which value, in which order, and where the fences sit. The recording memory
+ * delegates to the backend under test, so the values read back after each step are that backend's.
  */
-class SeqlockStepsTest {
+public class SeqlockStepsTest extends BackendTest {
     static final int SLOT = 2;
     static final int GUEST_LINE = RegionLayout.guestLineOffset(SLOT);
     static final int HOST_LINE = RegionLayout.hostLineOffset(SLOT);
     static final int GUEST_SEQ = GUEST_LINE + GuestSlotLayout.GUEST_SEQ_OFFSET;
     static final int HOST_SEQ = HOST_LINE + HostSlotLayout.HOST_SEQ_OFFSET;
 
-    private static RecordingSharedMemory memory() {
-        return new RecordingSharedMemory(ByteBufferSharedMemory.allocateDirect((int) RegionLayout.regionSize(4)));
+    private RecordingSharedMemory recording() {
+        return new RecordingSharedMemory(memory((int) RegionLayout.regionSize(4)));
     }
 
     /**
@@ -79,7 +80,7 @@ class SeqlockStepsTest {
 
     @Test
     void guestRequestWriterFollowsW1ToW4AndWritesEveryField() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         GuestRequestWriter w = new GuestRequestWriter(m, SLOT);
         w.claim();
         assertWriterSteps(m.log(), GUEST_LINE, GUEST_SEQ, 0);
@@ -101,7 +102,7 @@ class SeqlockStepsTest {
 
     @Test
     void claimZeroesReservedBytesAndRepairsAnOddCounter() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         m.delegate().putInt(GUEST_SEQ, 7);              // a guest died inside W1..W4
         m.delegate().putLong(GUEST_LINE + GuestSlotLayout.REQUEST_ID_OFFSET, 41);
         m.delegate().putInt(GUEST_LINE + GuestSlotLayout.RESERVED0_OFFSET, -1);
@@ -117,7 +118,7 @@ class SeqlockStepsTest {
 
     @Test
     void hostStateWriterFollowsW1ToW4() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         HostStateWriter w = new HostStateWriter(m, SLOT);
         w.reset();
         assertWriterSteps(m.log(), HOST_LINE, HOST_SEQ, 0);
@@ -136,7 +137,7 @@ class SeqlockStepsTest {
 
     @Test
     void guestHeaderWriterFollowsW1ToW4() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         GuestHeaderWriter w = new GuestHeaderWriter(m);
         m.clear();
         w.attach(0, 3, 5);
@@ -148,7 +149,7 @@ class SeqlockStepsTest {
 
     @Test
     void guestRequestReaderFollowsR1ToR5() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         GuestRequestWriter w = new GuestRequestWriter(m, SLOT);
         w.claim();
         w.boost(SchedPolicy.FIFO.code(), 7, 0, 1);
@@ -163,7 +164,7 @@ class SeqlockStepsTest {
 
     @Test
     void hostStateReaderFollowsR1ToR5() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         HostStateWriter w = new HostStateWriter(m, SLOT);
         w.reset();
         w.publish(2, 2, 99, 1, 0, -1, 8, 0);
@@ -178,7 +179,7 @@ class SeqlockStepsTest {
 
     @Test
     void guestHeaderReaderFollowsR1ToR5() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         new GuestHeaderWriter(m).attach(0, 1, 1);
         m.clear();
         GuestHeaderReader r = new GuestHeaderReader(m);
@@ -188,7 +189,7 @@ class SeqlockStepsTest {
 
     @Test
     void anOddCounterIsRetriedAndReportedBusyAfterTheBound() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         m.delegate().putInt(GUEST_SEQ, 5);
         GuestSlotSnapshot s = new GuestSlotSnapshot();
         assertEquals(ReadStatus.BUSY, new GuestRequestReader(m, SLOT).read(s));
@@ -199,7 +200,7 @@ class SeqlockStepsTest {
 
     @Test
     void aCounterThatMovesDuringTheCopyMakesTheReaderRetry() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         GuestRequestWriter w = new GuestRequestWriter(m.delegate(), SLOT);
         w.claim();
         w.boost(SchedPolicy.FIFO.code(), 10, 0, 1);
@@ -223,7 +224,7 @@ class SeqlockStepsTest {
 
     @Test
     void aCounterThatNeverSettlesIsBusyAfterTheBound() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         GuestRequestWriter w = new GuestRequestWriter(m.delegate(), SLOT);
         w.claim();
         m.onAccess(a -> {
@@ -238,7 +239,7 @@ class SeqlockStepsTest {
 
     @Test
     void counterWrapsAndStaysConsistent() {
-        RecordingSharedMemory m = memory();
+        RecordingSharedMemory m = recording();
         m.delegate().putInt(HOST_SEQ, -2);               // 0xFFFFFFFE: the next publication wraps
         HostStateWriter w = new HostStateWriter(m, SLOT);
         w.reset();
