@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.hypercall.HypercallSocketClient;
+import dev.vboost.api.hypercall.HypercallNumbers;
+import dev.vboost.api.hypercall.KvmError;
+import dev.vboost.api.layout.RegionLayout;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +29,7 @@ class AgentCommandTest {
     void badOptionsAreUsageErrorsNamingTheProblem() throws Exception {
         Path region = dir.resolve("r").toAbsolutePath();
         Path badPolicy = dir.resolve("bad.properties");
+        Path socket = dir.resolve("hc.sock");
         Files.writeString(badPolicy, "priority.ceiling=7\nturbo=yes\n");
         String self = Long.toString(ProcessHandle.current().pid());
         String[][] cases = {
@@ -39,6 +45,18 @@ class AgentCommandTest {
             {"no thread name matches", "--region", region.toString(), "--pid", self, "--thread-name", "no-such-thread-name"},
             {"--region: directory", "--region", dir.resolve("no/such/dir/r").toString(), "--vcpu", "0=" + self},
             {"Missing required option: '--region=FILE'", "--vcpu", "0=" + self},
+            {"--hypercall-socket needs --region-gpa", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--hypercall-socket", socket.toString()},
+            {"--region-gpa is only used with --hypercall-socket", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--region-gpa", "0x100000"},
+            {"--region-gpa 'zz' is not an address", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--hypercall-socket", socket.toString(), "--region-gpa", "zz"},
+            {"must be a non-zero multiple of 4096", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--hypercall-socket", socket.toString(), "--region-gpa", "0x100800"},
+            {"--hypercall-socket: directory", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--hypercall-socket", dir.resolve("no/such/dir/s").toString(), "--region-gpa", "0x100000"},
+            {"exists and is not a socket", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--hypercall-socket", badPolicy.toString(), "--region-gpa", "0x100000"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];
@@ -49,6 +67,8 @@ class AgentCommandTest {
             assertTrue(r.err.contains(c[0]), () -> "'" + c[0] + "' expected for " + String.join(" ", args) + "\n" + r);
         }
         assertTrue(Files.notExists(region), "no region file may be left by a rejected command line");
+        assertTrue(Files.notExists(socket), "no socket may be left by a rejected command line");
+        assertEquals("priority.ceiling=7\nturbo=yes\n", Files.readString(badPolicy), "a non-socket file is left alone");
     }
 
     /** A real agent over a real region file boosts a real thread with SCHED_FIFO and puts it back. */
@@ -104,5 +124,59 @@ class AgentCommandTest {
         CliRun a = agentRun.get();
         assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
         assertTrue(a.out.contains("granted 1") && a.out.contains("released 1"), a::toString);
+    }
+
+    /**
+     * {@code --hypercall-socket}: a VMM-side client reaches the running agent's dispatcher: QUERY, ATTACH with a
+     * wrong and the right GPA, DETACH, an unknown number. Needs no real-time rights (nothing is boosted).
+     */
+    @Test
+    void agentAnswersHypercallsOnItsSocket() throws Exception {
+        Path region = dir.resolve("region");
+        Path socket = dir.resolve("hc.sock");
+        long gpa = 0x8000_0000L;
+        int tid = LinuxThreads.currentTid();
+        AtomicReference<CliRun> agentRun = new AtomicReference<>();
+        Thread agent = new Thread(() -> agentRun.set(CliRun.of("agent", "--region", region.toString(), "--vcpu",
+                "0=" + tid, "--hypercall-socket", socket.toString(), "--region-gpa", "0x" + Long.toHexString(gpa),
+                "--duration", "6", "--stats", "0")));
+        agent.start();
+        try {
+            long size = RegionLayout.regionSize(1);
+            long abi = (long) RegionLayout.ABI_MAJOR << 16 | RegionLayout.ABI_MINOR;
+            try (HypercallSocketClient vmm = connectWhenListening(socket, agent)) {
+                assertEquals(1, vmm.call(0, HypercallNumbers.QUERY, new long[] {HypercallNumbers.QUERY_SLOT_COUNT, 0, 0, 0, 0, 0}), "slot count");
+                assertEquals(abi, vmm.call(0, HypercallNumbers.QUERY, new long[] {HypercallNumbers.QUERY_ABI_VERSION, 0, 0, 0, 0, 0}), "ABI version");
+                assertEquals(KvmError.EFAULT.ret(),
+                        vmm.call(0, HypercallNumbers.ATTACH, new long[] {gpa + 4096, size, abi, 0, 0, 0}), "wrong GPA");
+                long generation = vmm.call(0, HypercallNumbers.ATTACH, new long[] {gpa, size, abi, 0, 0, 0});
+                assertTrue(generation > 0, "ATTACH returns the host generation, got " + generation);
+                assertEquals(0, vmm.call(0, HypercallNumbers.DETACH, new long[] {generation, 0, 0, 0, 0, 0}));
+                assertEquals(KvmError.ENOSYS.ret(), vmm.call(0, 42, new long[6]), "unknown number");
+            }
+        } finally {
+            agent.join(TimeUnit.SECONDS.toMillis(40));
+        }
+        CliRun a = agentRun.get();
+        assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+        assertTrue(a.out.contains("hypercalls on " + socket + " (VM 0, region GPA 0x80000000)"), a::toString);
+    }
+
+    /**
+     * Connects once the agent listens. The socket file appears at bind(), a moment before listen(), so an
+     * early connect is refused: retry that for up to 30 s while the agent runs.
+     */
+    private static HypercallSocketClient connectWhenListening(Path socket, Thread agent) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return HypercallSocketClient.connect(socket);
+            } catch (IOException e) {
+                if (!agent.isAlive() || System.nanoTime() - until > 0) {
+                    throw new AssertionError("the agent did not listen on " + socket + " within 30 s", e);
+                }
+                Thread.sleep(5);
+            }
+        }
     }
 }

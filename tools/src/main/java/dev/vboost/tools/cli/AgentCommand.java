@@ -2,6 +2,8 @@ package dev.vboost.tools.cli;
 
 import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.hypercall.HypercallDispatcher;
+import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.layout.RegionLayout;
@@ -42,6 +44,8 @@ import picocli.CommandLine.Option;
                 + "applies the policy and sets SCHED_FIFO/SCHED_RR on the vCPU threads (needs root or CAP_SYS_NICE).",
                 "vCPU threads come from --vcpu SLOT=TID (repeatable) or --pid PID (its threads, ascending, optionally "
                         + "filtered by --thread-name, become slots 0, 1, ...).",
+                "With --hypercall-socket it also answers the VM's hypercalls (spec §7), which the VMM forwards over that "
+                        + "Unix domain socket (frame format: host-agent/README.md).",
                 "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
                 "Exit 0 after a clean stop, 1 if the agent failed, 2 for bad options or files."})
 public final class AgentCommand implements Callable<Integer> {
@@ -72,6 +76,15 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--journal", paramLabel = "FILE", description = "Lease journal: threads a crashed agent left boosted are restored at the next start.")
     @Nullable Path journal;
+
+    @Option(names = "--hypercall-socket", paramLabel = "PATH", description = "Serve the VM's hypercalls (QUERY, ATTACH, "
+            + "DETACH, NOTIFY) on this Unix domain socket as VM 0; needs --region-gpa. Only the VMM may reach it: put it "
+            + "in a directory only the VMM's user can enter.")
+    @Nullable Path hypercallSocket;
+
+    @Option(names = "--region-gpa", paramLabel = "ADDR", description = "Guest-physical address at which the VMM maps "
+            + "the region (ATTACH checks it), page-aligned; 0x... hex or decimal.")
+    @Nullable String regionGpa;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double durationSeconds;
@@ -104,13 +117,14 @@ public final class AgentCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent)) {
             throw Usage.error(spec, "--region: directory " + parent + " does not exist");
         }
+        long gpa = hypercallOptions();
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         boolean existed = Files.exists(region) && Files.size(region) == regionConfig.regionSize();
         try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
                 : MappedRegionFile.create(region, regionConfig.regionSize());
                 HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
-            HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map);
+            HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa);
             if (journal != null) {
                 b.journal(journal);
             }
@@ -118,8 +132,20 @@ public final class AgentCommand implements Callable<Integer> {
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            @Nullable HypercallSocketServer hypercalls = null;
             try {
                 agent.start();
+                Path socket = hypercallSocket;
+                if (socket != null) {
+                    try {
+                        hypercalls = HypercallSocketServer.start(socket,
+                                List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))));
+                    } catch (IOException e) {
+                        spec.commandLine().getErr().println("vboost agent: --hypercall-socket " + socket + ": " + e.getMessage());
+                        return VboostCli.USAGE;
+                    }
+                    out.printf(Locale.ROOT, "vboost agent: hypercalls on %s (VM 0, region GPA 0x%x)%n", socket, gpa);
+                }
                 out.printf(Locale.ROOT, "vboost agent: region %s (%s, %d slot(s), generation %d), vCPU threads %s, "
                         + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
                         slotCount, Regions.readHostHeader(mapping.memory()).hostGeneration(), map,
@@ -136,6 +162,9 @@ public final class AgentCommand implements Callable<Integer> {
                     out.flush();
                 }
             } finally {
+                if (hypercalls != null) {
+                    hypercalls.close();
+                }
                 agent.stop();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -153,6 +182,49 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             spec.commandLine().getErr().println("vboost agent: " + e.getMessage());
             return VboostCli.FAILURE;
+        }
+    }
+
+    /** Checks --hypercall-socket and --region-gpa before anything is created; returns the GPA (0 without them). */
+    private long hypercallOptions() {
+        Path socket = hypercallSocket;
+        String gpaText = regionGpa;
+        if (socket == null) {
+            if (gpaText != null) {
+                throw Usage.error(spec, "--region-gpa is only used with --hypercall-socket");
+            }
+            return 0;
+        }
+        if (gpaText == null) {
+            throw Usage.error(spec, "--hypercall-socket needs --region-gpa (where the VMM maps the region)");
+        }
+        long gpa;
+        try {
+            boolean hex = gpaText.startsWith("0x") || gpaText.startsWith("0X");
+            gpa = Long.parseLong(hex ? gpaText.substring(2) : gpaText, hex ? 16 : 10); // GPAs are far below 2^63
+        } catch (NumberFormatException e) {
+            throw Usage.error(spec, "--region-gpa '" + gpaText + "' is not an address (0x... hex or decimal)");
+        }
+        if (gpa <= 0 || (gpa & (RegionLayout.REGION_ALIGNMENT - 1)) != 0) {
+            throw Usage.error(spec, "--region-gpa 0x" + Long.toHexString(gpa) + " must be a non-zero multiple of "
+                    + RegionLayout.REGION_ALIGNMENT + " (spec §3.1)");
+        }
+        Path dir = socket.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw Usage.error(spec, "--hypercall-socket: directory " + dir + " does not exist");
+        }
+        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !isSocket(socket)) {
+            throw Usage.error(spec, "--hypercall-socket: " + socket + " exists and is not a socket; not replacing it");
+        }
+        return gpa;
+    }
+
+    private static boolean isSocket(Path p) {
+        try {
+            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return mode instanceof Integer && ((Integer) mode & 0170000) == 0140000;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
