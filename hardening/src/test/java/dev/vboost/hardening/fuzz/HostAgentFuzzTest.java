@@ -150,7 +150,11 @@ class HostAgentFuzzTest {
                 return;
             }
             int slot = data.consumeInt(0, SLOTS - 1);
-            SchedPolicy policy = data.pickValue(List.of(SchedPolicy.FIFO, SchedPolicy.RR, SchedPolicy.NORMAL));
+            // a nice request is a caller error unless NICE_HINTS was negotiated (a scribbled host header followed
+            // by a re-attach can take it away), and the endpoint says so with an IllegalArgumentException
+            SchedPolicy policy = data.pickValue(Feature.NICE_HINTS.in(guest.acceptedFeatures())
+                    ? List.of(SchedPolicy.FIFO, SchedPolicy.RR, SchedPolicy.NORMAL)
+                    : List.of(SchedPolicy.FIFO, SchedPolicy.RR));
             int priority = policy == SchedPolicy.NORMAL ? 0 : data.consumeInt(1, RegionLayout.PRIO_MAX);
             int nice = policy == SchedPolicy.NORMAL ? data.consumeInt(RegionLayout.NICE_MIN, RegionLayout.NICE_MAX) : 0;
             guest.requestBoost(slot, policy, priority, nice, data.consumeInt(0, BoostReason.DEFINED_MASK));
