@@ -102,7 +102,11 @@ public final class HypercallSocketServer implements AutoCloseable {
         return s;
     }
 
-    private static void removeStaleSocket(Path path) throws IOException {
+    /**
+     * Checks that {@link #start} could bind {@code path} now, changing nothing: it is absent, or a socket nobody
+     * listens on (which {@code start} replaces). A live socket or a file that is not a socket is an error.
+     */
+    public static void checkBindable(Path path) throws IOException {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -119,7 +123,11 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (inUse) {
             throw new IOException(path + " is in use by another server");
         }
-        Files.delete(path);
+    }
+
+    private static void removeStaleSocket(Path path) throws IOException {
+        checkBindable(path);
+        Files.deleteIfExists(path);
     }
 
     public Path path() {

@@ -213,19 +213,12 @@ public final class AgentCommand implements Callable<Integer> {
         if (dir == null || !Files.isDirectory(dir)) {
             throw Usage.error(spec, "--hypercall-socket: directory " + dir + " does not exist");
         }
-        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !isSocket(socket)) {
-            throw Usage.error(spec, "--hypercall-socket: " + socket + " exists and is not a socket; not replacing it");
+        try {
+            HypercallSocketServer.checkBindable(socket);
+        } catch (IOException e) {
+            throw Usage.error(spec, "--hypercall-socket: " + e.getMessage());
         }
         return gpa;
-    }
-
-    private static boolean isSocket(Path p) {
-        try {
-            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return mode instanceof Integer && ((Integer) mode & 0170000) == 0140000;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 
     static String stats(VmCounters c) {
