@@ -21,7 +21,7 @@ import java.time.Duration;
  * Creating a region as the host and attaching to one as the guest (spec §5.2, §5.9).
  *
  * <pre>{@code
- * try (MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm1.vboost"), RegionLayout.regionSize(4))) {
+ * try (MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm1.vboost"), RegionLayout.backingSize(4))) {
  *     HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(4));
  *     ...
  * }

@@ -44,6 +44,18 @@ public final class RegionLayout {
         return (raw + REGION_ALIGNMENT - 1) & -(long) REGION_ALIGNMENT;
     }
 
+    /**
+     * Bytes of the backing object (file, shared-memory BAR) that carries a region with {@code slotCount} slots:
+     * the smallest power of two that is at least {@link #regionSize(int)} and at least 4096 (spec §3.1, backing
+     * formula), because ivshmem and similar devices accept only power-of-two sizes. The region sits at offset 0;
+     * {@code region_size} stays {@link #regionSize(int)}.
+     */
+    public static long backingSize(int slotCount) {
+        long region = regionSize(slotCount);
+        long pow2 = Long.highestOneBit(region);
+        return Math.max(REGION_ALIGNMENT, pow2 == region ? region : pow2 << 1);
+    }
+
     /** Absolute offset of slot {@code index}'s guest line. */
     public static int guestLineOffset(int index) {
         return SLOTS_OFFSET + index * SLOT_SIZE + SLOT_GUEST_LINE_OFFSET;

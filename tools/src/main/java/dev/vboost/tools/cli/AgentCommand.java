@@ -120,9 +120,10 @@ public final class AgentCommand implements Callable<Integer> {
         long gpa = hypercallOptions();
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
-        boolean existed = Files.exists(region) && Files.size(region) == regionConfig.regionSize();
+        long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
+        boolean existed = Files.exists(region) && Files.size(region) == backing;
         try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
-                : MappedRegionFile.create(region, regionConfig.regionSize());
+                : MappedRegionFile.create(region, backing);
                 HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
             HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa);
             if (journal != null) {

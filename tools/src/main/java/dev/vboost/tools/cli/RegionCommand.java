@@ -62,11 +62,12 @@ public final class RegionCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vboost region: directory " + parent + " does not exist");
             return VboostCli.FAILURE;
         }
-        try (MappedRegionFile mapping = MappedRegionFile.create(file, config.regionSize())) {
+        long backing = RegionLayout.backingSize(slots); // power of two for ivshmem (spec §3.1, §3.8)
+        try (MappedRegionFile mapping = MappedRegionFile.create(file, backing)) {
             // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
             HostEndpoint host = Regions.createHost(mapping.memory(), config);
             mapping.force();
-            spec.commandLine().getOut().println("created " + file + ": " + config.regionSize() + " bytes, " + slots
+            spec.commandLine().getOut().println("created " + file + ": " + backing + " bytes (region " + config.regionSize() + "), " + slots
                     + " slot(s), READY, generation " + host.generation());
             return VboostCli.OK;
         } catch (UncheckedIOException e) {

@@ -93,7 +93,7 @@ final class DynamicHost implements AutoCloseable {
                 : Files.createTempDirectory("vboost-demo-");
         Path regionFile = dir.resolve("region");
         Path socketFile = dir.resolve("hypercall.sock");
-        MappedRegionFile mapping = MappedRegionFile.create(regionFile, RegionLayout.regionSize(1));
+        MappedRegionFile mapping = MappedRegionFile.create(regionFile, RegionLayout.backingSize(1));
         HostEndpoint endpoint = Regions.createHost(mapping.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK,
                 config.priority, (int) TimeUnit.NANOSECONDS.toMicros(config.maxBoostNanos)));
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
