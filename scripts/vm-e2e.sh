@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# End-to-end test with a real Linux guest (issue 11): boots a Debian cloud kernel under QEMU with a busybox
+# initramfs, carries a vboost region into it with ivshmem-plain (spec §3.8), serves it with the real
+# `vboost agent`, and runs the guest client (guest-c/vboost-guest, static, the project's C implementation)
+# through a scenario whose every step is checked from OUTSIDE the guest: the region file, the vCPU thread's
+# scheduling attributes in /proc/<tid>/sched, QEMU's QMP.
+#
+# Usage: scripts/vm-e2e.sh [--long] [--bench N] [--out DIR] [--keep]
+#   --long     also boot a guest running the Java guest (jlinked runtime in the initramfs)
+#   --bench N  round trips for the latency measurement (default 1000; 0 skips it)
+#   --out DIR  output directory (default target/vm-e2e): logs, serial console, agent log, results
+#   --keep     keep the output directory's bulky files (initramfs, kernel) after a pass
+#
+# Needs root (the agent sets SCHED_RR on QEMU's threads). Installs what it lacks with apt-get (Debian):
+# qemu-system-x86, busybox-static, a C compiler; downloads a guest kernel with `apt-get download` into
+# ~/.cache/vboost-vm-e2e. Uses KVM only where /dev/kvm boots a stock kernel (VBOOST_E2E_ACCEL=kvm forces it);
+# otherwise multi-threaded TCG, which is far slower than KVM.
+# Without root or without a way to install, it skips (exit 0) with the reason, except under CI=true (exit 1).
+# Exit 0 pass, 1 a step failed (logs kept under the output directory), 2 bad usage.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+long=0
+bench=1000
+out="$root/target/vm-e2e"
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --long) long=1 ;;
+    --bench) bench="${2:?--bench needs a number}"; shift ;;
+    --out) out="${2:?--out needs a directory}"; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "vm-e2e: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$bench" =~ ^[0-9]+$ ]] || { echo "vm-e2e: --bench needs a number, got '$bench'" >&2; exit 2; }
+
+t_start=$(date +%s)
+log() { echo "vm-e2e: $(date -u +%T) $*"; }
+skip_or_fail() {
+  if [ "${CI:-}" = "true" ]; then echo "vm-e2e: FAIL (CI=true): $*" >&2; exit 1; fi
+  echo "vm-e2e: SKIPPED: $*"; exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip_or_fail "needs root (the agent changes QEMU's thread priorities; apt-get installs)"
+[ "$(uname -m)" = x86_64 ] || skip_or_fail "needs an x86_64 host (the guest kernel is amd64)"
+
+# ---- tools -------------------------------------------------------------------------------------------------
+need=()
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+# the guest needs a static busybox (ldd fails on a static binary)
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v python3 >/dev/null 2>&1 || need+=(python3-minimal)
+if [ ${#need[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || skip_or_fail "missing ${need[*]} and no apt-get to install them"
+  log "installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+cache="${VBOOST_E2E_CACHE:-$HOME/.cache/vboost-vm-e2e}"
+mkdir -p "$cache"
+kernel=$(ls "$cache"/x/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+if [ -z "$kernel" ]; then
+  pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -1)
+  [ -n "$pkg" ] || { apt-get update -qq; pkg=$(apt-cache depends linux-image-cloud-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -1); }
+  [ -n "$pkg" ] || skip_or_fail "no linux-image-*-cloud-amd64 package known to apt"
+  log "downloading guest kernel $pkg"
+  (cd "$cache" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+  deb=$(ls "$cache"/"$pkg"_*.deb | head -1)
+  dpkg-deb -x "$deb" "$cache/x"
+  kernel=$(ls "$cache"/x/boot/vmlinuz-* | head -1)
+fi
+
+# ---- output, scratch, cleanup -------------------------------------------------------------------------------
+rm -rf "$out"
+mkdir -p "$out"
+scratch=$(mktemp -d /dev/shm/vboost-e2e.XXXXXX)   # tmpfs: region, mailbox, sockets
+chmod 0700 "$scratch"
+pids=()
+failed=1
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$scratch"
+  if [ "$failed" = 0 ] && [ "$keep" = 0 ]; then rm -rf "$out/initramfs" "$out/initramfs.cpio.gz"; fi
+  if [ "$failed" != 0 ]; then echo "vm-e2e: FAILED; logs kept in $out (serial-*.log, agent-*.log)" >&2; fi
+}
+trap cleanup EXIT
+
+# ---- builds -------------------------------------------------------------------------------------------------
+log "building the vboost CLI and the static guest client"
+./vboost --version >/dev/null
+guest-c/build.sh "$out/vboost-guest"
+
+accel="tcg,thread=multi"
+tcg=TCG
+if [ "${VBOOST_E2E_ACCEL:-}" = kvm ]; then accel=kvm; tcg=KVM; fi
+log "accelerator: $accel (this machine's /dev/kvm does not boot a stock kernel unless VBOOST_E2E_ACCEL=kvm says so)"
+
+# ---- initramfs ----------------------------------------------------------------------------------------------
+# /init mounts what the guest client needs, then runs the steps given on the kernel command line
+# (vboost.steps=a,b,c), prints a marker with its exit code and powers off.
+build_initramfs() { # $1: dir, $2: output
+  local d=$1
+  rm -rf "$d"
+  mkdir -p "$d"/{bin,sbin,proc,sys,dev,tmp,etc}
+  cp /bin/busybox "$d/bin/busybox"
+  for a in sh mount poweroff cat echo sleep tr ls grep sed; do ln -s busybox "$d/bin/$a"; done
+  cp "$out/vboost-guest" "$d/bin/vboost-guest"
+  cat > "$d/init" <<'EOF'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t securityfs none /sys/kernel/security 2>/dev/null
+steps=$(tr ' ' '\n' < /proc/cmdline | grep '^vboost.steps=' | sed 's/^vboost.steps=//' | tr ',' ' ')
+echo "guest: init running, steps: $steps"
+/bin/vboost-guest $steps
+rc=$?
+echo "guest: vboost-guest exit $rc"
+if [ -n "$(tr ' ' '\n' < /proc/cmdline | grep '^vboost.lockdown=1')" ]; then
+  echo integrity > /sys/kernel/security/lockdown
+  /bin/vboost-guest attach
+  echo "guest: under lockdown exit $?"
+fi
+echo "guest: done"
+poweroff -f
+EOF
+  chmod +x "$d/init"
+  (cd "$d" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$2"
+}
+build_initramfs "$out/initramfs" "$out/initramfs.cpio.gz"
+log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB, kernel $(basename "$kernel")"
+
+# ---- helpers ------------------------------------------------------------------------------------------------
+region="$scratch/vm1.vboost"
+mailbox="$scratch/vm1.mailbox"
+qmp="$scratch/vm1.qmp"
+journal="$out/agent.journal"
+policy="$out/policy.properties"
+# RR at most 8 (the ceiling the clamp step checks), 3 s per boost (long enough for the checks below under TCG,
+# short enough to wait for expiry), a budget that the scenario cannot use up, no rate limit in the benchmark
+cat > "$policy" <<'EOF'
+boost.policy=RR
+priority.ceiling=8
+boost.max.us=3000000
+budget.us=60000000
+budget.window.us=60000000
+transitions.per.second=100000
+EOF
+
+u32() { od -An -tu4 -j "$(( $2 ))" -N4 "$1" | tr -d ' '; }    # u32 at offset $2 of file $1 (little-endian host)
+u8() { od -An -tu1 -j "$(( $2 ))" -N1 "$1" | tr -d ' '; }
+put_u32() { # file offset value
+  printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(( $3 & 255 )) $(( ($3 >> 8) & 255 )) $(( ($3 >> 16) & 255 )) $(( ($3 >> 24) & 255 )))" \
+    | dd of="$1" bs=1 seek="$(( $2 ))" conv=notrunc status=none
+}
+fail() { echo "vm-e2e: FAILED: $*" >&2; exit 1; }
+pass() { log "ok: $*"; }
+
+# bounded wait for a condition (a shell command), $1 seconds
+wait_for() {
+  local limit=$1; shift
+  local end=$(( $(date +%s) + limit ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$end" ] || return 1
+    sleep 0.02
+  done
+}
+
+# The guest reports steps done at mailbox offset 8 and a failed step at 12; the driver's go counter is at 4.
+guest_done() { [ "$(u32 "$mailbox" 8)" -ge "$1" ] || { [ "$(u32 "$mailbox" 12)" != 0 ] && fail "guest step $(u32 "$mailbox" 12) failed (see $serial)"; false; }; }
+wait_guest() { wait_for "${2:-300}" guest_done "$1" || fail "guest did not finish step $1 in ${2:-300} s (see $serial)"; }
+go() { put_u32 "$mailbox" 4 "$1"; }
+
+qmp_cmd() { python3 "$out/qmp.py" "$qmp" "$@"; }
+cat > "$out/qmp.py" <<'EOF'
+import json, socket, sys
+# qmp.py SOCKET JSON...: runs each QMP command after the capabilities handshake, prints each return value
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1]); f = s.makefile('rw')
+def reply():
+    while True:
+        m = json.loads(f.readline())
+        if 'event' not in m: return m
+reply()
+f.write(json.dumps({'execute': 'qmp_capabilities'}) + '\n'); f.flush(); reply()
+for c in sys.argv[2:]:
+    f.write(c + '\n'); f.flush(); r = reply()
+    if 'error' in r: sys.exit('qmp: ' + c + ': ' + json.dumps(r['error']))
+    print(json.dumps(r['return']))
+EOF
+
+tid_of() { # vCPU index -> tid of QEMU's thread "CPU n/..."
+  local t
+  for t in /proc/"$qpid"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" = "CPU $1/$tcg" ] && { basename "$t"; return 0; }
+  done
+  return 1
+}
+sched() { # tid field -> value from /proc/<tid>/sched
+  sed -n "s/^$2 *: *//p" "/proc/$1/sched" | tr -d ' '
+}
+attrs() { echo "policy=$(sched "$1" policy) prio=$(sched "$1" prio) nice=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{print $17}')"; }
+
+start_agent() { # $1: log name
+  ./vboost agent --region "$region" --policy "$policy" --journal "$journal" --pid "$qpid" \
+      --thread-name "CPU [0-9]+/$tcg" --slots 2 --stats 0 > "$out/$1" 2>&1 &
+  apid=$!
+  pids+=("$apid")
+  wait_for 60 grep -q '^vboost agent: region' "$out/$1" || fail "agent did not start (see $out/$1)"
+}
+
+# ---- boot ---------------------------------------------------------------------------------------------------
+# The guest's program: each step is checked from outside between go counters.
+steps="attach,pin:1,boost:1:rr:5,go:1,release:1,go:2,boost:1:fifo:99,go:3,release:1,boost:1:rr:3,expect:1:normal,go:4,boost:1:rr:5,go:5,reattach,boost:1:rr:5,go:6,release:1"
+[ "$bench" -gt 0 ] && steps="$steps,bench:1:$bench:5"
+steps="$steps,detach"
+
+serial="$out/serial-c.log"
+# the mailbox: a second ivshmem device holding "VBCT" (not a region: the guest's locator must skip it)
+head -c 4096 /dev/zero > "$mailbox"
+printf 'VBCT' | dd of="$mailbox" bs=1 conv=notrunc status=none
+# the region file exists before QEMU maps it; QEMU starts paused (-S) so the guest runs only once the agent
+# serves the region (race-free start order)
+./vboost region "$region" --slots 2 >/dev/null
+size=$(stat -c %s "$region")
+log "booting the guest (region $size bytes, 2 vCPUs)"
+qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 256M -smp 2 -nodefaults -no-user-config \
+  -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
+  -append "console=ttyS0 quiet panic=-1 vboost.steps=$steps" \
+  -object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on \
+  -device ivshmem-plain,memdev=vbmem,id=vboost0 \
+  -object memory-backend-file,id=ctlmem,mem-path="$mailbox",size=4096,share=on \
+  -device ivshmem-plain,memdev=ctlmem,id=mailbox0 \
+  -qmp unix:"$qmp",server=on,wait=off -serial file:"$serial" -display none -no-reboot -S &
+qpid=$!
+pids+=("$qpid")
+wait_for 30 test -S "$qmp" || fail "QEMU did not open its QMP socket"
+tid1=$(tid_of 1) || fail "no thread 'CPU 1/$tcg' in QEMU (pid $qpid)"
+orig=$(attrs "$tid1")
+log "QEMU pid $qpid, CPU 1/$tcg is tid $tid1, original attributes $orig"
+
+start_agent agent-1.log
+gen1=$(u32 "$region" 0x18)
+[ "$(u32 "$region" 0x1C)" = 1 ] || fail "region not READY after the agent started"
+qmp_cmd '{"execute":"cont"}' >/dev/null
+t_boot=$(date +%s)
+
+# 1. attach through the BAR
+wait_guest 2
+[ "$(u32 "$region" 0x44)" = 1 ] && [ "$(u32 "$region" 0x4C)" = "$gen1" ] \
+  || fail "guest header not ATTACHED at generation $gen1"
+pass "guest attached through the BAR at generation $gen1 ($(grep -o 'BAR2 0x[0-9a-f]*' "$serial" | head -1), $(( $(date +%s) - t_boot )) s after start)"
+
+# 2. request on vCPU 1 from a thread pinned there: CPU 1/... at RR 5 while the guest holds the acknowledgement
+wait_guest 3
+[ "$(attrs "$tid1")" = "policy=2 prio=94 nice=0" ] || fail "CPU 1 thread is $(attrs "$tid1"), want RR 5 (policy=2 prio=94)"
+[ "$(u8 "$region" 0x144)" = 2 ] || fail "slot 1 not BOOSTED in the region"
+pass "boost acknowledged; host thread CPU 1/$tcg at $(attrs "$tid1") (SCHED_RR 5)"
+go 1
+
+# 3. release restores the exact original attributes
+wait_guest 5
+[ "$(attrs "$tid1")" = "$orig" ] || fail "after release CPU 1 is $(attrs "$tid1"), was $orig"
+pass "release restored $orig"
+go 2
+
+# 4. a request above the ceiling is clamped (FIFO 99 asked, policy RR 8)
+wait_guest 7
+[ "$(attrs "$tid1")" = "policy=2 prio=91 nice=0" ] || fail "clamped boost: CPU 1 is $(attrs "$tid1"), want RR 8 (prio=91)"
+pass "FIFO 99 request clamped to RR 8 ($(attrs "$tid1"))"
+go 3
+
+# 5. a boost never released expires at its bound (3 s)
+wait_guest 11 60
+[ "$(attrs "$tid1")" = "$orig" ] || fail "after expiry CPU 1 is $(attrs "$tid1"), was $orig"
+[ "$(u8 "$region" 0x147)" = 7 ] || fail "slot 1 denial is $(u8 "$region" 0x147) after expiry, want EXPIRED (7)"
+pass "unreleased boost expired at its bound, thread back to $orig"
+go 4
+
+# 6. agent killed with SIGKILL while a boost is held, restarted with its journal
+wait_guest 13
+[ "$(sched "$tid1" policy)" = 2 ] || fail "CPU 1 not boosted before the kill"
+kill -KILL "$apid"; wait "$apid" 2>/dev/null || true
+[ "$(sched "$tid1" policy)" = 2 ] || fail "CPU 1 unboosted by a killed agent?"
+start_agent agent-2.log
+[ "$(attrs "$tid1")" = "$orig" ] || fail "restarted agent did not restore CPU 1 from its journal: $(attrs "$tid1")"
+gen2=$(u32 "$region" 0x18)
+[ "$gen2" != "$gen1" ] || fail "restarted agent kept generation $gen1"
+pass "agent SIGKILLed while boosted; restart restored $orig from the journal, generation $gen1 -> $gen2"
+go 5
+wait_guest 16
+[ "$(u32 "$region" 0x4C)" = "$gen2" ] || fail "guest did not re-attach at generation $gen2"
+[ "$(attrs "$tid1")" = "policy=2 prio=94 nice=0" ] || fail "after re-attach CPU 1 is $(attrs "$tid1")"
+pass "guest re-attached at generation $gen2 and is served (CPU 1 at RR 5)"
+go 6
+wait_guest 18
+
+# 7. latency: request -> host thread boosted -> acknowledgement, lazy mode
+if [ "$bench" -gt 0 ]; then
+  wait_guest 19 1800
+  line=$(grep 'bench:1:' "$serial" | tail -1)
+  echo "$line" | grep -q ': ok ' || fail "benchmark: $line"
+  pass "latency (${accel%%,*}): ${line#*ok }"
+  echo "${line#*ok }" > "$out/latency.txt"
+fi
+
+wait_for 120 grep -q '^guest: done' "$serial" || fail "guest did not finish (see $serial)"
+grep -q '^guest: vboost-guest exit 0' "$serial" || fail "guest client failed (see $serial)"
+wait_for 60 bash -c "! kill -0 $qpid 2>/dev/null" || fail "QEMU did not power off"
+failed=0
+log "PASS in $(( $(date +%s) - t_start )) s"
