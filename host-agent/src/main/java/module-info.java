@@ -5,6 +5,7 @@
 module dev.vboost.agent {
     requires dev.vboost.api;
     requires com.sun.jna;
+    requires com.fasterxml.jackson.databind;
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;
 
@@ -14,4 +15,5 @@ module dev.vboost.agent {
     exports dev.vboost.agent.journal;
     exports dev.vboost.agent.stats;
     exports dev.vboost.agent.hypercall;
+    exports dev.vboost.agent.qmp;
 }

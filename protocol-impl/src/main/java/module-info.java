@@ -9,4 +9,5 @@ module dev.vboost.impl {
 
     exports dev.vboost.impl;
     exports dev.vboost.impl.memory;
+    exports dev.vboost.impl.pci;
 }

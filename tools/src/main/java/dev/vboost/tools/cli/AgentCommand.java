@@ -1,7 +1,8 @@
 package dev.vboost.tools.cli;
 
 import dev.vboost.agent.HostAgent;
-import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.qmp.QmpVcpuWatcher;
+import dev.vboost.agent.qmp.ThreadNameVcpus;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
 import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.agent.policy.PolicyConfig;
@@ -16,7 +17,6 @@ import dev.vboost.tools.VboostCli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the vboost host agent for one VM over a region file: it validates the guest's requests, "
                 + "applies the policy and sets SCHED_FIFO/SCHED_RR on the vCPU threads (needs root or CAP_SYS_NICE).",
-                "vCPU threads come from --vcpu SLOT=TID (repeatable) or --pid PID (its threads, ascending, optionally "
-                        + "filtered by --thread-name, become slots 0, 1, ...).",
+                "vCPU threads come from --qmp SOCKET (QEMU's own vCPU list, following hot-plug), --vcpu SLOT=TID "
+                        + "(repeatable) or --pid PID (threads whose whole name matches --thread-name; slot n is the "
+                        + "thread named 'CPU n/...').",
                 "With --hypercall-socket it also answers the VM's hypercalls (spec §7), which the VMM forwards over that "
                         + "Unix domain socket (frame format: host-agent/README.md).",
                 "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
@@ -67,9 +68,16 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--pid", paramLabel = "PID", description = "A process whose threads are the vCPUs.")
     long pid;
 
-    @Option(names = "--thread-name", paramLabel = "REGEX", description = "With --pid: only threads whose name "
-            + "(/proc/PID/task/TID/comm) matches, e.g. 'CPU [0-9]+/KVM' for QEMU.")
-    @Nullable String threadName;
+    @Option(names = "--thread-name", paramLabel = "REGEX", description = "With --pid: the vCPU threads are those whose "
+            + "whole name (/proc/PID/task/TID/comm) matches (default '${DEFAULT-VALUE}'); slot n is the thread named "
+            + "'CPU n/...' (QEMU names them so only with -name NAME,debug-threads=on); names without that index are "
+            + "refused.")
+    String threadName = "CPU [0-9]+/.*";
+
+    @Option(names = "--qmp", paramLabel = "SOCKET", description = "QEMU's QMP socket (-qmp unix:SOCKET,server=on,wait=off): "
+            + "slot n is the vCPU with cpu-index n, its thread QEMU's thread-id (query-cpus-fast); re-read on CPU "
+            + "hot-plug events. Not with libvirt, which owns QMP.")
+    @Nullable Path qmp;
 
     @Option(names = "--slots", paramLabel = "N", description = "Slots in the region (default: the number of vCPUs mapped).")
     int slots;
@@ -102,7 +110,8 @@ public final class AgentCommand implements Callable<Integer> {
             throw Usage.error(spec, "--stats must be 0..86400 seconds, got " + statsSeconds);
         }
         PolicyConfig policy = policy();
-        Map<Integer, Integer> map = vcpuMap();
+        @Nullable QmpVcpuWatcher watcher = qmpWatcher();
+        Map<Integer, Integer> map = watcher != null ? watcher.current() : vcpuMap();
         int slotCount = slots == 0 ? map.size() : slots;
         if (slotCount < 1 || slotCount > RegionLayout.MAX_SLOTS) {
             throw Usage.error(spec, "--slots must be 1.." + RegionLayout.MAX_SLOTS + ", got " + slotCount);
@@ -125,11 +134,7 @@ public final class AgentCommand implements Callable<Integer> {
         try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
                 : MappedRegionFile.create(region, backing);
                 HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
-            HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa);
-            if (journal != null) {
-                b.journal(journal);
-            }
-            HostAgent agent = b.build();
+            HostAgent agent = build(endpoint, policy, map, gpa);
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -154,19 +159,38 @@ public final class AgentCommand implements Callable<Integer> {
                 out.flush();
                 long end = durationSeconds > 0 ? System.nanoTime() + (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
                 long step = statsSeconds > 0 ? (long) (statsSeconds * 1e9) : Long.MAX_VALUE;
+                long nextStats = System.nanoTime() + step;
                 while (true) {
-                    long left = end == Long.MAX_VALUE ? step : Math.min(step, end - System.nanoTime());
-                    if (left <= 0 || stop.await(left, TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
+                    // with --qmp, wake often enough to follow a vCPU change promptly
+                    long wait = Math.min(watcher != null ? 20_000_000L : Long.MAX_VALUE, nextStats - System.nanoTime());
+                    long left = end == Long.MAX_VALUE ? wait : Math.min(wait, end - System.nanoTime());
+                    if (stop.await(Math.max(0, left), TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
                         break;
                     }
-                    out.println(stats(agent.counters("vm")));
-                    out.flush();
+                    if (watcher != null && !watcher.current().equals(map)) {
+                        // STOP-GAP until HostAgent.remapVcpus exists: restart the agent over the same region with
+                        // the new map. Every boosted slot of this VM is restored (not only the changed ones).
+                        map = watcher.current();
+                        agent.stop();
+                        agent = build(endpoint, policy, map, gpa);
+                        agent.start();
+                        out.println("vboost agent: vCPU threads now " + map + " (QMP)");
+                        out.flush();
+                    }
+                    if (statsSeconds > 0 && System.nanoTime() - nextStats >= 0) {
+                        out.println(stats(agent.counters("vm")));
+                        out.flush();
+                        nextStats += step;
+                    }
                 }
             } finally {
                 if (hypercalls != null) {
                     hypercalls.close();
                 }
                 agent.stop();
+                if (watcher != null) {
+                    watcher.close();
+                }
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
@@ -183,6 +207,30 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             spec.commandLine().getErr().println("vboost agent: " + e.getMessage());
             return VboostCli.FAILURE;
+        }
+    }
+
+    private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa) {
+        HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa);
+        if (journal != null) {
+            b.journal(journal);
+        }
+        return b.build();
+    }
+
+    /** With --qmp: connects to QEMU and reads its vCPUs (null without --qmp). */
+    private @Nullable QmpVcpuWatcher qmpWatcher() {
+        Path socket = qmp;
+        if (socket == null) {
+            return null;
+        }
+        if (!vcpus.isEmpty() || pid != 0) {
+            throw Usage.error(spec, "give the vCPU threads with one of --qmp, --vcpu or --pid");
+        }
+        try {
+            return QmpVcpuWatcher.start(socket, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2), m -> { });
+        } catch (IOException e) {
+            throw Usage.error(spec, "--qmp: " + e.getMessage());
         }
     }
 
@@ -246,37 +294,24 @@ public final class AgentCommand implements Callable<Integer> {
 
     private Map<Integer, Integer> vcpuMap() {
         if (vcpus.isEmpty() == (pid == 0)) {
-            throw Usage.error(spec, "give the vCPU threads with either --vcpu SLOT=TID or --pid PID (exactly one)");
-        }
-        if (threadName != null && pid == 0) {
-            throw Usage.error(spec, "--thread-name needs --pid");
+            throw Usage.error(spec, "give the vCPU threads with either --qmp SOCKET, --vcpu SLOT=TID or --pid PID (exactly one)");
         }
         Map<Integer, Integer> map = new TreeMap<>();
         if (pid != 0) {
             if (pid < 0) {
                 throw Usage.error(spec, "--pid must be positive, got " + pid);
             }
-            @Nullable Pattern name = null;
-            if (threadName != null) {
-                try {
-                    name = Pattern.compile(threadName);
-                } catch (PatternSyntaxException e) {
-                    throw Usage.error(spec, "--thread-name: bad regular expression: " + e.getDescription());
-                }
+            Pattern name;
+            try {
+                name = Pattern.compile(threadName);
+            } catch (PatternSyntaxException e) {
+                throw Usage.error(spec, "--thread-name: bad regular expression: " + e.getDescription());
             }
-            int[] tids = LinuxThreads.threadsOf(pid);
-            if (tids.length == 0) {
-                throw Usage.error(spec, "--pid " + pid + ": no such process");
+            try {
+                return ThreadNameVcpus.discover(pid, name);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--pid " + pid + " --thread-name: " + e.getMessage());
             }
-            for (int tid : tids) {
-                if (name == null || name.matcher(comm(pid, tid)).matches()) {
-                    map.put(map.size(), tid);
-                }
-            }
-            if (map.isEmpty()) {
-                throw Usage.error(spec, "--pid " + pid + ": no thread name matches --thread-name '" + threadName + "'");
-            }
-            return map;
         }
         for (String v : vcpus) {
             int eq = v.indexOf('=');
@@ -302,14 +337,5 @@ public final class AgentCommand implements Callable<Integer> {
             }
         }
         return map;
-    }
-
-    private static String comm(long pid, int tid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "task", Integer.toString(tid), "comm"),
-                    StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return ""; // the thread ended meanwhile
-        }
     }
 }

@@ -11,6 +11,9 @@ import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
+import dev.vboost.impl.pci.PciRegion;
+import dev.vboost.impl.pci.PciRegionException;
+import dev.vboost.impl.pci.PciRegionLocator;
 import dev.vboost.tools.VboostCli;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,9 +60,17 @@ public final class GuestCommand implements Runnable {
         @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "REGION", description = "The region file (e.g. /dev/shm/vboost-vm0).")
-        @SuppressWarnings("nullness:initialization.field.uninitialized") // required parameter
-        Path region;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "REGION", description = "The region file (e.g. "
+                + "/dev/shm/vboost-vm0); not with --pci.")
+        @Nullable Path regionFile;
+
+        @Option(names = "--pci", arity = "0..1", fallbackValue = "", paramLabel = "BDF", description = "Inside a guest: "
+                + "use the region an ivshmem PCI device carries (spec §3.8), the device at BDF (e.g. 0000:00:03.0) or "
+                + "else the first whose BAR2 holds the vboost magic; needs root in the guest.")
+        @Nullable String pci;
+
+        /** What the messages name: the region file or the PCI device. */
+        String region = "";
 
         @Option(names = "--attach-timeout", paramLabel = "MS", description = "How long to wait for a region that is "
                 + "not READY yet (default ${DEFAULT-VALUE}).")
@@ -74,10 +86,34 @@ public final class GuestCommand implements Runnable {
                 throw Usage.error(spec, "--attach-timeout must be 0..600000 ms, got " + attachTimeoutMillis);
             }
             check();
-            if (!Files.exists(region)) {
-                return fail("region file " + region + " does not exist");
+            Path file = regionFile;
+            String bdf = pci;
+            if (file != null && bdf != null) {
+                throw Usage.error(spec, "give either a REGION file or --pci [BDF], not both");
             }
-            try (MappedRegionFile mapping = MappedRegionFile.open(region)) {
+            MappedRegionFile opened;
+            if (bdf != null) {
+                try {
+                    PciRegion found = new PciRegionLocator().locate(bdf.isEmpty() ? null : bdf);
+                    region = "PCI " + found.bdf() + " (BAR2 at 0x" + Long.toHexString(found.gpa()) + ")";
+                    opened = found.mapping();
+                } catch (PciRegionException e) {
+                    return fail(String.valueOf(e.getMessage()));
+                }
+            } else if (file != null) {
+                region = file.toString();
+                if (!Files.exists(file)) {
+                    return fail("region file " + region + " does not exist");
+                }
+                try {
+                    opened = MappedRegionFile.open(file);
+                } catch (UncheckedIOException e) {
+                    return fail(String.valueOf(e.getMessage()));
+                }
+            } else {
+                throw Usage.error(spec, "give a REGION file, or --pci [BDF] inside a guest");
+            }
+            try (MappedRegionFile mapping = opened) {
                 GuestEndpoint guest;
                 try {
                     guest = Regions.attachGuest(mapping.memory(), Feature.DEFINED_MASK,

@@ -1,0 +1,215 @@
+package dev.vboost.agent.qmp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * A client of QEMU's machine protocol (QMP) over a Unix domain socket: reads the greeting, leaves capabilities
+ * negotiation with {@code qmp_capabilities}, then runs one command at a time. Asynchronous events go to a
+ * listener on the client's reader thread; a listener must not call {@link #execute} itself (hand the work to
+ * another thread).
+ *
+ * <p>QEMU is a peer, not trusted: every line is bounded in length, every reply awaited with a timeout.
+ */
+public final class QmpClient implements AutoCloseable {
+    /** Longest line accepted from QEMU; query-cpus-fast for 4096 vCPUs is well below this. */
+    static final int MAX_LINE = 4 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A reply that is the reader's end-of-stream marker. */
+    private static final JsonNode CLOSED = JSON.createObjectNode().put("closed", true);
+
+    private final SocketChannel channel;
+    private final BufferedReader in;
+    private final OutputStream out;
+    private final Duration timeout;
+    private final BlockingQueue<JsonNode> replies = new ArrayBlockingQueue<>(16);
+    private final Consumer<JsonNode> events;
+    private volatile @Nullable Thread reader; // started by connect, once the client is constructed
+    private volatile @Nullable IOException readerFailure;
+    private volatile boolean closed;
+
+    private QmpClient(SocketChannel channel, Duration timeout, Consumer<JsonNode> events) {
+        this.channel = channel;
+        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        this.out = Channels.newOutputStream(channel);
+        this.timeout = timeout;
+        this.events = events;
+    }
+
+    /**
+     * Connects to the QMP socket {@code socket}, reads the greeting and negotiates capabilities.
+     *
+     * @param events receives each event object ({@code {"event": ..., "data": ...}}) on the reader thread
+     * @throws IOException if the socket cannot be reached or QEMU does not speak QMP within {@code timeout}
+     */
+    public static QmpClient connect(Path socket, Duration timeout, Consumer<JsonNode> events) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("QMP socket " + socket + ": " + e.getMessage(), e);
+        }
+        QmpClient c = new QmpClient(ch, timeout, events);
+        try {
+            Thread t = new Thread(c::readLoop, "vboost-qmp-reader");
+            t.setDaemon(true);
+            c.reader = t;
+            t.start();
+            JsonNode greeting = c.awaitReply();
+            if (!greeting.has("QMP")) {
+                throw new IOException("QMP socket " + socket + ": no QMP greeting, got " + abbreviate(greeting));
+            }
+            c.execute("qmp_capabilities");
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Runs {@code command} without arguments; returns its {@code return} value. */
+    public JsonNode execute(String command) throws IOException {
+        return execute(command, null);
+    }
+
+    /**
+     * Runs {@code command} with {@code arguments} (may be null) and returns its {@code return} value.
+     *
+     * @throws IOException on a QMP error reply (with QEMU's class and description), a closed connection or no
+     *     reply within the timeout
+     */
+    public synchronized JsonNode execute(String command, @Nullable ObjectNode arguments) throws IOException {
+        ObjectNode req = JSON.createObjectNode().put("execute", command);
+        if (arguments != null) {
+            req.set("arguments", arguments);
+        }
+        out.write((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        JsonNode reply = awaitReply();
+        JsonNode error = reply.get("error");
+        if (error != null) {
+            throw new IOException("QMP " + command + ": " + error.path("class").asText("?") + ": "
+                    + error.path("desc").asText("(no description)"));
+        }
+        JsonNode ret = reply.get("return");
+        if (ret == null) {
+            throw new IOException("QMP " + command + ": reply without 'return': " + abbreviate(reply));
+        }
+        return ret;
+    }
+
+    private JsonNode awaitReply() throws IOException {
+        JsonNode r;
+        try {
+            r = replies.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for QMP", e);
+        }
+        if (r == null) {
+            throw new IOException("QEMU did not answer on QMP within " + timeout.toMillis() + " ms");
+        }
+        if (r == CLOSED) {
+            replies.offer(CLOSED); // later callers see the end too
+            IOException f = readerFailure;
+            throw new IOException("QMP connection closed" + (f == null ? "" : ": " + f.getMessage()), f);
+        }
+        return r;
+    }
+
+    private void readLoop() {
+        try {
+            while (!closed) {
+                String line = readBoundedLine();
+                if (line == null) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode msg;
+                try {
+                    msg = JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new IOException("QMP sent a line that is not JSON: " + line.substring(0, Math.min(200, line.length())));
+                }
+                if (!msg.isObject()) {
+                    throw new IOException("QMP sent a non-object: " + abbreviate(msg));
+                }
+                if (msg.has("event")) {
+                    try {
+                        events.accept(msg);
+                    } catch (RuntimeException e) {
+                        // a listener's failure must not end the connection; it is the listener's to report
+                    }
+                } else if (!replies.offer(msg)) {
+                    throw new IOException("QMP sent replies nobody asked for");
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                readerFailure = e;
+            }
+        } finally {
+            replies.clear();
+            replies.offer(CLOSED);
+        }
+    }
+
+    private @Nullable String readBoundedLine() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                return sb.length() == 0 ? null : sb.toString();
+            }
+            if (c == '\n') {
+                return sb.toString();
+            }
+            if (sb.length() >= MAX_LINE) {
+                throw new IOException("QMP line longer than " + MAX_LINE + " characters");
+            }
+            sb.append((char) c);
+        }
+    }
+
+    /** True once the connection ended (QEMU exited, or {@link #close()}). */
+    public boolean isClosed() {
+        Thread t = reader;
+        return closed || t == null || !t.isAlive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing: nothing left to do with the error
+        }
+    }
+
+    private static String abbreviate(JsonNode n) {
+        String s = n.toString();
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}
