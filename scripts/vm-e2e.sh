@@ -86,7 +86,9 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$scratch"
-  if [ "$failed" = 0 ] && [ "$keep" = 0 ]; then rm -rf "$out/initramfs" "$out/initramfs.cpio.gz"; fi
+  if [ "$failed" = 0 ] && [ "$keep" = 0 ]; then
+    rm -rf "$out/initramfs" "$out/initramfs.cpio.gz" "$out/initramfs-java" "$out/initramfs-java.cpio.gz" "$out/jre"
+  fi
   if [ "$failed" != 0 ]; then echo "vm-e2e: FAILED; logs kept in $out (serial-*.log, agent-*.log)" >&2; fi
 }
 trap cleanup EXIT
@@ -104,12 +106,13 @@ log "accelerator: $accel (this machine's /dev/kvm does not boot a stock kernel u
 # ---- initramfs ----------------------------------------------------------------------------------------------
 # /init mounts what the guest client needs, then runs the steps given on the kernel command line
 # (vboost.steps=a,b,c), prints a marker with its exit code and powers off.
-build_initramfs() { # $1: dir, $2: output
+build_initramfs() { # $1: dir, $2: output, [$3: Java runtime, $4: vboost.jar]
   local d=$1
   rm -rf "$d"
-  mkdir -p "$d"/{bin,sbin,proc,sys,dev,tmp,etc}
+  mkdir -p "$d"/{bin,sbin,proc,sys,dev,tmp,etc,opt}
+  if [ $# -ge 4 ]; then cp -a "$3" "$d/opt/java"; cp "$4" "$d/opt/vboost.jar"; fi
   cp /bin/busybox "$d/bin/busybox"
-  for a in sh mount poweroff cat echo sleep tr ls grep sed; do ln -s busybox "$d/bin/$a"; done
+  for a in sh mount poweroff cat echo sleep tr ls grep sed taskset; do ln -s busybox "$d/bin/$a"; done
   cp "$out/vboost-guest" "$d/bin/vboost-guest"
   cat > "$d/init" <<'EOF'
 #!/bin/sh
@@ -118,6 +121,16 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t securityfs none /sys/kernel/security 2>/dev/null
 steps=$(tr ' ' '\n' < /proc/cmdline | grep '^vboost.steps=' | sed 's/^vboost.steps=//' | tr ',' ' ')
+if [ -x /opt/java/bin/java ] && tr ' ' '\n' < /proc/cmdline | grep -q '^vboost.java=1'; then
+  # the Java guest: protocol-impl's PciRegionLocator through `vboost guest --pci`, one JVM per step
+  J="/opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar /opt/vboost.jar"
+  $J guest attach --pci --attach-timeout 60000; echo "guest: java attach exit $?"
+  taskset -c 1 $J guest request --pci --slot 1 --policy rr --priority 5 --hold 2500 --wait 60000
+  echo "guest: java request exit $?"
+  $J guest detach --pci; echo "guest: java detach exit $?"
+  echo "guest: done"
+  poweroff -f
+fi
 echo "guest: init running, steps: $steps"
 /bin/vboost-guest $steps
 rc=$?
@@ -139,7 +152,8 @@ log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB, kernel $(basenam
 # ---- helpers ------------------------------------------------------------------------------------------------
 region="$scratch/vm1.vboost"
 mailbox="$scratch/vm1.mailbox"
-qmp="$scratch/vm1.qmp"
+qmp="$scratch/vm1.qmp"          # the agent's QMP monitor
+qmp_test="$scratch/vm1-test.qmp" # the test driver's (a QMP monitor serves one client at a time)
 journal="$out/agent.journal"
 policy="$out/policy.properties"
 # RR at most 8 (the ceiling the clamp step checks), 3 s per boost (long enough for the checks below under TCG,
@@ -177,7 +191,7 @@ guest_done() { [ "$(u32 "$mailbox" 8)" -ge "$1" ] || { [ "$(u32 "$mailbox" 12)" 
 wait_guest() { wait_for "${2:-300}" guest_done "$1" || fail "guest did not finish step $1 in ${2:-300} s (see $serial)"; }
 go() { put_u32 "$mailbox" 4 "$1"; }
 
-qmp_cmd() { python3 "$out/qmp.py" "$qmp" "$@"; }
+qmp_cmd() { python3 "$out/qmp.py" "$qmp_test" "$@"; }
 cat > "$out/qmp.py" <<'EOF'
 import json, socket, sys
 # qmp.py SOCKET JSON...: runs each QMP command after the capabilities handshake, prints each return value
@@ -207,8 +221,8 @@ sched() { # tid field -> value from /proc/<tid>/sched
 attrs() { echo "policy=$(sched "$1" policy) prio=$(sched "$1" prio) nice=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{print $17}')"; }
 
 start_agent() { # $1: log name
-  ./vboost agent --region "$region" --policy "$policy" --journal "$journal" --pid "$qpid" \
-      --thread-name "CPU [0-9]+/$tcg" --slots 2 --stats 0 > "$out/$1" 2>&1 &
+  ./vboost agent --region "$region" --policy "$policy" --journal "$journal" --qmp "$qmp" --slots 2 --stats 0 \
+      > "$out/$1" 2>&1 &
   apid=$!
   pids+=("$apid")
   wait_for 60 grep -q '^vboost agent: region' "$out/$1" || fail "agent did not start (see $out/$1)"
@@ -216,7 +230,7 @@ start_agent() { # $1: log name
 
 # ---- boot ---------------------------------------------------------------------------------------------------
 # The guest's program: each step is checked from outside between go counters.
-steps="attach,pin:1,boost:1:rr:5,go:1,release:1,go:2,boost:1:fifo:99,go:3,release:1,boost:1:rr:3,expect:1:normal,go:4,boost:1:rr:5,go:5,reattach,boost:1:rr:5,go:6,release:1"
+steps="attach,pin:1,boost:1:rr:5,go:1,release:1,go:2,boost:1:fifo:99,go:3,release:1,boost:1:rr:3,expect:1:normal,go:4,boost:1:rr:5,go:5,reattach,boost:1:rr:5,go:6,release:1,boost:1:rr:5,go:7,online:1,pin:1,boost:1:rr:5,go:8,release:1"
 [ "$bench" -gt 0 ] && steps="$steps,bench:1:$bench:5"
 steps="$steps,detach"
 
@@ -229,17 +243,20 @@ printf 'VBCT' | dd of="$mailbox" bs=1 conv=notrunc status=none
 ./vboost region "$region" --slots 2 >/dev/null
 size=$(stat -c %s "$region")
 log "booting the guest (region $size bytes, 2 vCPUs)"
-qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 256M -smp 2 -nodefaults -no-user-config \
+# vCPU 1 is a device of its own (id vcpu1) so that it can be unplugged and plugged again
+qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 256M -nodefaults -no-user-config \
+  -smp 1,maxcpus=2 -device qemu64-x86_64-cpu,id=vcpu1,socket-id=0,core-id=1,thread-id=0 \
   -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
-  -append "console=ttyS0 quiet panic=-1 vboost.steps=$steps" \
+  -append "console=ttyS0 quiet panic=-1 vboost.steps=$steps vboost.lockdown=1" \
   -object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on \
   -device ivshmem-plain,memdev=vbmem,id=vboost0 \
   -object memory-backend-file,id=ctlmem,mem-path="$mailbox",size=4096,share=on \
   -device ivshmem-plain,memdev=ctlmem,id=mailbox0 \
-  -qmp unix:"$qmp",server=on,wait=off -serial file:"$serial" -display none -no-reboot -S &
+  -qmp unix:"$qmp",server=on,wait=off -qmp unix:"$qmp_test",server=on,wait=off \
+  -serial file:"$serial" -display none -no-reboot -S &
 qpid=$!
 pids+=("$qpid")
-wait_for 30 test -S "$qmp" || fail "QEMU did not open its QMP socket"
+wait_for 30 test -S "$qmp_test" || fail "QEMU did not open its QMP sockets"
 tid1=$(tid_of 1) || fail "no thread 'CPU 1/$tcg' in QEMU (pid $qpid)"
 orig=$(attrs "$tid1")
 log "QEMU pid $qpid, CPU 1/$tcg is tid $tid1, original attributes $orig"
@@ -298,11 +315,34 @@ wait_guest 16
 [ "$(attrs "$tid1")" = "policy=2 prio=94 nice=0" ] || fail "after re-attach CPU 1 is $(attrs "$tid1")"
 pass "guest re-attached at generation $gen2 and is served (CPU 1 at RR 5)"
 go 6
-wait_guest 18
+
+# 7. vCPU 1 unplugged while boosted, then plugged again: nothing left boosted, the new thread is served
+wait_guest 19
+[ "$(sched "$tid1" policy)" = 2 ] || fail "CPU 1 not boosted before the unplug"
+qmp_cmd '{"execute":"device_del","arguments":{"id":"vcpu1"}}' >/dev/null
+gone() { [ ! -d "/proc/$qpid/task/$tid1" ]; }
+wait_for 60 gone || fail "the guest did not eject vCPU 1 (thread $tid1 still there)"
+for t in /proc/"$qpid"/task/*; do
+  [ "$(sed -n 's/^policy *: *//p' "$t/sched" 2>/dev/null | tr -d ' ')" != 2 ] || fail "thread $(basename "$t") ($(cat "$t/comm")) left boosted after the unplug"
+done
+wait_for 30 grep -q 'vCPU threads now {0=[0-9]*}' "$out/agent-2.log" || fail "agent did not drop vCPU 1 (see agent-2.log)"
+pass "vCPU 1 unplugged while boosted (thread $tid1 gone, no QEMU thread left boosted, agent map $(grep -o 'now {[^}]*}' "$out/agent-2.log" | tail -1))"
+qmp_cmd '{"execute":"device_add","arguments":{"driver":"qemu64-x86_64-cpu","id":"vcpu1","socket-id":0,"core-id":1,"thread-id":0}}' >/dev/null
+wait_for 30 tid_of 1 >/dev/null || fail "no new CPU 1 thread after device_add"
+tid1b=$(tid_of 1)
+[ "$tid1b" != "$tid1" ] || fail "re-plugged vCPU kept tid $tid1?"
+wait_for 30 grep -q "vCPU threads now {0=[0-9]*, 1=$tid1b}" "$out/agent-2.log" || fail "agent did not pick up the new CPU 1 thread $tid1b"
+go 7
+wait_guest 23 120
+[ "$(attrs "$tid1b")" = "policy=2 prio=94 nice=0" ] || fail "re-plugged CPU 1 thread $tid1b is $(attrs "$tid1b"), want RR 5"
+pass "vCPU 1 plugged again: new thread $tid1b served at $(attrs "$tid1b")"
+go 8
+wait_guest 25
+[ "$(attrs "$tid1b")" = "$orig" ] || fail "after release the new CPU 1 thread is $(attrs "$tid1b")"
 
 # 7. latency: request -> host thread boosted -> acknowledgement, lazy mode
 if [ "$bench" -gt 0 ]; then
-  wait_guest 19 1800
+  wait_guest 26 1800
   line=$(grep 'bench:1:' "$serial" | tail -1)
   echo "$line" | grep -q ': ok ' || fail "benchmark: $line"
   pass "latency (${accel%%,*}): ${line#*ok }"
@@ -311,6 +351,65 @@ fi
 
 wait_for 120 grep -q '^guest: done' "$serial" || fail "guest did not finish (see $serial)"
 grep -q '^guest: vboost-guest exit 0' "$serial" || fail "guest client failed (see $serial)"
+# 8. a locked-down guest kernel refuses user-space BAR mappings; the client says so
+grep -q 'resource2: .*the kernel is locked down' "$serial" && grep -q '^guest: under lockdown exit 1' "$serial" \
+  || fail "under lockdown the guest client did not report the lockdown (see $serial)"
+pass "under kernel lockdown the guest client reports: $(grep -o 'resource2: .*' "$serial" | head -1)"
 wait_for 60 bash -c "! kill -0 $qpid 2>/dev/null" || fail "QEMU did not power off"
+t_short=$(( $(date +%s) - t_start ))
+log "short scenario passed in $t_short s"
+
+# ---- long mode: the Java guest --------------------------------------------------------------------------------
+if [ "$long" = 1 ]; then
+  t_java=$(date +%s)
+  log "long mode: building a jlinked Java runtime and a guest running 'vboost guest --pci'"
+  jhome="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+  mods=$("$jhome/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps tools/target/vboost.jar 2>/dev/null || true)
+  [ -n "$mods" ] || mods=java.base,java.logging,java.management,jdk.unsupported
+  rm -rf "$out/jre"
+  "$jhome/bin/jlink" --add-modules "$mods" --strip-debug --no-header-files --no-man-pages --compress=2 \
+    --output "$out/jre" 2>/dev/null
+  build_initramfs "$out/initramfs-java" "$out/initramfs-java.cpio.gz" "$out/jre" tools/target/vboost.jar
+  log "Java initramfs $(du -k "$out/initramfs-java.cpio.gz" | cut -f1) KiB (modules $mods)"
+  kill "$apid" 2>/dev/null; wait "$apid" 2>/dev/null || true
+  rm -f "$region" "$journal" "$qmp" "$qmp_test"
+  head -c 4096 /dev/zero > "$mailbox"
+  printf 'VBCT' | dd of="$mailbox" bs=1 conv=notrunc status=none
+  ./vboost region "$region" --slots 2 >/dev/null
+  serial="$out/serial-java.log"
+  qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 768M -nodefaults -no-user-config \
+    -smp 1,maxcpus=2 -device qemu64-x86_64-cpu,id=vcpu1,socket-id=0,core-id=1,thread-id=0 \
+    -kernel "$kernel" -initrd "$out/initramfs-java.cpio.gz" -append "console=ttyS0 quiet panic=-1 vboost.java=1" \
+    -object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on \
+    -device ivshmem-plain,memdev=vbmem,id=vboost0 \
+    -object memory-backend-file,id=ctlmem,mem-path="$mailbox",size=4096,share=on \
+    -device ivshmem-plain,memdev=ctlmem,id=mailbox0 \
+    -qmp unix:"$qmp",server=on,wait=off -qmp unix:"$qmp_test",server=on,wait=off \
+    -serial file:"$serial" -display none -no-reboot -S &
+  qpid=$!
+  pids+=("$qpid")
+  wait_for 30 test -S "$qmp_test" || fail "QEMU (Java guest) did not open its QMP sockets"
+  jtid1=$(tid_of 1) || fail "no thread 'CPU 1/$tcg' in QEMU (Java guest)"
+  jorig=$(attrs "$jtid1")
+  start_agent agent-java.log
+  qmp_cmd '{"execute":"cont"}' >/dev/null
+  wait_for 600 grep -q '^guest: java attach exit' "$serial" || fail "Java guest did not attach (see $serial)"
+  grep -q '^guest: java attach exit 0' "$serial" || fail "Java guest attach failed (see $serial)"
+  pass "Java guest attached through the BAR ($(grep -o 'PCI [0-9a-f:.]* (BAR2 at 0x[0-9a-f]*)' "$serial" | head -1))"
+  boosted() { [ "$(u8 "$region" 0x144)" = 2 ]; }
+  wait_for 600 boosted || fail "Java guest's request never acknowledged BOOSTED (see $serial)"
+  [ "$(attrs "$jtid1")" = "policy=2 prio=94 nice=0" ] || fail "Java guest: CPU 1 is $(attrs "$jtid1"), want RR 5"
+  pass "Java guest's request on vCPU 1 acknowledged; CPU 1/$tcg at $(attrs "$jtid1")"
+  wait_for 600 grep -q '^guest: java request exit' "$serial" || fail "Java guest request did not end (see $serial)"
+  grep -q '^guest: java request exit 0' "$serial" || fail "Java guest request/release failed (see $serial)"
+  [ "$(attrs "$jtid1")" = "$jorig" ] || fail "after the Java guest's release CPU 1 is $(attrs "$jtid1"), was $jorig"
+  pass "Java guest released; CPU 1 back to $jorig"
+  wait_for 600 grep -q '^guest: java detach exit' "$serial" || fail "Java guest did not detach (see $serial)"
+  grep -q '^guest: java detach exit 0' "$serial" && [ "$(u32 "$region" 0x44)" = 0 ] || fail "Java guest detach failed"
+  pass "Java guest detached"
+  wait_for 120 bash -c "! kill -0 $qpid 2>/dev/null" || fail "QEMU (Java guest) did not power off"
+  log "Java guest passed in $(( $(date +%s) - t_java )) s"
+fi
+
 failed=0
 log "PASS in $(( $(date +%s) - t_start )) s"

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,9 +34,10 @@ public final class QmpClient implements AutoCloseable {
     /** A reply that is the reader's end-of-stream marker. */
     private static final JsonNode CLOSED = JSON.createObjectNode().put("closed", true);
 
+    // the channel is read and written directly: the JDK's Channels.newInputStream/newOutputStream streams share
+    // one lock, so a reader blocked waiting for an event would stop every command from being sent
     private final SocketChannel channel;
-    private final BufferedReader in;
-    private final OutputStream out;
+    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024).flip();
     private final Duration timeout;
     private final BlockingQueue<JsonNode> replies = new ArrayBlockingQueue<>(16);
     private final Consumer<JsonNode> events;
@@ -48,8 +47,6 @@ public final class QmpClient implements AutoCloseable {
 
     private QmpClient(SocketChannel channel, Duration timeout, Consumer<JsonNode> events) {
         this.channel = channel;
-        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        this.out = Channels.newOutputStream(channel);
         this.timeout = timeout;
         this.events = events;
     }
@@ -102,8 +99,10 @@ public final class QmpClient implements AutoCloseable {
         if (arguments != null) {
             req.set("arguments", arguments);
         }
-        out.write((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        ByteBuffer b = ByteBuffer.wrap((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
         JsonNode reply = awaitReply();
         JsonNode error = reply.get("error");
         if (error != null) {
@@ -176,19 +175,25 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private @Nullable String readBoundedLine() throws IOException {
-        StringBuilder sb = new StringBuilder();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
-            int c = in.read();
-            if (c < 0) {
-                return sb.length() == 0 ? null : sb.toString();
+            if (!in.hasRemaining()) {
+                in.clear();
+                int n = channel.read(in);
+                in.flip();
+                if (n < 0) {
+                    return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+                }
+                continue;
             }
+            byte c = in.get();
             if (c == '\n') {
-                return sb.toString();
+                return line.toString(StandardCharsets.UTF_8);
             }
-            if (sb.length() >= MAX_LINE) {
-                throw new IOException("QMP line longer than " + MAX_LINE + " characters");
+            if (line.size() >= MAX_LINE) {
+                throw new IOException("QMP line longer than " + MAX_LINE + " bytes");
             }
-            sb.append((char) c);
+            line.write(c);
         }
     }
 

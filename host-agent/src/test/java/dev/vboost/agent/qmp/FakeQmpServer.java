@@ -3,10 +3,9 @@ package dev.vboost.agent.qmp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,7 @@ final class FakeQmpServer implements AutoCloseable {
     volatile String greeting = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": []}}";
     private final ServerSocketChannel server;
     private final Thread thread;
-    private volatile OutputStream client;
+    private volatile SocketChannel client;
 
     FakeQmpServer(Path socket) throws IOException {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -38,9 +37,24 @@ final class FakeQmpServer implements AutoCloseable {
 
     private void serve() {
         try (SocketChannel ch = server.accept()) {
-            OutputStream out = Channels.newOutputStream(ch);
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            client = out;
+            // reads through a dup'ed stream would hold the channel's lock and block send(): read the channel itself
+            BufferedReader in = new BufferedReader(new InputStreamReader(new java.io.InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n;
+                    do {
+                        n = ch.read(ByteBuffer.wrap(b, off, len)); // returns what has arrived, not len bytes
+                    } while (n == 0);
+                    return n;
+                }
+            }, StandardCharsets.UTF_8));
+            client = ch;
             send(greeting);
             String line;
             while ((line = in.readLine()) != null) {
@@ -60,10 +74,12 @@ final class FakeQmpServer implements AutoCloseable {
     }
 
     synchronized void send(String json) throws IOException {
-        OutputStream out = client;
-        if (out != null) {
-            out.write((json + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+        SocketChannel ch = client;
+        if (ch != null) {
+            ByteBuffer b = ByteBuffer.wrap((json + "\r\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
         }
     }
 
@@ -80,9 +96,9 @@ final class FakeQmpServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        OutputStream out = client;
-        if (out != null) {
-            out.close();
+        SocketChannel ch = client;
+        if (ch != null) {
+            ch.close();
         }
     }
 }

@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(120) // a QMP exchange that hangs is a failure, not a stuck build
 class QmpVcpuWatcherTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration NO_POLL = Duration.ofHours(1); // only events trigger a read in these tests

@@ -294,7 +294,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     private Map<Integer, Integer> vcpuMap() {
         if (vcpus.isEmpty() == (pid == 0)) {
-            throw Usage.error(spec, "give the vCPU threads with either --qmp SOCKET, --vcpu SLOT=TID or --pid PID (exactly one)");
+            throw Usage.error(spec, "give the vCPU threads with either --vcpu SLOT=TID or --pid PID or --qmp SOCKET (exactly one)");
         }
         Map<Integer, Integer> map = new TreeMap<>();
         if (pid != 0) {
