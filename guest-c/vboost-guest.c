@@ -13,6 +13,9 @@
  *   expect:SLOT:STATUS        wait until the slot's host line shows STATUS (normal|boosted|throttled) (§5.6)
  *   reattach                  wait until the host restarted (§5.9), then attach at the new generation
  *   online:CPU                bring guest CPU CPU online (after a hot-plug; there is no udev in a tiny guest)
+ *   lockdown                  raise the guest kernel's lockdown to integrity (one-way), then check that a new
+ *                             mapping of the region's BAR is refused and reported as lockdown (spec §3.8);
+ *                             mappings made before stay valid
  *   go:N                      wait until the test mailbox's go counter reaches N (test harness only)
  *   sleep:MS                  sleep
  *   bench:SLOT:N:PRIO         N round trips of boost(fifo, PRIO) -> acknowledgement -> release -> acknowledgement;
@@ -57,6 +60,7 @@ static const char *want_bdf;
 static uint32_t timeout_ms = 10000;
 
 struct bar {
+	char dev[600];
 	char bdf[64];
 	uint8_t *base;
 	uint64_t size;
@@ -176,6 +180,7 @@ static int locate(bool quiet)
 		seen++;
 		struct bar b = {0};
 		snprintf(b.bdf, sizeof b.bdf, "%s", e->d_name);
+		snprintf(b.dev, sizeof b.dev, "%s", dev);
 		int err = map_bar2(dev, &b);
 		if (err != 0) {
 			refused = err;
@@ -398,6 +403,30 @@ static int do_online(int cpu, char *msg, size_t cap)
 	}
 }
 
+static int do_lockdown(char *msg, size_t cap)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/kernel/security/lockdown", sysfs);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "integrity", 9) != 9) {
+		snprintf(msg, cap, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	struct bar again = {0};
+	int err = map_bar2(region_bar.dev, &again);
+	if (err == 0) {
+		munmap(again.base, (size_t)again.size);
+		snprintf(msg, cap, "%s/resource2 still mapped under lockdown", region_bar.dev);
+		return 1;
+	}
+	snprintf(msg, cap, "%s/resource2: %s%s", region_bar.dev, strerror(err),
+		 locked_down() ? " (the kernel is locked down: user space may not map PCI resources; spec §3.8)" : "");
+	return err == EPERM && locked_down() ? 0 : 1;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -478,7 +507,7 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "vboost-guest: %s\nusage: vboost-guest [--pci BDF] [--sysfs DIR] [--timeout-ms MS] STEP...\n"
 			"(steps: attach, pin:CPU, boost:SLOT:fifo|rr:PRIO, release:SLOT, expect:SLOT:STATUS, reattach, "
-			"online:CPU, go:N, sleep:MS, bench:SLOT:N:PRIO, detach)\n", why);
+			"online:CPU, lockdown, go:N, sleep:MS, bench:SLOT:N:PRIO, detach)\n", why);
 	return 2;
 }
 
@@ -494,6 +523,13 @@ static int step(char *arg, char *msg, size_t cap)
 		vboost_guest_detach(&guest);
 		snprintf(msg, cap, "detached");
 		return 0;
+	}
+	if (strcmp(f[0], "lockdown") == 0 && n == 1) {
+		if (!have_region) {
+			snprintf(msg, cap, "no region mapped yet (attach first)");
+			return 1;
+		}
+		return do_lockdown(msg, cap);
 	}
 	if (strcmp(f[0], "reattach") == 0 && n == 1)
 		return do_reattach(msg, cap);

@@ -91,4 +91,22 @@ class GuestCommandTest {
             assertTrue(h.out.startsWith("Usage: vboost guest " + sub), h::toString);
         }
     }
+
+    @Test
+    void aRegionFileOrPciIsNeededNotBoth() {
+        CliRun none = CliRun.of("guest", "attach");
+        assertEquals(VboostCli.USAGE, none.exit, none::toString);
+        assertTrue(none.err.contains("give a REGION file, or --pci [BDF] inside a guest"), none::toString);
+        CliRun both = CliRun.of("guest", "attach", region().toString(), "--pci");
+        assertEquals(VboostCli.USAGE, both.exit, both::toString);
+        assertTrue(both.err.contains("not both"), both::toString);
+    }
+
+    @Test
+    void pciOnAHostWithoutTheDeviceNamesWhereItLooked() {
+        // this test machine has no ivshmem device carrying a region (the VM end-to-end test has one)
+        CliRun r = CliRun.of("guest", "attach", "--pci", "0000:ff:1f.7");
+        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
+        assertTrue(r.err.contains("vboost guest attach: /sys/bus/pci/devices"), r::toString);
+    }
 }
