@@ -94,6 +94,14 @@ public final class AgentCommand implements Callable<Integer> {
             + "the region (ATTACH checks it), page-aligned; 0x... hex or decimal.")
     @Nullable String regionGpa;
 
+    @Option(names = "--group", paramLabel = "GROUP", description = "Give a region file the agent creates to this group "
+            + "(e.g. kvm), for a QEMU that runs as another user.")
+    @Nullable String group;
+
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "Mode of a region file the agent creates (default "
+            + "0600; 0660 with --group).")
+    @Nullable String mode;
+
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double durationSeconds;
 
@@ -127,6 +135,8 @@ public final class AgentCommand implements Callable<Integer> {
             throw Usage.error(spec, "--region: directory " + parent + " does not exist");
         }
         long gpa = hypercallOptions();
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
+                mode != null ? mode : group != null ? "0660" : "0600");
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
@@ -134,6 +144,14 @@ public final class AgentCommand implements Callable<Integer> {
         try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
                 : MappedRegionFile.create(region, backing);
                 HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
+            if (!existed) {
+                try {
+                    RegionFileAccess.apply(region, group, perms);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("vboost agent: " + region + ": cannot set group/mode: " + e.getMessage());
+                    return VboostCli.FAILURE;
+                }
+            }
             HostAgent agent = build(endpoint, policy, map, gpa);
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
@@ -156,6 +174,7 @@ public final class AgentCommand implements Callable<Integer> {
                         + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
                         slotCount, Regions.readHostHeader(mapping.memory()).hostGeneration(), map,
                         policy.boostPolicy(), policy.priorityCeiling(), TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
+                out.println(RegionFileAccess.qemuLines(region, backing));
                 out.flush();
                 long end = durationSeconds > 0 ? System.nanoTime() + (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
                 long step = statsSeconds > 0 ? (long) (statsSeconds * 1e9) : Long.MAX_VALUE;

@@ -40,6 +40,13 @@ public final class RegionCommand implements Callable<Integer> {
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest boost announced (default ${DEFAULT-VALUE}).")
     int maxBoostMicros = HostRegionConfig.DEFAULT_MAX_BOOST_US;
 
+    @Option(names = "--group", paramLabel = "GROUP", description = "Give the file to this group (e.g. kvm), for a "
+            + "QEMU that runs as another user.")
+    @org.checkerframework.checker.nullness.qual.Nullable String group;
+
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "The file's mode (default 0600; 0660 with --group).")
+    @org.checkerframework.checker.nullness.qual.Nullable String mode;
+
     @Override
     public Integer call() {
         if (slots < 1 || slots > RegionLayout.MAX_SLOTS) {
@@ -51,6 +58,8 @@ public final class RegionCommand implements Callable<Integer> {
         if (maxBoostMicros < 1) {
             throw Usage.error(spec, "--max-boost must be positive, got " + maxBoostMicros);
         }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
+                mode != null ? mode : group != null ? "0660" : "0600");
         HostRegionConfig config;
         try {
             config = new HostRegionConfig(slots, Feature.DEFINED_MASK, ceiling, maxBoostMicros);
@@ -67,11 +76,16 @@ public final class RegionCommand implements Callable<Integer> {
             // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
             HostEndpoint host = Regions.createHost(mapping.memory(), config);
             mapping.force();
+            RegionFileAccess.apply(file, group, perms);
             spec.commandLine().getOut().println("created " + file + ": " + backing + " bytes (region " + config.regionSize() + "), " + slots
                     + " slot(s), READY, generation " + host.generation());
+            spec.commandLine().getOut().println(RegionFileAccess.qemuLines(file, backing));
             return VboostCli.OK;
         } catch (UncheckedIOException e) {
             spec.commandLine().getErr().println("vboost region: " + e.getMessage());
+            return VboostCli.FAILURE;
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("vboost region: " + file + ": cannot set group/mode: " + e.getMessage());
             return VboostCli.FAILURE;
         }
     }
