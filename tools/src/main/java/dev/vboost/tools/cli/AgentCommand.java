@@ -186,10 +186,14 @@ public final class AgentCommand implements Callable<Integer> {
                     if (stop.await(Math.max(0, left), TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
                         break;
                     }
-                    if (watcher != null && !watcher.current().equals(map)) {
+                    if (watcher != null && !servable(watcher.current(), slotCount).equals(map)) {
                         // STOP-GAP until HostAgent.remapVcpus exists: restart the agent over the same region with
                         // the new map. Every boosted slot of this VM is restored (not only the changed ones).
-                        map = watcher.current();
+                        map = servable(watcher.current(), slotCount);
+                        if (map.size() < watcher.current().size()) {
+                            out.println("vboost agent: vCPUs " + watcher.current().keySet() + " include indexes the "
+                                    + slotCount + "-slot region cannot serve; give --slots the VM's maxcpus");
+                        }
                         agent.stop();
                         agent = build(endpoint, policy, map, gpa);
                         agent.start();
@@ -227,6 +231,13 @@ public final class AgentCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vboost agent: " + e.getMessage());
             return VboostCli.FAILURE;
         }
+    }
+
+    /** The vCPUs of {@code all} that have a slot in the region (a hot-plugged vCPU may lie beyond it). */
+    private static Map<Integer, Integer> servable(Map<Integer, Integer> all, int slotCount) {
+        Map<Integer, Integer> m = new TreeMap<>(all);
+        m.keySet().removeIf(slot -> slot >= slotCount);
+        return m;
     }
 
     private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa) {
