@@ -229,6 +229,20 @@ start_agent() { # $1: log name
   wait_for 60 grep -q '^vboost agent: region' "$out/$1" || fail "agent did not start (see $out/$1)"
 }
 
+# the guest client's locator against a fake sysfs tree first (no VM needed): a device with a region, then none
+fake="$scratch/sys"
+fdev="$fake/bus/pci/devices/0000:00:05.0"
+mkdir -p "$fdev" "$scratch/nosys/bus/pci/devices"
+echo 0x1af4 > "$fdev/vendor"; echo 0x1110 > "$fdev/device"
+printf '0x0 0x0 0x0\n0x0 0x0 0x0\n0x00000000fe000000 0x00000000fe000fff 0x0\n' > "$fdev/resource"
+./vboost region "$fdev/resource2" --slots 2 >/dev/null
+"$out/vboost-guest" --sysfs "$fake" attach detach | grep -q 'step 1 attach: ok device 0000:00:05.0, BAR2 0xfe000000' \
+  || fail "guest client did not attach through a fake sysfs device"
+if "$out/vboost-guest" --sysfs "$scratch/nosys" attach > "$out/nosys.txt" 2>&1; then fail "attach without a device succeeded"; fi
+grep -q "no ivshmem device (PCI 1af4:1110) under $scratch/nosys/bus/pci/devices" "$out/nosys.txt" \
+  || fail "guest client's error without a device: $(cat "$out/nosys.txt")"
+log "ok: guest client locator on a fake sysfs (a region found; no device reported)"
+
 # ---- boot ---------------------------------------------------------------------------------------------------
 # The guest's program: each step is checked from outside between go counters.
 # (step numbers, which the checks below wait for, are the positions in this list)
