@@ -45,6 +45,8 @@ final class HostRegionEndpoint implements HostEndpoint {
     private final HostHeaderWriter header;
     private final GuestHeaderReader guestHeader;
     private boolean lastGuestAttached;
+    private long lastAcceptedFeatures;
+    private WireError lastGuestHeaderError = WireError.NONE;
     private final GuestRequestReader[] readers;
     private final HostStateWriter[] writers;
     private final int[] lastSeen;
@@ -104,6 +106,9 @@ final class HostRegionEndpoint implements HostEndpoint {
         header.publishReady(generation);                                           // H3, H4
         Arrays.fill(lastSeen, 0);
         cursor = 0;
+        lastGuestAttached = false;
+        lastAcceptedFeatures = 0;
+        lastGuestHeaderError = WireError.NONE;
     }
 
     @Override
@@ -176,9 +181,23 @@ final class HostRegionEndpoint implements HostEndpoint {
         if (guestHeader.read() == ReadStatus.BUSY) {
             return lastGuestAttached; // a guest mid-write (re-attaching, detaching) keeps its last answer
         }
-        lastGuestAttached = guestHeader.attachState() == AttachState.ATTACHED
-                && guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures) == WireError.NONE;
+        WireError error = guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures); // CG2..CG7
+        lastGuestHeaderError = error;
+        lastGuestAttached = error == WireError.NONE && guestHeader.attachState() == AttachState.ATTACHED;
+        if (lastGuestAttached) {
+            lastAcceptedFeatures = guestHeader.acceptedFeatures();
+        }
         return lastGuestAttached;
+    }
+
+    @Override
+    public long acceptedFeatures() {
+        return lastAcceptedFeatures;
+    }
+
+    @Override
+    public WireError guestHeaderError() {
+        return lastGuestHeaderError;
     }
 
     @Override

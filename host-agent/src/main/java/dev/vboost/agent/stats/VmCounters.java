@@ -7,7 +7,7 @@ import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * A copy of one VM's counters (see {@link VmStats}).
+ * A copy of one VM's counters, taken by {@code HostAgent.counters(String)}. Counts follow spec §8.12.
  *
  * @param granted           guest boosts granted (the thread was raised)
  * @param grantedByReason   grants per {@link BoostReason} bit index (a request with two reasons counts twice)
@@ -26,10 +26,16 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param busyReads         guest lines that stayed busy for a whole bounded read
  * @param boostedNanos      total boosted time of ended boosts
  * @param notifies          NOTIFY hypercalls received
+ * @param invalidIds        guest lines ignored because their request id was not a valid id (spec §5.3 HA2, T7)
+ * @param idsBackwards      guest lines ignored because their request id went below the acted id (HA2, T5)
+ * @param idJumps           requests whose id skipped ids (accepted, HA2, T6)
+ * @param acksOutOfRange    host-boost acknowledgements above the newest host boost id, ignored (§5.5)
+ * @param guestHeaderErrors guest headers that failed CG1..CG7 (the guest was treated as detached, §6.6)
  */
 public record VmCounters(String vm, long granted, long[] grantedByReason, long denied, long[] deniedByCause,
         long expired, long throttled, long released, long joined, long invalid, long hostGranted, long hostDenied,
-        long hostAcked, long hostTimedOut, long actuatorFailures, long busyReads, long boostedNanos, long notifies) {
+        long hostAcked, long hostTimedOut, long actuatorFailures, long busyReads, long boostedNanos, long notifies, long invalidIds,
+        long idsBackwards, long idJumps, long acksOutOfRange, long guestHeaderErrors) {
 
     public VmCounters {
         grantedByReason = grantedByReason.clone();
@@ -93,6 +99,7 @@ public record VmCounters(String vm, long granted, long[] grantedByReason, long d
                 + ", joined=" + joined + ", invalid=" + invalid + ", hostGranted=" + hostGranted + ", hostDenied="
                 + hostDenied + ", hostAcked=" + hostAcked + ", hostTimedOut=" + hostTimedOut + ", actuatorFailures="
                 + actuatorFailures + ", busyReads=" + busyReads + ", boostedNanos=" + boostedNanos + ", notifies="
-                + notifies + "}";
+                + notifies + ", invalidIds=" + invalidIds + ", idsBackwards=" + idsBackwards + ", idJumps=" + idJumps
+                + ", acksOutOfRange=" + acksOutOfRange + ", guestHeaderErrors=" + guestHeaderErrors + "}";
     }
 }

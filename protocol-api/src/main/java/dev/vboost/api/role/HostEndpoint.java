@@ -37,6 +37,19 @@ public interface HostEndpoint extends AutoCloseable {
      */
     boolean guestAttached();
 
+    /**
+     * The features the guest accepted (spec §5.2 A2), from the header that made {@link #guestAttached()} last
+     * answer true; 0 before that. The host uses no feature outside this set (§3.6).
+     */
+    long acceptedFeatures();
+
+    /**
+     * The first of CG1..CG7 (spec §6.3) the guest header failed at the last {@link #guestAttached()}, or
+     * {@link dev.vboost.api.WireError#NONE} if it passed or read DETACHED (a guest that is not there is not an
+     * error). The host counts these (§6.6).
+     */
+    dev.vboost.api.WireError guestHeaderError();
+
     /** Publishes the slot's host line under the seqlock (spec §4.2 W1..W4). Allocation-free. */
     void publishState(int slot, HostSlotSnapshot state);
 
