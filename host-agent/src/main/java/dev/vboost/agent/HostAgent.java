@@ -83,7 +83,11 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    /** A builder with no VM; add them there or later with {@link #addVm}. */
+    /**
+     * A builder with no VM; add them there or later with {@link #addVm}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -141,7 +145,11 @@ public final class HostAgent implements AutoCloseable {
         return this;
     }
 
-    /** What the journal recovery at start found and did; {@code null} before start or without a journal. */
+    /**
+     * What the journal recovery at start found and did.
+     *
+     * @return the recovery, or {@code null} before start or without a journal
+     */
     public LeaseJournal.@Nullable Recovery recovery() {
         return recovery;
     }
@@ -177,7 +185,11 @@ public final class HostAgent implements AutoCloseable {
         stop();
     }
 
-    /** The last unexpected error the loop caught (it keeps running), or {@code null}. */
+    /**
+     * The last unexpected error the loop caught (it keeps running).
+     *
+     * @return the error, or {@code null}
+     */
     public @Nullable Throwable lastError() {
         return errors.last();
     }
@@ -187,6 +199,11 @@ public final class HostAgent implements AutoCloseable {
      * only user), its policy, and the embedder's map of vCPU index (= slot) to Linux thread id. Slots without a
      * thread are denied with {@code ACTUATOR_FAILED}. Every feature is offered and the region's GPA is 0; see
      * {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)}. Thread-safe.
+     *
+     * @param name      unique name of the VM
+     * @param endpoint  the host side of its region
+     * @param policy    its policy
+     * @param slotToTid vCPU index (= slot) to Linux thread id
      *
      * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
      *     mapped to a vCPU of any VM
@@ -198,6 +215,15 @@ public final class HostAgent implements AutoCloseable {
     /**
      * As {@link #addVm(String, HostEndpoint, PolicyConfig, Map)}, naming the region's offered features (for the
      * hypercall QUERY and ATTACH checks) and its guest-physical address.
+     *
+     * @param name         unique name of the VM
+     * @param endpoint     the host side of its region
+     * @param policy       its policy
+     * @param slotToTid    vCPU index (= slot) to Linux thread id
+     * @param hostFeatures the features the region offers
+     * @param regionGpa    where the VMM maps the region in guest-physical memory
+     * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
+     *     mapped to a vCPU of any VM
      */
     public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
             long hostFeatures, long regionGpa) {
@@ -209,6 +235,7 @@ public final class HostAgent implements AutoCloseable {
      * Removes a VM: its threads restored and its slots published NORMAL before this returns; the other VMs are
      * not disturbed. Applied by the agent thread between iterations when it runs. Thread-safe.
      *
+     * @param name the VM
      * @throws IllegalArgumentException if no VM has that name
      */
     public void removeVm(String name) {
@@ -220,6 +247,8 @@ public final class HostAgent implements AutoCloseable {
      * changed are restored, published NORMAL and served with the new thread; the others are not touched.
      * Returns once applied. Thread-safe.
      *
+     * @param name      the VM
+     * @param slotToTid the new map, vCPU index (= slot) to Linux thread id; slots left out have no thread
      * @throws IllegalArgumentException if no VM has that name, a slot does not exist, or a thread is mapped to
      *     another vCPU
      */
@@ -231,18 +260,29 @@ public final class HostAgent implements AutoCloseable {
      * Index of the VM named {@code name}, for {@link #notifySlot} and {@link #requestHostBoost}; valid until
      * the VM is removed.
      *
+     * @param name the VM
+     * @return its index
      * @throws IllegalArgumentException if no VM has that name
      */
     public int vmIndex(String name) {
         return registry.index(name);
     }
 
-    /** The names of the VMs served (and failed ones not yet removed), in the order they were added. */
+    /**
+     * The VMs known.
+     *
+     * @return the names of the VMs served (and failed ones not yet removed)
+     */
     public List<String> vmNames() {
         return registry.names();
     }
 
-    /** A copy of VM {@code name}'s counters. */
+    /**
+     * A copy of a VM's counters.
+     *
+     * @param name the VM
+     * @return its counters now
+     */
     public VmCounters counters(String name) {
         return registry.get(name).stats.snapshot();
     }
@@ -250,6 +290,9 @@ public final class HostAgent implements AutoCloseable {
     /**
      * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent has
      * then put its threads back and no longer serves it. It stays listed until {@link #removeVm}.
+     *
+     * @param name the VM
+     * @return whether its region faulted
      */
     public boolean regionFailed(String name) {
         return registry.get(name).failed;
@@ -259,6 +302,9 @@ public final class HostAgent implements AutoCloseable {
      * Queues a NOTIFY for {@code slot} of VM {@code vmIndex} and wakes the agent. Thread-safe and
      * allocation-free.
      *
+     * @param vmIndex the VM's {@link #vmIndex(String)}
+     * @param slot    the slot
+     * @param flags   the NOTIFY flags
      * @return false for a VM index or slot out of range
      */
     public boolean notifySlot(int vmIndex, int slot, int flags) {
@@ -275,7 +321,9 @@ public final class HostAgent implements AutoCloseable {
      * example when the VMM injects an interrupt. Thread-safe; the policy decides, and only a guest that accepted
      * HOST_BOOST is boosted.
      *
-     * @param flags non-empty bit set of {@link dev.vboost.api.wire.HostBoostFlag}
+     * @param vmIndex the VM's {@link #vmIndex(String)}
+     * @param slot    the slot
+     * @param flags   non-empty bit set of {@link dev.vboost.api.wire.HostBoostFlag}
      * @return false for a VM index or slot out of range, or flags that are empty or undefined
      */
     public boolean requestHostBoost(int vmIndex, int slot, int flags) {
@@ -287,7 +335,12 @@ public final class HostAgent implements AutoCloseable {
         return true;
     }
 
-    /** The hypercall dispatcher's view of VM {@code name}. */
+    /**
+     * The hypercall dispatcher's view of a VM.
+     *
+     * @param name the VM
+     * @return its target, valid while the VM is served
+     */
     public HypercallTarget hypercallTarget(String name) {
         return registry.get(name).target;
     }
@@ -411,6 +464,10 @@ public final class HostAgent implements AutoCloseable {
         /**
          * {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)} with every feature offered, GPA 0.
          *
+         * @param name        unique name of the VM
+         * @param endpoint    the host side of its region
+         * @param policy      its policy
+         * @param vcpuThreads vCPU index (= slot) to Linux thread id
          * @return this builder
          */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads) {
@@ -420,6 +477,7 @@ public final class HostAgent implements AutoCloseable {
         /**
          * The actuator that changes vCPU threads. Default: {@link LinuxPriorityActuator}.
          *
+         * @param a the actuator
          * @return this builder
          */
         public Builder actuator(PriorityActuator a) {
@@ -430,6 +488,7 @@ public final class HostAgent implements AutoCloseable {
         /**
          * Host monotonic clock in nanoseconds. Default: {@link System#nanoTime()}.
          *
+         * @param c the clock
          * @return this builder
          */
         public Builder clock(LongSupplier c) {
@@ -440,6 +499,7 @@ public final class HostAgent implements AutoCloseable {
         /**
          * Where to journal original attributes; default none (a crash then leaves threads boosted).
          *
+         * @param path the journal file
          * @return this builder
          */
         public Builder journal(Path path) {
@@ -450,6 +510,7 @@ public final class HostAgent implements AutoCloseable {
         /**
          * A thread's start time for the journal's reuse check; default {@link LinuxThreads#startTimeOf}.
          *
+         * @param f thread id to start time
          * @return this builder
          */
         public Builder threadStartTime(IntToLongFunction f) {
@@ -460,6 +521,7 @@ public final class HostAgent implements AutoCloseable {
         /**
          * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms).
          *
+         * @param n nanoseconds
          * @return this builder
          */
         public Builder idlePollNanos(long n) {
@@ -474,6 +536,7 @@ public final class HostAgent implements AutoCloseable {
          * How the agent thread waits for its next deadline (an eventfd or doorbell poller, say). Default: it
          * parks, woken by {@link HostAgent#notifySlot} and the other signals.
          *
+         * @param w the waiter
          * @return this builder
          */
         public Builder loopWaiter(LoopWaiter w) {
@@ -488,6 +551,7 @@ public final class HostAgent implements AutoCloseable {
          * agent logs a warning at start and runs at its inherited priority. With a custom actuator (tests, dry
          * runs) the default leaves the thread as it is.
          *
+         * @param a the agent thread's policy, priority and nice
          * @return this builder
          */
         public Builder agentThreadAttributes(ThreadAttributes a) {

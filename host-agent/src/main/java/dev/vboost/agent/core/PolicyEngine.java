@@ -44,6 +44,13 @@ public final class PolicyEngine {
     private final PolicyConfig config;
     private final SlotLedger[] slots;
     private long acceptedFeatures;
+    // the per-VM budget (§8.3 SHOULD): windows of windowNanos from the engine's first event
+    private final long vmBudget;
+    private boolean vmWindowStarted;
+    private long vmWindowStart;
+    private long vmUsed;
+    private long vmSyncedAt;
+    private int boostedSlots;
 
     /** An engine for {@code slotCount} slots, every line NORMAL, nothing acted on yet. */
     public PolicyEngine(PolicyConfig config, int slotCount) {
@@ -51,6 +58,7 @@ public final class PolicyEngine {
             throw new IllegalArgumentException("slot count must be positive, got " + slotCount);
         }
         this.config = config;
+        this.vmBudget = config.vmBudgetNanos();
         this.slots = new SlotLedger[slotCount];
         for (int i = 0; i < slotCount; i++) {
             slots[i] = new SlotLedger();
@@ -87,7 +95,7 @@ public final class PolicyEngine {
     public Decision onGuestLine(int slot, long now, GuestSlotSnapshot line, Decision out) {
         SlotLedger s = slots[slot];
         out.reset();
-        long t = s.advance(now, config);
+        long t = advance(s, now);
         if (s.boosted && t >= s.nextDeadline()) {
             tickInto(s, t, out);
             out.deferred(true);
@@ -196,9 +204,9 @@ public final class PolicyEngine {
             publish(s, SlotStatus.BOOSTED, DenialReason.NONE, out);
             return;
         }
-        long remaining = s.budgetRemaining(config);
+        long remaining = budgetRemaining(s, t);
         if (remaining <= 0) {
-            s.refillAt = s.windowStart + config.windowNanos();
+            s.refillAt = refillAt(s);
             deny(s, reasons, SlotStatus.THROTTLED, DenialReason.BUDGET_EXHAUSTED, out);
             return;
         }
@@ -240,7 +248,7 @@ public final class PolicyEngine {
         SlotLedger s = slots[slot];
         out.reset();
         out.hostInitiated(true);
-        long t = s.advance(now, config);
+        long t = advance(s, now);
         if (s.boosted && t >= s.nextDeadline()) {
             tickInto(s, t, out);
             out.deferred(true);
@@ -251,7 +259,7 @@ public final class PolicyEngine {
             return hostDenied(out, DenialReason.DISABLED); // §3.6: without HOST_BOOST the host MUST NOT
         }
         if (!s.boosted) {
-            long remaining = s.budgetRemaining(config);
+            long remaining = budgetRemaining(s, t);
             if (remaining <= 0) {
                 return hostDenied(out, DenialReason.BUDGET_EXHAUSTED);
             }
@@ -289,9 +297,10 @@ public final class PolicyEngine {
         }
         long t = Math.max(at, s.lastNow);
         s.chargedUntil = t; // the thread was not raised before: that time is not boosted time
-        s.advance(t, config);
+        advance(s, t);
         s.boostStart = t;
         setDeadline(s, t, s.budgetRemaining(config));
+        syncVm(t);
         if (s.hostHeld) {
             s.hostDeadline = t + config.hostBoostTimeoutNanos();
         }
@@ -301,7 +310,7 @@ public final class PolicyEngine {
     public Decision tick(int slot, long now, Decision out) {
         SlotLedger s = slots[slot];
         out.reset();
-        long t = s.advance(now, config);
+        long t = advance(s, now);
         tickInto(s, t, out);
         return out;
     }
@@ -313,12 +322,17 @@ public final class PolicyEngine {
             }
             return;
         }
-        if (t >= s.deadline) {
-            boolean byBudget = s.deadlineByBudget;
+        boolean vmExhausted = false;
+        if (vmBudget > 0) {
+            syncVm(t);
+            vmExhausted = vmUsed >= vmBudget;
+        }
+        if (t >= s.deadline || vmExhausted) {
+            boolean byBudget = s.deadlineByBudget || (vmExhausted && t < s.deadline);
             endBoost(s, t, out);
             out.outcome(byBudget ? Outcome.THROTTLED : Outcome.EXPIRED, out.reasons());
             if (byBudget) {
-                s.refillAt = s.windowStart + config.windowNanos();
+                s.refillAt = refillAt(s);
                 publish(s, SlotStatus.THROTTLED, DenialReason.BUDGET_EXHAUSTED, out);
             } else {
                 publish(s, SlotStatus.NORMAL, DenialReason.EXPIRED, out); // §5.6, acted id unchanged
@@ -345,8 +359,11 @@ public final class PolicyEngine {
         SlotLedger s = slots[slot];
         int reasons = s.boostReasons;
         out.reset();
-        long t = s.advance(now, config);
-        s.boosted = false;
+        long t = advance(s, now);
+        if (s.boosted) {
+            s.boosted = false;
+            boostedSlots--;
+        }
         s.guestHeld = false;
         s.hostHeld = false;
         s.hostFlags = 0;
@@ -373,7 +390,7 @@ public final class PolicyEngine {
     public Decision end(int slot, long now, Decision out) {
         SlotLedger s = slots[slot];
         out.reset();
-        long t = s.advance(now, config);
+        long t = advance(s, now);
         if (s.boosted) {
             endBoost(s, t, out);
         }
@@ -387,7 +404,7 @@ public final class PolicyEngine {
     public long nextDeadline(int slot) {
         SlotLedger s = slots[slot];
         if (s.boosted) {
-            return s.nextDeadline();
+            return vmBudget > 0 ? Math.min(s.nextDeadline(), vmDeadline()) : s.nextDeadline();
         }
         return s.status == SlotStatus.THROTTLED ? s.refillAt : Long.MAX_VALUE;
     }
@@ -421,9 +438,75 @@ public final class PolicyEngine {
         return slots[slot].budgetRemaining(config);
     }
 
+    /** Moves the slot's clock (and the VM's budget window) to {@code now}; the slot's charge counts for the VM. */
+    private long advance(SlotLedger s, long now) {
+        long t = s.advance(now, config);
+        if (vmBudget > 0) {
+            rollVmWindow(t);
+            vmUsed += s.charged;
+        }
+        s.charged = 0;
+        return t;
+    }
+
+    private void rollVmWindow(long t) {
+        long w = config.windowNanos();
+        if (!vmWindowStarted) {
+            vmWindowStarted = true;
+            vmWindowStart = t;
+        } else if (t - vmWindowStart >= w) {
+            vmWindowStart += ((t - vmWindowStart) / w) * w;
+            vmUsed = 0;
+        }
+    }
+
+    /** Charges every boosted slot up to {@code t}, so the VM's use is current (only with a VM budget). */
+    private void syncVm(long t) {
+        if (vmBudget <= 0 || t < vmSyncedAt) {
+            return;
+        }
+        for (SlotLedger o : slots) {
+            if (o.boosted) {
+                advance(o, t);
+            }
+        }
+        rollVmWindow(t);
+        vmSyncedAt = t;
+    }
+
+    /** When the VM's budget runs out if every boosted slot stays boosted. */
+    private long vmDeadline() {
+        if (boostedSlots <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long left = Math.max(0, vmBudget - vmUsed);
+        return Math.min(vmSyncedAt + (left + boostedSlots - 1) / boostedSlots, vmWindowStart + config.windowNanos());
+    }
+
+    /** Budget left for a new boost of {@code s}: the slot's, and the VM's when it has one. */
+    private long budgetRemaining(SlotLedger s, long t) {
+        long remaining = s.budgetRemaining(config);
+        if (vmBudget > 0) {
+            syncVm(t);
+            remaining = Math.min(remaining, vmBudget - vmUsed);
+        }
+        return remaining;
+    }
+
+    /** When a slot throttled for its budget (or the VM's) may boost again. */
+    private long refillAt(SlotLedger s) {
+        long slotRefill = s.windowStart + config.windowNanos();
+        if (vmBudget > 0 && vmUsed >= vmBudget) {
+            return Math.max(slotRefill, vmWindowStart + config.windowNanos());
+        }
+        return slotRefill;
+    }
+
     private void startBoost(SlotLedger s, long t, long remaining, Decision out) {
+        syncVm(t);
         s.recordTransition(t, config);
         s.boosted = true;
+        boostedSlots++;
         s.boostStart = t;
         s.chargedUntil = t;
         s.appliedPolicy = out.policy();
@@ -439,8 +522,10 @@ public final class PolicyEngine {
     }
 
     private void endBoost(SlotLedger s, long t, Decision out) {
+        syncVm(t);
         s.recordTransition(t, config);
         s.boosted = false;
+        boostedSlots--;
         s.guestHeld = false;
         s.hostHeld = false;
         out.unboost();
@@ -492,6 +577,8 @@ public final class PolicyEngine {
         long windowStart;
         long used;
         long chargedUntil;
+        /** Boosted time charged by the last {@link #advance}, for the VM's budget. */
+        long charged;
 
         /** Times of the latest transitions, newest at {@code head - 1}; allocated on first use. */
         long[] ring = new long[0];
@@ -525,6 +612,7 @@ public final class PolicyEngine {
             }
             if (boosted && t > chargedUntil) {
                 used += t - chargedUntil;
+                charged += t - chargedUntil;
                 chargedUntil = t;
             }
             return t;

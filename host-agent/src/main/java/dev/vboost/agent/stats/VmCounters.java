@@ -37,31 +37,76 @@ public record VmCounters(String vm, long granted, long[] grantedByReason, long d
         long hostAcked, long hostTimedOut, long actuatorFailures, long busyReads, long boostedNanos, long notifies, long invalidIds,
         long idsBackwards, long idJumps, long acksOutOfRange, long guestHeaderErrors) {
 
+    /**
+     * Copies the arrays: the record stays immutable.
+     *
+     * @param vm see the record component
+     * @param granted see the record component
+     * @param grantedByReason see the record component
+     * @param denied see the record component
+     * @param deniedByCause see the record component
+     * @param expired see the record component
+     * @param throttled see the record component
+     * @param released see the record component
+     * @param joined see the record component
+     * @param invalid see the record component
+     * @param hostGranted see the record component
+     * @param hostDenied see the record component
+     * @param hostAcked see the record component
+     * @param hostTimedOut see the record component
+     * @param actuatorFailures see the record component
+     * @param busyReads see the record component
+     * @param boostedNanos see the record component
+     * @param notifies see the record component
+     * @param invalidIds see the record component
+     * @param idsBackwards see the record component
+     * @param idJumps see the record component
+     * @param acksOutOfRange see the record component
+     * @param guestHeaderErrors see the record component
+     */
     public VmCounters {
         grantedByReason = grantedByReason.clone();
         deniedByCause = deniedByCause.clone();
     }
 
+    /** @return grants per {@link BoostReason} bit index, a copy */
     @Override
     public long[] grantedByReason() {
         return grantedByReason.clone();
     }
 
+    /** @return refusals per {@link DenialReason} code, a copy */
     @Override
     public long[] deniedByCause() {
         return deniedByCause.clone();
     }
 
+    /**
+     * Grants that named a reason.
+     *
+     * @param reason the reason
+     * @return how many grants named it
+     */
     public long grantedFor(BoostReason reason) {
         return grantedByReason[reason.bitIndex()];
     }
 
+    /**
+     * Refusals for a cause.
+     *
+     * @param cause the denial reason
+     * @return how many requests were refused for it
+     */
     public long deniedFor(DenialReason cause) {
         int code = cause.code();
         return code >= 0 && code < deniedByCause.length ? deniedByCause[code] : 0;
     }
 
-    /** Grants per reason as a map; allocates. */
+    /**
+     * Grants per reason as a map; allocates.
+     *
+     * @return reason to count, every reason present
+     */
     public Map<BoostReason, Long> grantedByReasonMap() {
         Map<BoostReason, Long> m = new EnumMap<>(BoostReason.class);
         for (BoostReason r : BoostReason.values()) {
@@ -70,7 +115,11 @@ public record VmCounters(String vm, long granted, long[] grantedByReason, long d
         return m;
     }
 
-    /** Refusals per cause as a map (causes with a count only); allocates. */
+    /**
+     * Refusals per cause as a map; allocates.
+     *
+     * @return cause to count, causes with a count only
+     */
     public Map<DenialReason, Long> deniedByCauseMap() {
         Map<DenialReason, Long> m = new EnumMap<>(DenialReason.class);
         for (DenialReason d : DenialReason.values()) {

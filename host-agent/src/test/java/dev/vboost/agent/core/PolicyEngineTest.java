@@ -313,4 +313,28 @@ class PolicyEngineTest {
         assertEquals(3 * MS, r.endedBoostNanos());
         assertEquals(47 * MS, e.budgetRemainingNanos(0), "only the applied 3 ms are charged");
     }
+
+    @Test
+    void aVmBudgetBoundsAllVcpusTogether() {
+        PolicyConfig c = PolicyConfig.builder().maxBoostNanos(10 * MS).budget(50 * MS, 100 * MS)
+                .vmBudgetNanos(3 * MS).build();
+        PolicyEngine e = engine(c, 2);
+        e.tick(0, 0, d);
+        for (int slot = 0; slot < 2; slot++) {
+            line.set(0, BOOST, 1, 5, 0, IRQ, 1, 0).validate();
+            assertEquals(Outcome.GRANTED, e.onGuestLine(slot, 0, line, d).outcome());
+        }
+        assertEquals(3 * MS / 2, e.nextDeadline(0), "two vCPUs share 3 ms of VM budget");
+        for (int slot = 0; slot < 2; slot++) {
+            Decision r = e.tick(slot, 3 * MS / 2, d);
+            assertEquals(Outcome.THROTTLED, r.outcome(), "slot " + slot);
+            assertEquals(DenialReason.BUDGET_EXHAUSTED, r.denial());
+        }
+        line.set(0, BOOST, 1, 5, 0, IRQ, 2, 0).validate();
+        Decision denied = e.onGuestLine(0, 2 * MS, line, d);
+        assertEquals(DenialReason.BUDGET_EXHAUSTED, denied.denial(), "the VM's budget is spent for this window");
+        assertEquals(100 * MS, e.nextDeadline(0), "THROTTLED until the VM's window refills");
+        line.set(0, BOOST, 1, 5, 0, IRQ, 3, 0).validate();
+        assertEquals(Outcome.GRANTED, e.onGuestLine(0, 100 * MS, line, d).outcome());
+    }
 }
