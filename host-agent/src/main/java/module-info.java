@@ -6,6 +6,7 @@
  */
 module dev.vboost.agent {
     requires transitive dev.vboost.api;
+    requires dev.vboost.impl;
     requires com.sun.jna;
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;

@@ -59,6 +59,7 @@ public final class HostAgent implements AutoCloseable {
     private volatile @Nullable Thread agentThread;
     /** Set once stop() has restored everything: the VMs are no longer touched by the agent. */
     private volatile boolean restored;
+    private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     private HostAgent(Builder b) {
         // Initialise the JFR event classes now, not on the agent thread: the first expiry otherwise pays their
@@ -109,6 +110,15 @@ public final class HostAgent implements AutoCloseable {
         agentThread = t;
         running = true;
         t.start();
+        try {
+            // return once the agent thread is warmed up and about to serve, so an embedder publishing or
+            // announcing its regions after start() never has a guest's first request wait for class loading
+            if (!warmedUp.await(30, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "agent warm-up took more than 30 s; serving anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return this;
     }
 
@@ -347,6 +357,11 @@ public final class HostAgent implements AutoCloseable {
 
     private void loop() {
         agentPriority.applyToCurrentThread(registry.highestCeiling());
+        try {
+            AgentWarmup.run(clock.getAsLong()); // before the first VM is served: no bootstrap on a guest's time
+        } finally {
+            warmedUp.countDown();
+        }
         try {
             while (running) {
                 long next;
