@@ -8,15 +8,13 @@ import dev.vboost.api.layout.RegionLayout;
  */
 final class VmHypercallTarget implements HypercallTarget {
     private final VmSignals signals;
-    private final long generation;
     private final long hostFeatures;
     private final long regionGpa;
     private final long regionSize;
     private final Runnable wake;
 
-    VmHypercallTarget(VmSignals signals, long generation, long hostFeatures, long regionGpa, Runnable wake) {
+    VmHypercallTarget(VmSignals signals, long hostFeatures, long regionGpa, Runnable wake) {
         this.signals = signals;
-        this.generation = generation;
         this.hostFeatures = hostFeatures;
         this.regionGpa = regionGpa;
         this.regionSize = RegionLayout.regionSize(signals.slotCount);
@@ -30,7 +28,7 @@ final class VmHypercallTarget implements HypercallTarget {
 
     @Override
     public long generation() {
-        return generation;
+        return signals.generation;
     }
 
     @Override

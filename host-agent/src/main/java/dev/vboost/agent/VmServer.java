@@ -26,6 +26,12 @@ final class VmServer {
     }
 
     void serve(VmState vm, long now) {
+        if (!vm.endpoint.ready()) {
+            // §4.4 H3, H4: a region handed over NOT_READY looks served only once the agent serves it (after
+            // warm-up, on the agent thread); a guest that tried to attach earlier has been waiting for this
+            vm.endpoint.publishReady();
+            vm.signals.generation = vm.endpoint.generation();
+        }
         if (vm.signals.detachRequested.getAndSet(false)) {
             endAll(vm, now, true); // §5.8, by VBOOST_HC_DETACH
         }

@@ -14,6 +14,8 @@ final class VmSignals {
     final AtomicIntegerArray hostBoostRequests;
     final AtomicBoolean pending = new AtomicBoolean();
     final AtomicBoolean detachRequested = new AtomicBoolean();
+    /** The region's generation as the agent thread last published it (0 while NOT_READY), for ATTACH checks. */
+    volatile long generation;
 
     VmSignals(int slotCount) {
         this.slotCount = slotCount;

@@ -53,7 +53,8 @@ final class VmState {
         this.changed = new int[slotCount];
         this.busy = new boolean[slotCount];
         this.signals = new VmSignals(slotCount);
-        this.target = new VmHypercallTarget(signals, endpoint.generation(), hostFeatures, regionGpa, wake);
+        this.signals.generation = endpoint.generation();
+        this.target = new VmHypercallTarget(signals, hostFeatures, regionGpa, wake);
     }
 
     /**

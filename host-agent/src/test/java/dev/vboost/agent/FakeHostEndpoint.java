@@ -156,6 +156,15 @@ public final class FakeHostEndpoint implements HostEndpoint {
     }
 
     @Override
+    public boolean ready() {
+        return true;
+    }
+
+    @Override
+    public void publishReady() {
+    }
+
+    @Override
     public long acceptedFeatures() {
         return accepted;
     }

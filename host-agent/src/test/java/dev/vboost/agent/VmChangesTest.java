@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vboost.agent.actuator.RecordingActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.VboostException;
 import dev.vboost.api.WireError;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.ByteBufferSharedMemory;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.SlotStatus;
 import java.util.Map;
@@ -135,6 +142,42 @@ class VmChangesTest {
             assertEquals(ORIGINAL, actuator.current(101));
             a.removeVm("vm");
             assertFalse(a.vmNames().contains("vm"));
+        } finally {
+            a.stop();
+        }
+    }
+
+    @Test
+    void aRegionNobodyServesIsNotReadyUntilTheAgentServesIt() throws Exception {
+        HostRegionConfig config = HostRegionConfig.defaults(2);
+        ByteBufferSharedMemory memory = ByteBufferSharedMemory.allocateDirect((int) config.regionSize());
+        HostEndpoint region = Regions.prepareHost(memory, config);
+        assertFalse(region.ready());
+        VboostException early = assertThrows(VboostException.class,
+                () -> Regions.attachGuest(memory, Feature.DEFINED_MASK));
+        assertEquals(WireError.NOT_READY, early.error(), "a region nothing serves must not look served");
+        // a guest started before the agent waits for it (the recommended start order is either order)
+        java.util.concurrent.CompletableFuture<GuestEndpoint> waiting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return Regions.attachGuest(memory, Feature.DEFINED_MASK, java.time.Duration.ofSeconds(30));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        for (int tid = 101; tid <= 102; tid++) {
+            actuator.addThread(tid, ORIGINAL);
+        }
+        HostAgent a = HostAgent.builder().actuator(actuator).addVm("vm", region, PolicyConfig.defaults(),
+                Map.of(0, 101, 1, 102)).build().start();
+        try {
+            GuestEndpoint guest = waiting.get(30, TimeUnit.SECONDS);
+            assertTrue(region.generation() != 0);
+            assertEquals(region.generation(), a.hypercallTarget("vm").generation(), "ATTACH checks the live generation");
+            long id = guest.requestBoost(0, dev.vboost.api.wire.SchedPolicy.FIFO, 5, 0, IRQ);
+            dev.vboost.api.HostSlotSnapshot seen = new dev.vboost.api.HostSlotSnapshot();
+            assertTrue(guest.awaitActed(0, id, TimeUnit.SECONDS.toNanos(10), seen), "early guest's request not acted on");
+            assertEquals(SlotStatus.BOOSTED, seen.status());
         } finally {
             a.stop();
         }

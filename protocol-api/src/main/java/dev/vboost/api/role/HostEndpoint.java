@@ -18,6 +18,15 @@ public interface HostEndpoint extends AutoCloseable {
     /** Current host generation (non-zero while READY). */
     long generation();
 
+    /** True once the region was published READY (H4, spec §4.4) by this endpoint. */
+    boolean ready();
+
+    /**
+     * Publishes a region created NOT_READY (H3: its new generation, H4: READY, last), once a host serves it;
+     * does nothing if it is READY already.
+     */
+    void publishReady();
+
     /**
      * Finds slots whose guest-line counter moved since the last call, comparing counters only (spec §5.2);
      * writes their indexes to {@code dst} and returns how many. Allocation-free; bounded by {@code dst.length}.
