@@ -35,6 +35,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <p>Before the first change to a thread the agent journals its original attributes (if a journal path is
  * given); {@link #start()} first restores whatever a crashed agent left in the journal, and {@link #stop()}
  * (also from {@link #installShutdownHook()} on SIGINT or SIGTERM) puts every thread back and clears it.
+ *
+ * <p>Above 400 lines because the public API and its {@link Builder} live here with their documentation (about
+ * half the file), so users find them in one place; the work is done by {@code VmRegistry} (VMs added, removed,
+ * re-mapped), {@code VmServer} (one VM's share of an iteration), {@code SlotActions} (carrying out a decision)
+ * and {@code ThreadLeases} (originals, restores, journal).
  */
 public final class HostAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
