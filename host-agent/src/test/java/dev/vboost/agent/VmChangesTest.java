@@ -168,7 +168,10 @@ class VmChangesTest {
         for (int tid = 101; tid <= 102; tid++) {
             actuator.addThread(tid, ORIGINAL);
         }
-        HostAgent a = HostAgent.builder().actuator(actuator).addVm("vm", region, PolicyConfig.defaults(),
+        // boosts long enough to still be in force when this thread looks, however loaded the machine
+        PolicyConfig longBoosts = PolicyConfig.builder().maxBoostNanos(TimeUnit.SECONDS.toNanos(5))
+                .budget(TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(10)).build();
+        HostAgent a = HostAgent.builder().actuator(actuator).addVm("vm", region, longBoosts,
                 Map.of(0, 101, 1, 102)).build().start();
         try {
             GuestEndpoint guest = waiting.get(30, TimeUnit.SECONDS);
@@ -177,7 +180,8 @@ class VmChangesTest {
             long id = guest.requestBoost(0, dev.vboost.api.wire.SchedPolicy.FIFO, 5, 0, IRQ);
             dev.vboost.api.HostSlotSnapshot seen = new dev.vboost.api.HostSlotSnapshot();
             assertTrue(guest.awaitActed(0, id, TimeUnit.SECONDS.toNanos(10), seen), "early guest's request not acted on");
-            assertEquals(SlotStatus.BOOSTED, seen.status());
+            assertEquals(SlotStatus.BOOSTED, seen.status(), () -> seen + " " + a.counters("vm") + " " + actuator.calls()
+                    + " " + a.lastError());
         } finally {
             a.stop();
         }

@@ -144,6 +144,8 @@ class HostileGuestTest {
             assertEquals(granted, agent.counters("vm").granted(), "a replayed request id was granted");
             assertFalse(realtime(host, vm, 0), "thread raised by a stale line");
             assertEquals(2, hostLine(guest, 0).actedRequestId(), "acted id moved backwards");
+            // spec §5.3 HA2, §8.12: the ignored line is counted
+            Await.until(2_000, () -> agent.counters("vm").idsBackwards() > 0, () -> "an id going backwards not counted");
 
             // counter back again, but a new id: counters compare for equality only, so this one is acted on
             slot0.write(seq - 9, seq - 8, dev.vboost.api.wire.BoostRequest.BOOST, SchedPolicy.FIFO, 5, RT, 3, 0);
