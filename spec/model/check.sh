@@ -49,6 +49,7 @@ mutants=(
   "handshake-mutant-no-expiry.pml    base     liveness  acceptance cycle"
   "handshake-mutant-no-gen-check.pml restart  safety    assertion violated"
   "handshake-mutant-no-clear.pml     restart  safety    assertion violated"
+  "handshake-mutant-header-first.pml base     safety    assertion violated"
 )
 
 flags_of() {

@@ -80,6 +80,8 @@ byte gl_prio = 0;
 byte gl_id = 0;
 byte gl_ack = 0;
 byte gl_tag = 0;      /* GHOST: generation the guest was attached to when it wrote the line */
+byte gl_hver = 0;     /* GHOST: how many guest-header writes preceded this line write */
+byte gh_ver = 0;      /* GHOST: guest-header writes so far */
 
 /* ---- slot host line (spec §3.5): host is the seqlock writer ---- */
 byte hl_seq = SEQ_START;
@@ -121,7 +123,13 @@ ltl boost_ends { [] (boosted -> <> !boosted) }
 /* host reads the guest header. Abstracted to one step: it uses the same seqlock reader as the slot lines,
  * whose torn reads this model does represent; modelling it field by field too only multiplies states. */
 inline read_guest_header() {
-    d_step { ok = !odd(gh_seq); c1 = gh_attach; c2 = gh_gen; seen_gh = gh_seq }
+    d_step { ok = !odd(gh_seq); c1 = gh_attach; c2 = gh_gen; seen_gh = gh_seq; hv = gh_ver }
+}
+
+/* the host's change tracking (spec §5.2, §5.10; HostEndpoint.pollChangedSlots): compares the slot's guest
+ * counter with the value it saw last and consumes the change, whether or not the line is then read */
+inline poll_slot() {
+    d_step { changed = (gl_seq != seen_gl); seen_gl = gl_seq; polled_hver = gl_hver }
 }
 
 /* host reads the slot's guest line */
@@ -234,8 +242,12 @@ proctype Host() {
     byte hbid = 0;        /* host's own copy of host_boost_id */
     byte hb_count = 0;
     bool attached_now;
-    byte seen_gl = SEQ_START;   /* guest-line counter at the last consistent read */
+    byte seen_gl = SEQ_START;   /* guest-line counter as the last poll saw it */
     byte seen_gh = SEQ_START;   /* guest-header counter at the last read */
+    bool changed;               /* the last poll found the guest counter moved */
+    bool busy;                  /* the last read of the line was not consistent: read it again */
+    byte hv;                    /* GHOST: guest-header writes before the header copy acted on */
+    byte polled_hver;           /* GHOST: guest-header writes before the line write the poll consumed */
 
 restart:
     init_region();
@@ -248,8 +260,13 @@ end_loop:
             restore_thread();
             publish(S_NORMAL, 0, acted, hbid)
 #endif
-        :: !EXPIRED && (gl_seq != seen_gl || gh_seq != seen_gh) ->
-                /* a guest counter moved (spec §5.2): read the guest header, then the slot line (§5.3) */
+        :: !EXPIRED && (gl_seq != seen_gl || gh_seq != seen_gh || busy) ->
+                /* a guest counter moved (spec §5.2). The slot's change is consumed BEFORE the guest header is
+                 * read: a guest writes its header before its lines, so a consumed change the header read does
+                 * not cover is older than that header (issue 16 row 14; the header-first mutant loses it) */
+#ifndef MUTANT_HEADER_FIRST
+                poll_slot();
+#endif
                 read_guest_header();
                 d_step {
 #ifdef MUTANT_NO_GEN_CHECK
@@ -259,9 +276,22 @@ end_loop:
 #endif
                     c1 = 0; c2 = 0; ok = false
                 };
+#ifdef MUTANT_HEADER_FIRST
+                poll_slot();
+#endif
                 if
-                :: attached_now ->
+                :: !attached_now && changed ->
+#ifndef HOSTILE
+                    /* a change dropped unread was written before the header state acted on */
+                    assert(polled_hver <= hv);
+#endif
+                    busy = false
+                :: else -> skip
+                fi;
+                if
+                :: attached_now && (changed || busy) ->
                     read_guest_line();
+                    busy = !ok;
                     if
                     :: ok && c3 > acted && c1 <= R_UNBOOST && c2 <= PRIO_MAX ->
                         atomic {
@@ -300,7 +330,8 @@ end_loop:
                     :: else -> skip
                     fi
                 fi;
-                d_step { ok = false; attached_now = false; c1 = 0; c2 = 0; c3 = 0; c4 = 0; c5 = 0 }
+                d_step { ok = false; attached_now = false; changed = false; hv = 0; polled_hver = 0;
+                         c1 = 0; c2 = 0; c3 = 0; c4 = 0; c5 = 0 }
         :: !EXPIRED && !boosted && hb_count < MAX_HB ->
                 /* host-initiated boost, e.g. an interrupt injected (spec §5.5) */
                 atomic { hb_count++; hbid++ };
@@ -312,7 +343,7 @@ end_loop:
     /* the agent died at an arbitrary step; a new one starts over the same region */
     /* a new agent remembers no counters: an odd value never matches a settled counter, so it polls first */
     atomic { crash = false; ok = false; tries = 0; s1 = 0; s2 = 0; attached_now = false;
-             seen_gl = 1; seen_gh = 1;
+             seen_gl = 1; seen_gh = 1; changed = false; busy = false; hv = 0; polled_hver = 0;
              c1 = 0; c2 = 0; c3 = 0; c4 = 0; c5 = 0; e1 = 0; e2 = 0; e3 = 0; e4 = 0; e5 = 0 };
     goto restart
 }
@@ -338,13 +369,13 @@ end_timer:
 inline write_guest_line(req, prio, id, ack, tag) {
     gl_seq = next(gl_seq);                          /* W1 */
     atomic { gl_req = req; gl_prio = prio };        /* W2: request word */
-    atomic { gl_id = id; gl_tag = tag; newest_id = (id > newest_id -> id : newest_id) };
+    atomic { gl_id = id; gl_tag = tag; gl_hver = gh_ver; newest_id = (id > newest_id -> id : newest_id) };
     gl_ack = ack;
     gl_seq = next(gl_seq)                           /* W4 */
 }
 
 inline write_guest_header(st, gen) {                /* one step, see read_guest_header */
-    d_step { gh_attach = st; gh_gen = gen; gh_seq = next(next(gh_seq)) }
+    d_step { gh_attach = st; gh_gen = gen; gh_seq = next(next(gh_seq)); gh_ver = (gh_ver < 255 -> gh_ver + 1 : 255) }
 }
 
 #ifndef HOSTILE

@@ -1,9 +1,12 @@
 /**
  * The vboost host agent: per-VM boost policy, real thread priorities through a {@code PriorityActuator},
- * the hypercall dispatcher and its Unix-socket transport, the lease journal and counters.
+ * the hypercall dispatcher and its Unix-socket transport, the lease journal and counters. The API is
+ * {@link dev.vboost.agent.HostAgent} and the exported packages below; {@code dev.vboost.agent.core} (the policy
+ * engine, live counters, JFR events) is internal.
  */
 module dev.vboost.agent {
-    requires dev.vboost.api;
+    requires transitive dev.vboost.api;
+    requires dev.vboost.impl;
     requires com.sun.jna;
     requires com.fasterxml.jackson.databind;
     requires jdk.jfr;

@@ -1,87 +1,70 @@
 package dev.vboost.agent;
 
-import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.core.BoostEvents;
 import dev.vboost.agent.journal.LeaseJournal;
-import dev.vboost.agent.policy.Decision;
-import dev.vboost.agent.policy.Outcome;
 import dev.vboost.agent.policy.PolicyConfig;
-import dev.vboost.agent.policy.PolicyEngine;
-import dev.vboost.agent.stats.BoostEvents;
 import dev.vboost.agent.stats.VmCounters;
-import dev.vboost.agent.stats.VmStats;
-import dev.vboost.api.GuestSlotSnapshot;
-import dev.vboost.api.HostSlotSnapshot;
-import dev.vboost.api.ReadStatus;
 import dev.vboost.api.role.HostEndpoint;
-import dev.vboost.api.wire.DenialReason;
-import dev.vboost.api.wire.SchedPolicy;
-import dev.vboost.api.wire.SlotStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.vboost.api.wire.Feature;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntToLongFunction;
 import java.util.function.LongSupplier;
-import java.util.concurrent.locks.LockSupport;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The host agent: watches the slots of one or more VM regions, applies each VM's {@link PolicyConfig}, changes
- * the vCPU threads' priorities through a {@link PriorityActuator}, publishes the outcome in the slots' host
- * lines, and ends every boost at its bound on a host timer even when the guest is silent (architecture §5,
- * spec §8).
+ * The host agent: watches the slots of the VM regions it serves, applies each VM's {@link PolicyConfig},
+ * changes the vCPU threads' priorities through a {@link PriorityActuator}, publishes the outcome in the slots'
+ * host lines, and ends every boost at its bound on a host timer even when the guest is silent (spec §5, §8;
+ * docs/architecture.md).
  *
- * <p>One agent thread owns every endpoint and the policy engines; other threads only queue work
- * ({@link #notifySlot}, {@link #requestHostBoost}) or read counters. Each iteration does bounded work: queued
- * notifications, the slots whose guest counters moved ({@code pollChangedSlots}), slots due to expire, and
- * retries of failed restores. Actuator failures are counted and published as {@code ACTUATOR_FAILED}; they
- * never stop the loop.
+ * <p>One agent thread owns every endpoint, policy engine and thread lease; other threads only leave signals
+ * ({@link #notifySlot}, {@link #requestHostBoost}), queue VM changes ({@link #addVm}, {@link #removeVm},
+ * {@link #remapVcpus}) that the agent thread applies between iterations, or read counters. Each iteration does
+ * bounded work per VM (see {@code VmServer}) and then waits in its {@link LoopWaiter} until the next deadline:
+ * the earliest boost expiry or throttle refill, a restore retry, or the idle poll interval. Actuator failures
+ * are counted and published as {@code ACTUATOR_FAILED}; they never stop the loop.
  *
  * <p>Before the first change to a thread the agent journals its original attributes (if a journal path is
  * given); {@link #start()} first restores whatever a crashed agent left in the journal, and {@link #stop()}
- * puts every thread back and clears it.
+ * (also from {@link #installShutdownHook()} on SIGINT or SIGTERM) puts every thread back and clears it.
+ *
+ * <p>Above 400 lines because the public API and its {@link Builder} live here with their documentation (about
+ * half the file), so users find them in one place; the work is done by {@code VmRegistry} (VMs added, removed,
+ * re-mapped), {@code VmServer} (one VM's share of an iteration), {@code SlotActions} (carrying out a decision)
+ * and {@code ThreadLeases} (originals, restores, journal).
  */
 public final class HostAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
-    private static final int STOP_RESTORE_ATTEMPTS = 3;
-    private static final long RESTORE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Longest an idle agent thread sleeps between polls, whatever the configuration says. */
     private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long STOP_JOIN_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
-    private final Vm[] vms;
-    private final Map<String, Vm> vmsByName = new LinkedHashMap<>();
-    private final PriorityActuator actuator;
     private final LongSupplier clock;
     private final @Nullable Path journalPath;
-    private final IntToLongFunction startTimeOf;
     private final long idlePollNanos;
+    private final LoopWaiter waiter;
+    private final AgentThreadPriority agentPriority;
+    private final AgentErrors errors = new AgentErrors();
+    private final ThreadLeases leases;
+    private final VmRegistry registry;
+    private final VmServer server;
 
-    // agent-thread state
-    private final Map<Integer, ThreadLease> leases = new HashMap<>();
-    private final List<ThreadLease> pendingRestores = new ArrayList<>();
-    private final GuestSlotSnapshot line = new GuestSlotSnapshot();
-    private final HostSlotSnapshot hostLine = new HostSlotSnapshot();
-    private final Decision decision = new Decision();
-    private @Nullable LeaseJournal journal;
     private LeaseJournal.@Nullable Recovery recovery;
-
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile @Nullable Thread agentThread;
-    private volatile @Nullable Throwable lastError;
+    private boolean prepared;
+    private volatile boolean running;
     private volatile boolean stopped;
+    private volatile @Nullable Thread agentThread;
+    /** Set once stop() has restored everything: the VMs are no longer touched by the agent. */
+    private volatile boolean restored;
+    private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     private HostAgent(Builder b) {
         // Initialise the JFR event classes now, not on the agent thread: the first expiry otherwise pays their
@@ -90,26 +73,27 @@ public final class HostAgent implements AutoCloseable {
         new BoostEvents.Granted().shouldCommit();
         new BoostEvents.Denied().shouldCommit();
         new BoostEvents.Expired().shouldCommit();
-        this.actuator = b.actuator != null ? b.actuator : new LinuxPriorityActuator();
+        PriorityActuator actuator = b.actuator != null ? b.actuator : new LinuxPriorityActuator();
         this.clock = b.clock;
         this.journalPath = b.journal;
-        this.startTimeOf = b.startTimeOf;
         this.idlePollNanos = b.idlePollNanos;
-        this.vms = new Vm[b.vms.size()];
-        Set<Integer> allTids = new HashSet<>();
-        for (int i = 0; i < vms.length; i++) {
-            VmSpec spec = b.vms.get(i);
-            Vm vm = new Vm(i, spec);
-            for (int tid : vm.tids) {
-                if (tid > 0 && !allTids.add(tid)) {
-                    throw new IllegalArgumentException("thread " + tid + " is mapped to more than one vCPU");
-                }
-            }
-            vms[i] = vm;
-            vmsByName.put(spec.name, vm);
+        this.waiter = b.waiter != null ? b.waiter : new ParkingLoopWaiter(b.clock);
+        this.leases = new ThreadLeases(actuator, b.clock, b.startTimeOf);
+        SlotActions actions = new SlotActions(leases, b.clock, errors);
+        this.server = new VmServer(actions, leases, errors);
+        this.registry = new VmRegistry(server, leases, waiter::wakeUp);
+        this.agentPriority = new AgentThreadPriority(b.agentAttributes,
+                b.agentAttributes == null && b.actuator == null);
+        for (Builder.VmSpec spec : b.vms) {
+            registry.add(spec.name, spec.endpoint, spec.policy, spec.slotToTid, spec.hostFeatures, spec.regionGpa);
         }
     }
 
+    /**
+     * A builder with no VM; add them there or later with {@link #addVm}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -117,71 +101,89 @@ public final class HostAgent implements AutoCloseable {
     /**
      * Restores what a crashed agent left in the journal, opens the journal, and starts the agent thread.
      *
-     * @throws UncheckedIOException if the journal cannot be read or opened
-     * @throws IllegalStateException if already started or stopped
+     * @return this agent
+     * @throws java.io.UncheckedIOException if the journal cannot be read or opened
+     * @throws IllegalStateException if already started or stopped, or the journal held threads it could not restore
      */
     public synchronized HostAgent start() {
         prepare();
         Thread t = new Thread(this::loop, "vboost-agent");
         t.setDaemon(true);
+        if (waiter instanceof ParkingLoopWaiter) {
+            ((ParkingLoopWaiter) waiter).bind(t);
+        }
         agentThread = t;
-        running.set(true);
+        running = true;
         t.start();
+        try {
+            // return once the agent thread is warmed up and about to serve, so an embedder publishing or
+            // announcing its regions after start() never has a guest's first request wait for class loading
+            if (!warmedUp.await(30, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "agent warm-up took more than 30 s; serving anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return this;
     }
 
     /**
-     * Recovery and journal opening without a thread, for embedders that call {@link #runOnce()} from a loop
-     * of their own (and for tests). {@link #start()} calls it.
+     * Recovery and journal opening without a thread, for embedders that call {@link #runOnce()} from a loop of
+     * their own (and for tests). {@link #start()} calls it.
+     *
+     * @return this agent
+     * @throws IllegalStateException if already started or stopped
      */
     public synchronized HostAgent prepare() {
         if (stopped) {
             throw new IllegalStateException("agent already stopped");
         }
-        if (running.get() || journal != null || recovery != null) {
+        if (prepared) {
             throw new IllegalStateException("agent already started");
         }
+        prepared = true;
         Path p = journalPath;
         if (p != null) {
-            try {
-                LeaseJournal.Recovery r = LeaseJournal.recover(p, actuator, startTimeOf);
-                recovery = r;
-                if (!r.restored().isEmpty() || !r.clean()) {
-                    LOG.log(System.Logger.Level.WARNING, "lease journal " + p + ": restored " + r.restored().size()
-                            + " thread(s) a previous agent left boosted; failures: " + r.failures());
-                }
-                if (!r.clean()) {
-                    throw new IllegalStateException("could not restore threads from lease journal " + p + ": "
-                            + r.failures());
-                }
-                journal = LeaseJournal.open(p);
-            } catch (IOException e) {
-                throw new UncheckedIOException("lease journal " + p, e);
-            }
+            recovery = leases.recoverAndOpen(p);
         }
         return this;
     }
 
-    /** What the journal recovery at start found and did; {@code null} before start or without a journal. */
+    /**
+     * Registers a JVM shutdown hook that runs {@link #stop()} and waits for it, so SIGINT, SIGTERM and a normal
+     * exit put every boosted thread back and clear the journal before the JVM ends (SIGKILL is the journal's job).
+     *
+     * @return this agent
+     */
+    public HostAgent installShutdownHook() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "vboost-agent-shutdown"));
+        return this;
+    }
+
+    /**
+     * What the journal recovery at start found and did.
+     *
+     * @return the recovery, or {@code null} before start or without a journal
+     */
     public LeaseJournal.@Nullable Recovery recovery() {
         return recovery;
     }
 
     /**
-     * Stops the agent thread, puts every boosted thread back to its original attributes, publishes NORMAL
-     * for their slots and clears the journal. Idempotent.
+     * Stops the agent thread, puts every boosted thread back to its original attributes, publishes NORMAL for
+     * their slots and clears the journal. Idempotent; safe from any thread, including a shutdown hook.
      */
     public synchronized void stop() {
         if (stopped) {
             return;
         }
         stopped = true;
-        running.set(false);
+        running = false;
         Thread t = agentThread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (t != null && t != Thread.currentThread()) {
+            waiter.wakeUp();
             try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
+                t.join(STOP_JOIN_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -192,812 +194,356 @@ public final class HostAgent implements AutoCloseable {
         restoreEverything();
     }
 
+    /** Same as {@link #stop()}. */
     @Override
     public void close() {
         stop();
     }
 
-    /** The last unexpected error the loop caught (it keeps running), or {@code null}. */
+    /**
+     * The last unexpected error the loop caught (it keeps running).
+     *
+     * @return the error, or {@code null}
+     */
     public @Nullable Throwable lastError() {
-        return lastError;
+        return errors.last();
     }
 
-    /** Index of the VM named {@code name}. */
+    /**
+     * Adds a VM while the agent runs (or before it starts): its region's host endpoint (the agent becomes its
+     * only user), its policy, and the embedder's map of vCPU index (= slot) to Linux thread id. Slots without a
+     * thread are denied with {@code ACTUATOR_FAILED}. Every feature is offered and the region's GPA is 0; see
+     * {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)}. Thread-safe.
+     *
+     * @param name      unique name of the VM
+     * @param endpoint  the host side of its region
+     * @param policy    its policy
+     * @param slotToTid vCPU index (= slot) to Linux thread id
+     *
+     * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
+     *     mapped to a vCPU of any VM
+     */
+    public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid) {
+        addVm(name, endpoint, policy, slotToTid, Feature.DEFINED_MASK, 0);
+    }
+
+    /**
+     * As {@link #addVm(String, HostEndpoint, PolicyConfig, Map)}, naming the region's offered features (for the
+     * hypercall QUERY and ATTACH checks) and its guest-physical address.
+     *
+     * @param name         unique name of the VM
+     * @param endpoint     the host side of its region
+     * @param policy       its policy
+     * @param slotToTid    vCPU index (= slot) to Linux thread id
+     * @param hostFeatures the features the region offers
+     * @param regionGpa    where the VMM maps the region in guest-physical memory
+     * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
+     *     mapped to a vCPU of any VM
+     */
+    public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+            long hostFeatures, long regionGpa) {
+        registry.add(name, endpoint, policy, slotToTid, hostFeatures, regionGpa);
+        agentPriority.ceilingAdded(policy.priorityCeiling());
+    }
+
+    /**
+     * Removes a VM: its threads restored and its slots published NORMAL before this returns; the other VMs are
+     * not disturbed. Applied by the agent thread between iterations when it runs. Thread-safe.
+     *
+     * @param name the VM
+     * @throws IllegalArgumentException if no VM has that name
+     */
+    public void removeVm(String name) {
+        registry.remove(name, running && !stopped, () -> restored, clock);
+    }
+
+    /**
+     * Changes a VM's vCPU-to-thread map (hot-plug, a re-read of QEMU's vCPUs): only the slots whose thread
+     * changed are restored, published NORMAL and served with the new thread; the others are not touched.
+     * Returns once applied. Thread-safe.
+     *
+     * @param name      the VM
+     * @param slotToTid the new map, vCPU index (= slot) to Linux thread id; slots left out have no thread
+     * @throws IllegalArgumentException if no VM has that name, a slot does not exist, or a thread is mapped to
+     *     another vCPU
+     */
+    public void remapVcpus(String name, Map<Integer, Integer> slotToTid) {
+        registry.remap(name, slotToTid, running && !stopped, () -> restored, clock);
+    }
+
+    /**
+     * Index of the VM named {@code name}, for {@link #notifySlot} and {@link #requestHostBoost}; valid until
+     * the VM is removed.
+     *
+     * @param name the VM
+     * @return its index
+     * @throws IllegalArgumentException if no VM has that name
+     */
     public int vmIndex(String name) {
-        Vm vm = vmsByName.get(name);
-        if (vm == null) {
-            throw new IllegalArgumentException("no VM named '" + name + "' (known: " + vmsByName.keySet() + ")");
-        }
-        return vm.index;
+        return registry.index(name);
     }
 
+    /**
+     * The VMs known.
+     *
+     * @return the names of the VMs served (and failed ones not yet removed)
+     */
     public List<String> vmNames() {
-        return new ArrayList<>(vmsByName.keySet());
+        return registry.names();
     }
 
-    /** A copy of VM {@code name}'s counters. */
+    /**
+     * A copy of a VM's counters.
+     *
+     * @param name the VM
+     * @return its counters now
+     */
     public VmCounters counters(String name) {
-        return vms[vmIndex(name)].stats.snapshot();
+        return registry.get(name).stats.snapshot();
+    }
+
+    /**
+     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent has
+     * then put its threads back and no longer serves it. It stays listed until {@link #removeVm}.
+     *
+     * @param name the VM
+     * @return whether its region faulted
+     */
+    public boolean regionFailed(String name) {
+        return registry.get(name).failed;
     }
 
     /**
      * Queues a NOTIFY for {@code slot} of VM {@code vmIndex} and wakes the agent. Thread-safe and
-     * allocation-free. Returns false for a VM index or slot out of range.
+     * allocation-free.
+     *
+     * @param vmIndex the VM's {@link #vmIndex(String)}
+     * @param slot    the slot
+     * @param flags   the NOTIFY flags
+     * @return false for a VM index or slot out of range
      */
     public boolean notifySlot(int vmIndex, int slot, int flags) {
-        if (vmIndex < 0 || vmIndex >= vms.length) {
+        VmState vm = registry.at(vmIndex);
+        if (vm == null || !vm.signals.queueNotify(slot, flags)) {
             return false;
         }
-        Vm vm = vms[vmIndex];
-        if (slot < 0 || slot >= vm.slotCount) {
-            return false;
-        }
-        vm.notifyFlags.getAndAccumulate(slot, flags | 1, (a, b) -> a | b);
-        vm.pending.set(true);
-        wake();
+        waiter.wakeUp();
         return true;
     }
 
     /**
      * Asks the agent to boost {@code slot} of VM {@code vmIndex} on the host's own initiative (spec §5.5), for
-     * example when the VMM injects an interrupt. Thread-safe; the policy decides. Returns false for a VM index
-     * or slot out of range, or flags that are empty or undefined.
+     * example when the VMM injects an interrupt. Thread-safe; the policy decides, and only a guest that accepted
+     * HOST_BOOST is boosted.
      *
-     * @param flags non-empty bit set of {@link dev.vboost.api.wire.HostBoostFlag}
+     * @param vmIndex the VM's {@link #vmIndex(String)}
+     * @param slot    the slot
+     * @param flags   non-empty bit set of {@link dev.vboost.api.wire.HostBoostFlag}
+     * @return false for a VM index or slot out of range, or flags that are empty or undefined
      */
     public boolean requestHostBoost(int vmIndex, int slot, int flags) {
-        if (vmIndex < 0 || vmIndex >= vms.length) {
+        VmState vm = registry.at(vmIndex);
+        if (vm == null || !vm.signals.queueHostBoost(slot, flags)) {
             return false;
         }
-        Vm vm = vms[vmIndex];
-        if (slot < 0 || slot >= vm.slotCount || flags == 0
-                || dev.vboost.api.wire.HostBoostFlag.hasUndefinedBits(flags)) {
-            return false;
-        }
-        vm.hostBoostRequests.getAndAccumulate(slot, flags, (a, b) -> a | b);
-        vm.pending.set(true);
-        wake();
+        waiter.wakeUp();
         return true;
     }
 
-    /** The dispatcher's view of VM {@code name}. */
+    /**
+     * The hypercall dispatcher's view of a VM.
+     *
+     * @param name the VM
+     * @return its target, valid while the VM is served
+     */
     public HypercallTarget hypercallTarget(String name) {
-        return vms[vmIndex(name)].target;
-    }
-
-    private void wake() {
-        Thread t = agentThread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        return registry.get(name).target;
     }
 
     private void loop() {
-        while (running.get()) {
-            long next;
-            try {
-                next = runOnce();
-            } catch (RuntimeException | Error e) {
-                lastError = e;
-                LOG.log(System.Logger.Level.ERROR, "agent iteration failed; continuing", e);
-                next = clock.getAsLong() + idlePollNanos;
+        agentPriority.applyToCurrentThread(registry.highestCeiling());
+        try {
+            AgentWarmup.run(clock.getAsLong()); // before the first VM is served: no bootstrap on a guest's time
+        } finally {
+            warmedUp.countDown();
+        }
+        try {
+            while (running) {
+                long next;
+                try {
+                    next = runOnce();
+                } catch (RuntimeException | Error e) {
+                    errors.record(e);
+                    LOG.log(System.Logger.Level.ERROR, "agent iteration failed; continuing", e);
+                    next = clock.getAsLong() + idlePollNanos;
+                }
+                if (!running) {
+                    break;
+                }
+                try {
+                    waiter.awaitUntil(Math.min(next, clock.getAsLong() + idlePollNanos));
+                } catch (InterruptedException e) {
+                    // stop() or an embedder's interrupt: the loop condition decides
+                }
             }
-            long now = clock.getAsLong();
-            long sleep = Math.min(idlePollNanos, Math.max(0, next - now));
-            if (sleep > 0 && running.get()) {
-                LockSupport.parkNanos(this, sleep);
+        } finally {
+            if (!stopped) {
+                // the loop died without stop(): nothing will end these boosts, so end them now
+                LOG.log(System.Logger.Level.ERROR, "agent thread ending unexpectedly; restoring every thread");
+                restoreEverything();
             }
         }
     }
 
     /**
-     * One bounded iteration on the calling thread: queued notifications and host boosts, changed slots,
-     * retried busy reads, expiries, restore retries. Returns the host-clock time of the next deadline (or
-     * now plus the idle poll interval). Only for the thread that owns the agent: never call it while
-     * {@link #start()}'s thread runs.
+     * One bounded iteration on the calling thread: queued VM changes, then per VM queued notifications and host
+     * boosts, changed slots, retried busy reads and expiries, then restore retries. Only for the thread that
+     * owns the agent: never call it while {@link #start()}'s thread runs.
+     *
+     * @return the host-clock time of the next deadline (at most now plus the idle poll interval)
      */
     public long runOnce() {
         long now = clock.getAsLong();
-        for (Vm vm : vms) {
-            if (vm.failed) {
+        registry.applyQueued(now);
+        long next = now + idlePollNanos;
+        for (VmState vm : registry.table()) {
+            if (vm == null || vm.failed) {
                 continue;
             }
             try {
-                serve(vm, now);
+                server.serve(vm, now);
             } catch (InternalError e) {
                 // SIGBUS on the mapped region (its file truncated or gone): the JVM raises InternalError on the
                 // faulting access. The region is lost; its threads are not, and the other VMs must go on.
-                failRegion(vm, now, e);
+                errors.record(e);
+                registry.regionFailed(vm, now, e);
             }
-        }
-        if (!pendingRestores.isEmpty()) {
-            retryRestores(now);
-        }
-        long next = now + idlePollNanos;
-        for (Vm vm : vms) {
             next = Math.min(next, vm.earliestDeadline);
         }
-        if (!pendingRestores.isEmpty()) {
-            next = Math.min(next, now + RESTORE_RETRY_NANOS);
+        if (leases.restoresPending()) {
+            leases.retryRestores(now);
+            next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
         return next;
     }
 
-    /** One VM's share of {@link #runOnce()}. */
-    private void serve(Vm vm, long now) {
-        if (vm.detachRequested.getAndSet(false)) {
-            endAllBoosts(vm, now);
-        }
-        // spec §5.2: only a guest header that passes, ATTACHED at this generation, makes the host act on slots
-        if (vm.endpoint.guestAttached()) {
-            serveAttachedGuest(vm, now);
-        } else {
-            ignoreSlotsOfADetachedGuest(vm, now);
-        }
-        if (now >= vm.earliestDeadline) {
-            long earliest = Long.MAX_VALUE;
-            for (int slot = 0; slot < vm.slotCount; slot++) {
-                if (vm.engine.nextDeadline(slot) <= now) {
-                    try {
-                        carry(vm, slot, vm.engine.tick(slot, now, decision), now);
-                    } catch (RuntimeException e) {
-                        lastError = e;
-                        LOG.log(System.Logger.Level.ERROR, "expiry of " + vm.name + " slot " + slot + " failed", e);
-                    }
-                }
-                earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
-            }
-            vm.earliestDeadline = earliest;
-        }
-    }
-
-    /** Notifications, host-boost requests, slots busy last time, then slots whose counters moved. */
-    private void serveAttachedGuest(Vm vm, long now) {
-        vm.guestAttached = true;
-        if (vm.pending.getAndSet(false)) {
-            for (int slot = 0; slot < vm.slotCount; slot++) {
-                if (vm.notifyFlags.get(slot) != 0 && vm.notifyFlags.getAndSet(slot, 0) != 0) {
-                    vm.stats.notified();
-                    guarded(vm, slot, now, false, 0);
-                }
-                int hb = vm.hostBoostRequests.get(slot) != 0 ? vm.hostBoostRequests.getAndSet(slot, 0) : 0;
-                if (hb != 0) {
-                    guarded(vm, slot, now, true, hb);
-                }
-            }
-        }
-        // slots busy in an earlier iteration first, so a slot found busy now waits one iteration
-        if (vm.busySlots > 0) {
-            for (int slot = 0; slot < vm.slotCount; slot++) {
-                if (vm.busy[slot]) {
-                    guarded(vm, slot, now, false, 0);
-                }
-            }
-        }
-        int n = vm.endpoint.pollChangedSlots(vm.changed);
-        for (int i = 0; i < n; i++) {
-            guarded(vm, vm.changed[i], now, false, 0);
-        }
-    }
-
-    /**
-     * Spec §5.2, §5.8: a guest that is not attached at this generation (never attached, detached, attached to
-     * an earlier host, or holding its header busy) gets nothing: the boosts in force end, notifications and
-     * host-boost requests are dropped, and slot changes are consumed unread, so lines written before a
-     * re-attach are never acted on.
-     */
-    private void ignoreSlotsOfADetachedGuest(Vm vm, long now) {
-        if (vm.guestAttached) {
-            vm.guestAttached = false;
-            endAllBoosts(vm, now);
-        }
-        if (vm.pending.getAndSet(false)) {
-            for (int slot = 0; slot < vm.slotCount; slot++) {
-                vm.notifyFlags.set(slot, 0);
-                vm.hostBoostRequests.set(slot, 0);
-            }
-        }
-        if (vm.busySlots > 0) {
-            java.util.Arrays.fill(vm.busy, false);
-            vm.busySlots = 0;
-        }
-        vm.endpoint.pollChangedSlots(vm.changed);
-    }
-
-    /**
-     * The VM's region memory faulted: puts its boosted threads back (actuator only; nothing more is read from
-     * or written to the region), forgets its boosts and never serves it again.
-     */
-    private void failRegion(Vm vm, long now, InternalError e) {
-        vm.failed = true;
-        lastError = e;
-        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " faulted (file truncated or unmapped?); "
-                + "restoring its threads and no longer serving it", e);
-        for (int slot = 0; slot < vm.slotCount; slot++) {
-            if (vm.engine.isBoosted(slot)) {
-                vm.stats.addBoostedNanos(now - vm.engine.boostStart(slot));
-                restore(vm, slot);
-            }
-        }
-        vm.engine.dropAll(now);
-        vm.earliestDeadline = Long.MAX_VALUE;
-    }
-
-    /**
-     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent then
-     * has put its threads back and no longer serves it.
-     */
-    public boolean regionFailed(String name) {
-        return vms[vmIndex(name)].failed;
-    }
-
-    /** One slot event; a failure is counted and logged, never thrown into the loop. */
-    private void guarded(Vm vm, int slot, long now, boolean hostBoost, int flags) {
-        try {
-            if (hostBoost) {
-                hostBoost(vm, slot, now, flags);
-            } else {
-                guestLine(vm, slot, now);
-            }
-        } catch (RuntimeException e) {
-            lastError = e;
-            LOG.log(System.Logger.Level.ERROR, "handling " + vm.name + " slot " + slot + " failed", e);
-        }
-    }
-
-    private void guestLine(Vm vm, int slot, long now) {
-        ReadStatus rs = vm.endpoint.readRequest(slot, line);
-        if (rs == ReadStatus.BUSY) {
-            if (!vm.busy[slot]) {
-                vm.busy[slot] = true;
-                vm.busySlots++;
-            }
-            vm.stats.busyRead();
-            return;
-        }
-        if (vm.busy[slot]) {
-            vm.busy[slot] = false;
-            vm.busySlots--;
-        }
-        for (int attempt = 0; attempt < 2; attempt++) {
-            Decision d = vm.engine.onGuestLine(slot, now, line, decision);
-            boolean deferred = d.deferred();
-            carry(vm, slot, d, now);
-            if (!deferred) {
-                break;
-            }
-        }
-    }
-
-    private void hostBoost(Vm vm, int slot, long now, int flags) {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            Decision d = vm.engine.onHostBoost(slot, now, flags, decision);
-            if (d.deferred()) {
-                carry(vm, slot, d, now);
-                continue;
-            }
-            if (d.outcome() != Outcome.HOST_GRANTED) {
-                vm.stats.count(d);
-                BoostEvents.Denied e = new BoostEvents.Denied();
-                if (e.shouldCommit()) {
-                    e.vm = vm.name;
-                    e.slot = slot;
-                    e.cause = d.denial().name();
-                    e.hostInitiated = true;
-                    e.commit();
-                }
-                return;
-            }
-            SchedPolicy policy;
-            int priority;
-            if (d.action() == Decision.Action.BOOST) {
-                if (!raise(vm, slot, d)) {
-                    carry(vm, slot, vm.engine.actuatorFailed(slot, now, decision), now);
-                    return;
-                }
-                policy = d.policy();
-                priority = d.priority();
-            } else {
-                policy = vm.publishedPolicy[slot];
-                priority = vm.publishedPriority[slot];
-            }
-            long id;
-            try {
-                id = vm.endpoint.startHostBoost(slot, flags, policy == SchedPolicy.NORMAL ? vm.engine.config().boostPolicy()
-                        : policy, Math.max(1, priority));
-            } catch (RuntimeException e) {
-                // the region refused (no HOST_BOOST offered, ceiling lower than the policy's): undo
-                lastError = e;
-                vm.stats.actuatorFailure();
-                if (d.action() == Decision.Action.BOOST) {
-                    restore(vm, slot);
-                }
-                carry(vm, slot, vm.engine.actuatorFailed(slot, now, decision), now);
-                return;
-            }
-            vm.engine.hostBoostStarted(slot, id);
-            vm.hostBoostId[slot] = id;
-            vm.hostFlags[slot] = flags;
-            vm.publishedPolicy[slot] = policy;
-            vm.publishedPriority[slot] = priority;
-            vm.stats.count(d);
-            BoostEvents.Granted e = new BoostEvents.Granted();
-            if (e.shouldCommit()) {
-                e.vm = vm.name;
-                e.slot = slot;
-                e.tid = vm.tids[slot];
-                e.policy = policy.name();
-                e.priority = priority;
-                e.hostInitiated = true;
-                e.commit();
-            }
-            vm.earliestDeadline = Math.min(vm.earliestDeadline, vm.engine.nextDeadline(slot));
-            return;
-        }
-    }
-
-    /** Carries out a decision: actuator, counters, events, publication. */
-    private void carry(Vm vm, int slot, Decision d, long now) {
-        Decision.Action action = d.action();
-        if (action == Decision.Action.BOOST) {
-            if (!raise(vm, slot, d)) {
-                int reasons = d.reasons();
-                Decision failed = vm.engine.actuatorFailed(slot, now, d);
-                vm.stats.count(failed);
-                denied(vm, slot, failed.denial(), reasons);
-                publish(vm, slot, failed);
-                return;
-            }
-            vm.publishedPolicy[slot] = d.policy();
-            vm.publishedPriority[slot] = d.priority();
-            vm.hostFlags[slot] = 0;
-            BoostEvents.Granted e = new BoostEvents.Granted();
-            if (e.shouldCommit()) {
-                e.vm = vm.name;
-                e.slot = slot;
-                e.tid = vm.tids[slot];
-                e.policy = d.policy().name();
-                e.priority = d.priority();
-                e.reasons = d.reasons();
-                e.commit();
-            }
-        } else if (action == Decision.Action.UNBOOST) {
-            boolean ok = restore(vm, slot);
-            vm.publishedPolicy[slot] = SchedPolicy.NORMAL;
-            vm.publishedPriority[slot] = 0;
-            vm.hostFlags[slot] = 0;
-            Outcome o = d.outcome();
-            if (o == Outcome.EXPIRED || o == Outcome.THROTTLED || o == Outcome.HOST_TIMED_OUT) {
-                BoostEvents.Expired e = new BoostEvents.Expired();
-                if (e.shouldCommit()) {
-                    e.vm = vm.name;
-                    e.slot = slot;
-                    e.bound = o == Outcome.EXPIRED ? "EXPIRED" : o == Outcome.THROTTLED ? "BUDGET_EXHAUSTED" : "HOST_TIMEOUT";
-                    e.boostNanos = d.endedBoostNanos();
-                    e.commit();
-                }
-            }
-            vm.stats.count(d);
-            if (!ok) {
-                publishWith(vm, slot, d.status(), DenialReason.ACTUATOR_FAILED, d);
-                vm.earliestDeadline = Math.min(vm.earliestDeadline, vm.engine.nextDeadline(slot));
-                return;
-            }
-            if (d.publish()) {
-                publish(vm, slot, d);
-            }
-            return;
-        }
-        if (!vm.engine.isHostHeld(slot)) {
-            vm.hostFlags[slot] = 0;
-        }
-        vm.stats.count(d);
-        if (d.outcome() == Outcome.DENIED || d.outcome() == Outcome.INVALID) {
-            denied(vm, slot, d.denial(), d.reasons());
-        }
-        if (d.publish()) {
-            publish(vm, slot, d);
-        }
-        vm.earliestDeadline = Math.min(vm.earliestDeadline, vm.engine.nextDeadline(slot));
-    }
-
-    private static void denied(Vm vm, int slot, DenialReason why, int reasons) {
-        BoostEvents.Denied e = new BoostEvents.Denied();
-        if (e.shouldCommit()) {
-            e.vm = vm.name;
-            e.slot = slot;
-            e.cause = why.name();
-            e.reasons = reasons;
-            e.commit();
-        }
-    }
-
-    private void publish(Vm vm, int slot, Decision d) {
-        publishWith(vm, slot, d.status(), d.denial(), d);
-    }
-
-    private void publishWith(Vm vm, int slot, SlotStatus status, DenialReason denial, Decision d) {
-        boolean boosted = status == SlotStatus.BOOSTED;
-        long budgetUs = Math.min(0xFFFF_FFFFL, d.budgetRemainingNanos() / 1000);
-        hostLine.set(status, boosted ? vm.publishedPolicy[slot] : SchedPolicy.NORMAL,
-                boosted ? vm.publishedPriority[slot] : 0, denial, boosted ? vm.hostFlags[slot] : 0, (int) budgetUs,
-                d.actedRequestId(), vm.hostBoostId[slot]);
-        vm.endpoint.publishState(slot, hostLine);
-    }
-
-    /** Reads and journals the original if needed, then applies the decision's target. */
-    private boolean raise(Vm vm, int slot, Decision d) {
-        int tid = vm.tids[slot];
-        if (tid <= 0) {
-            vm.stats.actuatorFailure();
-            return false;
-        }
-        ThreadAttributes target;
-        switch (d.policy()) {
-            case FIFO:
-                target = ThreadAttributes.fifo(d.priority());
-                break;
-            case RR:
-                target = ThreadAttributes.rr(d.priority());
-                break;
-            default:
-                target = ThreadAttributes.normal(d.nice());
-                break;
-        }
-        try {
-            ThreadLease lease = leases.get(tid);
-            if (lease == null || !lease.boosted) {
-                ThreadAttributes current = actuator.read(tid);
-                if (lease == null) {
-                    lease = new ThreadLease(tid, startTimeOf.applyAsLong(tid), current);
-                    journal(lease);
-                    leases.put(tid, lease);
-                } else if (!current.equals(lease.original)) {
-                    // someone changed the thread while it was not boosted: that is its original now
-                    lease.original = current;
-                    journal(lease);
-                }
-            }
-            actuator.apply(tid, target);
-            lease.boosted = true;
-            if (lease.restorePending) {
-                lease.restorePending = false;
-                pendingRestores.remove(lease);
-            }
-            return true;
-        } catch (ActuatorException e) {
-            vm.stats.actuatorFailure();
-            lastError = e;
-            return false;
-        } catch (IOException e) {
-            // without a durable record a crash could leave the thread boosted: refuse the boost
-            vm.stats.actuatorFailure();
-            lastError = e;
-            LOG.log(System.Logger.Level.ERROR, "lease journal write failed; boost refused", e);
-            return false;
-        }
-    }
-
-    private void journal(ThreadLease lease) throws IOException {
-        LeaseJournal j = journal;
-        if (j != null) {
-            j.recordOriginal(lease.tid, lease.startTime, lease.original);
-        }
-    }
-
-    /** Puts the slot's thread back; false (and a retry scheduled) if that failed. */
-    private boolean restore(Vm vm, int slot) {
-        int tid = vm.tids[slot];
-        ThreadLease lease = tid > 0 ? leases.get(tid) : null;
-        if (lease == null || !lease.boosted) {
-            return true;
-        }
-        try {
-            actuator.apply(tid, lease.original);
-            lease.boosted = false;
-            return true;
-        } catch (ActuatorException e) {
-            vm.stats.actuatorFailure();
-            lastError = e;
-            if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
-                lease.boosted = false; // nothing left to restore
-            } else if (!lease.restorePending) {
-                lease.restorePending = true;
-                lease.lastAttempt = clock.getAsLong();
-                pendingRestores.add(lease);
-            }
-            return false;
-        }
-    }
-
-    private void retryRestores(long now) {
-        for (int i = pendingRestores.size() - 1; i >= 0; i--) {
-            ThreadLease lease = pendingRestores.get(i);
-            if (now - lease.lastAttempt < RESTORE_RETRY_NANOS) {
-                continue;
-            }
-            lease.lastAttempt = now;
-            try {
-                actuator.apply(lease.tid, lease.original);
-                lease.boosted = false;
-                lease.restorePending = false;
-                pendingRestores.remove(i);
-            } catch (ActuatorException e) {
-                lastError = e;
-                if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
-                    lease.boosted = false;
-                    lease.restorePending = false;
-                    pendingRestores.remove(i);
-                }
-            }
-        }
-    }
-
-    /** Guest detached or agent stopping: end every boost of the VM and publish NORMAL. */
-    private void endAllBoosts(Vm vm, long now) {
-        for (int slot = 0; slot < vm.slotCount; slot++) {
-            if (vm.engine.isBoosted(slot)) {
-                vm.stats.addBoostedNanos(now - vm.engine.boostStart(slot));
-                restore(vm, slot);
-                vm.publishedPolicy[slot] = SchedPolicy.NORMAL;
-                vm.publishedPriority[slot] = 0;
-                vm.hostFlags[slot] = 0;
-                hostLine.set(SlotStatus.NORMAL, SchedPolicy.NORMAL, 0, DenialReason.NONE, 0,
-                        (int) Math.min(0xFFFF_FFFFL, vm.engine.budgetRemainingNanos(slot) / 1000),
-                        vm.engine.actedRequestId(slot), vm.hostBoostId[slot]);
-                try {
-                    vm.endpoint.publishState(slot, hostLine);
-                } catch (RuntimeException | InternalError e) {
-                    lastError = e; // a closed endpoint or a faulted mapping: the threads matter more
-                }
-            }
-        }
-        vm.engine.dropAll(now);
-    }
-
+    /** Every VM's boosts ended and published NORMAL, every thread back, the journal cleared. */
     private void restoreEverything() {
         long now = clock.getAsLong();
-        for (Vm vm : vms) {
-            try {
-                endAllBoosts(vm, now);
-            } catch (RuntimeException | InternalError e) {
-                lastError = e;
-            }
-        }
-        boolean allBack = true;
-        for (ThreadLease lease : leases.values()) {
-            // a few attempts: a transient failure must not leave a thread boosted after the agent is gone
-            for (int attempt = 0; attempt < STOP_RESTORE_ATTEMPTS && lease.boosted; attempt++) {
+        registry.applyQueued(now);
+        for (VmState vm : registry.table()) {
+            if (vm != null) {
                 try {
-                    actuator.apply(lease.tid, lease.original);
-                    lease.boosted = false;
-                } catch (ActuatorException e) {
-                    if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
-                        lease.boosted = false;
-                    } else if (attempt == STOP_RESTORE_ATTEMPTS - 1) {
-                        allBack = false;
-                        LOG.log(System.Logger.Level.ERROR, "could not restore thread " + lease.tid + ": " + e.getMessage());
-                    }
+                    server.endAll(vm, now, !vm.failed);
+                } catch (RuntimeException | InternalError e) {
+                    errors.record(e);
                 }
             }
         }
-        LeaseJournal j = journal;
-        if (j != null) {
-            try {
-                if (allBack) {
-                    j.clear();
-                }
-                j.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "lease journal close failed", e);
-            }
-            journal = null;
-        }
-    }
-
-    /** A thread the agent has changed at least once. */
-    private static final class ThreadLease {
-        final int tid;
-        final long startTime;
-        ThreadAttributes original;
-        boolean boosted;
-        boolean restorePending;
-        long lastAttempt;
-
-        ThreadLease(int tid, long startTime, ThreadAttributes original) {
-            this.tid = tid;
-            this.startTime = startTime;
-            this.original = original;
-        }
-    }
-
-    private static final class VmSpec {
-        final String name;
-        final HostEndpoint endpoint;
-        final PolicyConfig policy;
-        final int[] tids;
-        final long hostFeatures;
-        final long regionGpa;
-
-        VmSpec(String name, HostEndpoint endpoint, PolicyConfig policy, int[] tids, long hostFeatures, long regionGpa) {
-            this.name = name;
-            this.endpoint = endpoint;
-            this.policy = policy;
-            this.tids = tids;
-            this.hostFeatures = hostFeatures;
-            this.regionGpa = regionGpa;
-        }
-    }
-
-    /** Everything the agent keeps per VM. */
-    private final class Vm {
-        final int index;
-        final String name;
-        final HostEndpoint endpoint;
-        final int slotCount;
-        final PolicyEngine engine;
-        final VmStats stats;
-        final int[] tids;
-        final int[] changed;
-        final boolean[] busy;
-        int busySlots;
-        final SchedPolicy[] publishedPolicy;
-        final int[] publishedPriority;
-        final int[] hostFlags;
-        final long[] hostBoostId;
-        long earliestDeadline = Long.MAX_VALUE;
-        final AtomicIntegerArray notifyFlags;
-        final AtomicIntegerArray hostBoostRequests;
-        final AtomicBoolean pending = new AtomicBoolean();
-        final AtomicBoolean detachRequested = new AtomicBoolean();
-        /** Set by the agent thread when the region's memory faulted; read by {@link #regionFailed}. */
-        volatile boolean failed;
-        /** Whether the guest header passed at the last iteration (agent thread only). */
-        boolean guestAttached;
-        final HypercallTarget target;
-
-        Vm(int index, VmSpec spec) {
-            this.index = index;
-            this.name = spec.name;
-            this.endpoint = spec.endpoint;
-            this.slotCount = spec.endpoint.slotCount();
-            this.engine = new PolicyEngine(spec.policy, slotCount);
-            this.stats = new VmStats(spec.name);
-            this.tids = new int[slotCount];
-            for (int i = 0; i < slotCount; i++) {
-                tids[i] = i < spec.tids.length ? spec.tids[i] : -1;
-            }
-            this.changed = new int[slotCount];
-            this.busy = new boolean[slotCount];
-            this.publishedPolicy = new SchedPolicy[slotCount];
-            java.util.Arrays.fill(publishedPolicy, SchedPolicy.NORMAL);
-            this.publishedPriority = new int[slotCount];
-            this.hostFlags = new int[slotCount];
-            this.hostBoostId = new long[slotCount];
-            this.notifyFlags = new AtomicIntegerArray(slotCount);
-            this.hostBoostRequests = new AtomicIntegerArray(slotCount);
-            final long generation = spec.endpoint.generation();
-            final long features = spec.hostFeatures;
-            final long gpa = spec.regionGpa;
-            final long size = dev.vboost.api.layout.RegionLayout.regionSize(slotCount);
-            final int vmIndex = index;
-            this.target = new HypercallTarget() {
-                @Override
-                public int slotCount() {
-                    return slotCount;
-                }
-
-                @Override
-                public long generation() {
-                    return generation;
-                }
-
-                @Override
-                public long hostFeatures() {
-                    return features;
-                }
-
-                @Override
-                public long regionGpa() {
-                    return gpa;
-                }
-
-                @Override
-                public long regionSize() {
-                    return size;
-                }
-
-                @Override
-                public void attached(long acceptedFeatures) {
-                    pending.set(true);
-                    wake();
-                }
-
-                @Override
-                public void detached() {
-                    detachRequested.set(true);
-                    wake();
-                }
-
-                @Override
-                public boolean notifySlot(int slot, int flags) {
-                    return HostAgent.this.notifySlot(vmIndex, slot, flags);
-                }
-            };
-        }
+        leases.restoreAll();
+        restored = true;
     }
 
     /** Builds a {@link HostAgent}. */
     public static final class Builder {
         private final List<VmSpec> vms = new ArrayList<>();
-        private final Set<String> names = new HashSet<>();
         private @Nullable PriorityActuator actuator;
         private LongSupplier clock = System::nanoTime;
         private @Nullable Path journal;
         private IntToLongFunction startTimeOf = LinuxThreads::startTimeOf;
         private long idlePollNanos = TimeUnit.MICROSECONDS.toNanos(200);
+        private @Nullable LoopWaiter waiter;
+        private @Nullable ThreadAttributes agentAttributes;
+
+        private Builder() {
+        }
 
         /**
-         * Adds a VM: its region's host endpoint (the agent becomes its only user), its policy, and the
-         * embedder's map of vCPU index (= slot) to Linux thread id. Slots without a thread are denied with
-         * {@code ACTUATOR_FAILED}.
+         * Adds a VM as {@link HostAgent#addVm(String, HostEndpoint, PolicyConfig, Map, long, long)} does.
          *
+         * @param name         unique name of the VM
+         * @param endpoint     the host side of its region; the agent becomes its only user
+         * @param policy       its policy
+         * @param vcpuThreads  vCPU index (= slot) to Linux thread id
          * @param hostFeatures the features the region offers (for QUERY and ATTACH checks)
          * @param regionGpa    where the VMM maps the region in guest-physical memory (for ATTACH checks)
+         * @return this builder
          */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads,
                 long hostFeatures, long regionGpa) {
-            if (!names.add(name)) {
-                throw new IllegalArgumentException("VM '" + name + "' added twice");
-            }
-            int slots = endpoint.slotCount();
-            int[] tids = new int[slots];
-            java.util.Arrays.fill(tids, -1);
-            for (Map.Entry<Integer, Integer> e : vcpuThreads.entrySet()) {
-                int vcpu = e.getKey();
-                int tid = e.getValue();
-                if (vcpu < 0 || vcpu >= slots) {
-                    throw new IllegalArgumentException("VM '" + name + "': vCPU " + vcpu + " has no slot (slots: " + slots + ")");
+            for (VmSpec s : vms) {
+                if (s.name.equals(name)) {
+                    throw new IllegalArgumentException("VM '" + name + "' added twice");
                 }
-                if (tid <= 0) {
-                    throw new IllegalArgumentException("VM '" + name + "': thread id " + tid + " for vCPU " + vcpu);
-                }
-                tids[vcpu] = tid;
             }
-            vms.add(new VmSpec(name, endpoint, policy, tids, hostFeatures, regionGpa));
+            VmState.tidsBySlot(name, endpoint.slotCount(), vcpuThreads); // checked now, not at build()
+            vms.add(new VmSpec(name, endpoint, policy, Map.copyOf(vcpuThreads), hostFeatures, regionGpa));
             return this;
         }
 
-        /** {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)} with every feature offered, GPA 0. */
+        /**
+         * {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)} with every feature offered, GPA 0.
+         *
+         * @param name        unique name of the VM
+         * @param endpoint    the host side of its region
+         * @param policy      its policy
+         * @param vcpuThreads vCPU index (= slot) to Linux thread id
+         * @return this builder
+         */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads) {
-            return addVm(name, endpoint, policy, vcpuThreads, dev.vboost.api.wire.Feature.DEFINED_MASK, 0);
+            return addVm(name, endpoint, policy, vcpuThreads, Feature.DEFINED_MASK, 0);
         }
 
-        /** Default: {@link LinuxPriorityActuator}. */
+        /**
+         * The actuator that changes vCPU threads. Default: {@link LinuxPriorityActuator}.
+         *
+         * @param a the actuator
+         * @return this builder
+         */
         public Builder actuator(PriorityActuator a) {
             actuator = a;
             return this;
         }
 
-        /** Host monotonic clock in nanoseconds. Default: {@link System#nanoTime()}. */
+        /**
+         * Host monotonic clock in nanoseconds. Default: {@link System#nanoTime()}.
+         *
+         * @param c the clock
+         * @return this builder
+         */
         public Builder clock(LongSupplier c) {
             clock = c;
             return this;
         }
 
-        /** Where to journal original attributes; default none (a crash then leaves threads boosted). */
+        /**
+         * Where to journal original attributes; default none (a crash then leaves threads boosted).
+         *
+         * @param path the journal file
+         * @return this builder
+         */
         public Builder journal(Path path) {
             journal = path;
             return this;
         }
 
-        /** A thread's start time for the journal's reuse check; default {@link LinuxThreads#startTimeOf}. */
+        /**
+         * A thread's start time for the journal's reuse check; default {@link LinuxThreads#startTimeOf}.
+         *
+         * @param f thread id to start time
+         * @return this builder
+         */
         public Builder threadStartTime(IntToLongFunction f) {
             startTimeOf = f;
             return this;
         }
 
-        /** Longest sleep between polls when nothing is due (default 200 µs; at most 100 ms). */
+        /**
+         * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms).
+         *
+         * @param n nanoseconds
+         * @return this builder
+         */
         public Builder idlePollNanos(long n) {
             if (n < 1_000 || n > MAX_IDLE_NANOS) {
                 throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..100 ms");
@@ -1006,11 +552,60 @@ public final class HostAgent implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How the agent thread waits for its next deadline (an eventfd or doorbell poller, say). Default: it
+         * parks, woken by {@link HostAgent#notifySlot} and the other signals.
+         *
+         * @param w the waiter
+         * @return this builder
+         */
+        public Builder loopWaiter(LoopWaiter w) {
+            waiter = w;
+            return this;
+        }
+
+        /**
+         * The agent thread's own scheduling attributes, applied by the agent thread when it starts. Default, with
+         * the default actuator: {@code SCHED_FIFO} one above the highest priority ceiling of its VMs, so a boosted
+         * vCPU can never starve the thread that ends its boost (issue 16 row 4); where that is not permitted the
+         * agent logs a warning at start and runs at its inherited priority. With a custom actuator (tests, dry
+         * runs) the default leaves the thread as it is.
+         *
+         * @param a the agent thread's policy, priority and nice
+         * @return this builder
+         */
+        public Builder agentThreadAttributes(ThreadAttributes a) {
+            agentAttributes = a;
+            return this;
+        }
+
+        /**
+         * The agent; VMs may also be added later.
+         *
+         * @return a new agent, not started
+         */
         public HostAgent build() {
-            if (vms.isEmpty()) {
-                throw new IllegalStateException("no VM added");
-            }
             return new HostAgent(this);
+        }
+
+        /** One VM as given to the builder. */
+        private static final class VmSpec {
+            final String name;
+            final HostEndpoint endpoint;
+            final PolicyConfig policy;
+            final Map<Integer, Integer> slotToTid;
+            final long hostFeatures;
+            final long regionGpa;
+
+            VmSpec(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+                    long hostFeatures, long regionGpa) {
+                this.name = name;
+                this.endpoint = endpoint;
+                this.policy = policy;
+                this.slotToTid = slotToTid;
+                this.hostFeatures = hostFeatures;
+                this.regionGpa = regionGpa;
+            }
         }
     }
 }

@@ -6,22 +6,26 @@ package dev.vboost.agent;
  */
 public interface HypercallTarget {
 
-    /** Slots in the VM's region. */
+    /** @return slots in the VM's region */
     int slotCount();
 
-    /** The host generation the region is at now (non-zero while the region is READY). */
+    /** @return the host generation the region is at now (non-zero while the region is READY) */
     long generation();
 
-    /** Feature bits the host offers in the region header. */
+    /** @return feature bits the host offers in the region header */
     long hostFeatures();
 
-    /** Guest-physical address of the VM's region, as the VMM mapped it. */
+    /** @return guest-physical address of the VM's region, as the VMM mapped it */
     long regionGpa();
 
-    /** Size of the VM's region in bytes. */
+    /** @return size of the VM's region in bytes */
     long regionSize();
 
-    /** The guest registered the region (ATTACH succeeded): start watching its slots. */
+    /**
+     * The guest registered the region (ATTACH succeeded): start watching its slots.
+     *
+     * @param acceptedFeatures the features the guest accepted
+     */
     void attached(long acceptedFeatures);
 
     /** The guest left (DETACH succeeded): end its boosts and put its threads back. */
@@ -30,6 +34,10 @@ public interface HypercallTarget {
     /**
      * Slot {@code slot} changed (NOTIFY): handle it promptly. Returns false if the notification could not be
      * queued; the slot is still seen by the next poll.
+     *
+     * @param slot  the slot the guest named
+     * @param flags the NOTIFY flags
+     * @return false if not queued
      */
     boolean notifySlot(int slot, int flags);
 }

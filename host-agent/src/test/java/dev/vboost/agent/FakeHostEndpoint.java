@@ -30,6 +30,8 @@ public final class FakeHostEndpoint implements HostEndpoint {
     private long hostBoostIds;
     private boolean disabled;
     private boolean blind;
+    private volatile boolean attached = true;
+    private volatile long accepted = dev.vboost.api.wire.Feature.DEFINED_MASK;
 
     public FakeHostEndpoint(int slots, long generation) {
         this.slots = slots;
@@ -116,9 +118,60 @@ public final class FakeHostEndpoint implements HostEndpoint {
         return null;
     }
 
+    private volatile @org.checkerframework.checker.nullness.qual.Nullable Runnable afterHeaderRead;
+    private volatile WireError headerError = WireError.NONE;
+
     @Override
     public boolean guestAttached() {
+        boolean answer = attached;
+        Runnable r = afterHeaderRead;
+        if (r != null) {
+            afterHeaderRead = null;
+            r.run(); // the guest acts right after the host read its header
+        }
+        return answer;
+    }
+
+    /** Runs {@code r} once, right after the next guest-header read took its answer. */
+    public void afterNextHeaderRead(Runnable r) {
+        afterHeaderRead = r;
+    }
+
+    /** Guest side: the guest header fails this check (and is not attached), or NONE. */
+    public void headerError(WireError e) {
+        headerError = e;
+        if (e != WireError.NONE) {
+            attached = false;
+        }
+    }
+
+    /** Guest side: whether the guest header passes (default true). */
+    public void attached(boolean a) {
+        attached = a;
+    }
+
+    /** Guest side: the features the guest accepted (default all). */
+    public void accepted(long features) {
+        accepted = features;
+    }
+
+    @Override
+    public boolean ready() {
         return true;
+    }
+
+    @Override
+    public void publishReady() {
+    }
+
+    @Override
+    public long acceptedFeatures() {
+        return accepted;
+    }
+
+    @Override
+    public WireError guestHeaderError() {
+        return headerError;
     }
 
     @Override

@@ -45,11 +45,15 @@ final class HostRegionEndpoint implements HostEndpoint {
     private final HostHeaderWriter header;
     private final GuestHeaderReader guestHeader;
     private boolean lastGuestAttached;
+    private long lastAcceptedFeatures;
+    private WireError lastGuestHeaderError = WireError.NONE;
     private final GuestRequestReader[] readers;
     private final HostStateWriter[] writers;
     private final int[] lastSeen;
     private int cursor;
     private int generation;
+    /** The generation {@link #publishReady()} will publish; 0 once published. */
+    private int pendingGeneration;
     private boolean closed;
 
     private HostRegionEndpoint(SharedMemory memory, HostRegionConfig config) {
@@ -71,13 +75,18 @@ final class HostRegionEndpoint implements HostEndpoint {
     }
 
     static HostRegionEndpoint create(SharedMemory memory, HostRegionConfig config) {
+        return create(memory, config, true);
+    }
+
+    /** As {@link #create(SharedMemory, HostRegionConfig)}; {@code ready} false stops before H3/H4. */
+    static HostRegionEndpoint create(SharedMemory memory, HostRegionConfig config, boolean ready) {
         long size = config.regionSize();
         if (memory.capacity() < size) {
             throw new IllegalArgumentException("memory of " + memory.capacity() + " bytes is smaller than the "
                     + size + " bytes a region of " + config.slotCount() + " slots needs");
         }
         HostRegionEndpoint host = new HostRegionEndpoint(memory, config);
-        host.initialise();
+        host.initialise(ready);
         return host;
     }
 
@@ -86,7 +95,7 @@ final class HostRegionEndpoint implements HostEndpoint {
      * of this ABI left by an earlier host keeps its guest lines (they belong to the guest) when the slot count
      * is unchanged and its generation moves on by one; any other memory is zeroed first.
      */
-    private void initialise() {
+    private void initialise(boolean ready) {
         int regionSize = (int) RegionLayout.regionSize(configSlotCount);
         int previous = header.previousGeneration();
         boolean keepGuestLines = previous != 0 && header.previousSlotCount() == configSlotCount;
@@ -100,10 +109,32 @@ final class HostRegionEndpoint implements HostEndpoint {
         }
         header.writeFields(RegionLayout.ABI_MINOR, configSlotCount, hostFeatures, prioCeiling, maxBoostUs,
                 regionSize);                                                       // H2
-        generation = HostHeaderWriter.nextGeneration(previous);
-        header.publishReady(generation);                                           // H3, H4
+        pendingGeneration = HostHeaderWriter.nextGeneration(previous);
+        generation = 0;
+        if (ready) {
+            publishReady();                                                        // H3, H4
+        }
         Arrays.fill(lastSeen, 0);
         cursor = 0;
+        lastGuestAttached = false;
+        lastAcceptedFeatures = 0;
+        lastGuestHeaderError = WireError.NONE;
+    }
+
+    @Override
+    public boolean ready() {
+        return pendingGeneration == 0 && generation != 0;
+    }
+
+    @Override
+    public void publishReady() {
+        checkOpen();
+        if (pendingGeneration == 0) {
+            return;
+        }
+        generation = pendingGeneration;
+        pendingGeneration = 0;
+        header.publishReady(generation);                                           // H3, H4
     }
 
     @Override
@@ -176,9 +207,23 @@ final class HostRegionEndpoint implements HostEndpoint {
         if (guestHeader.read() == ReadStatus.BUSY) {
             return lastGuestAttached; // a guest mid-write (re-attaching, detaching) keeps its last answer
         }
-        lastGuestAttached = guestHeader.attachState() == AttachState.ATTACHED
-                && guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures) == WireError.NONE;
+        WireError error = guestHeader.validate(generation, RegionLayout.ABI_MINOR, hostFeatures); // CG2..CG7
+        lastGuestHeaderError = error;
+        lastGuestAttached = error == WireError.NONE && guestHeader.attachState() == AttachState.ATTACHED;
+        if (lastGuestAttached) {
+            lastAcceptedFeatures = guestHeader.acceptedFeatures();
+        }
         return lastGuestAttached;
+    }
+
+    @Override
+    public long acceptedFeatures() {
+        return lastAcceptedFeatures;
+    }
+
+    @Override
+    public WireError guestHeaderError() {
+        return lastGuestHeaderError;
     }
 
     @Override
@@ -253,7 +298,7 @@ final class HostRegionEndpoint implements HostEndpoint {
     @Override
     public void restart() {
         checkOpen();
-        initialise();
+        initialise(true);
     }
 
     private void checkOpen() {

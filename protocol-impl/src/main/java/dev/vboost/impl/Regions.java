@@ -45,6 +45,22 @@ public final class Regions {
     }
 
     /**
+     * Initialises a region in {@code memory} like {@link #createHost}, but leaves it NOT_READY (spec §4.4 H1, H2):
+     * a region that nothing serves yet must not look served. The host that serves it publishes READY with
+     * {@link HostEndpoint#publishReady()} (H3, H4); {@code HostAgent} does so once its thread is warmed up.
+     * A guest that attaches before then waits ({@link #attachGuest(SharedMemory, long, Duration)} retries
+     * NOT_READY), so starting the guest and the agent in either order is race-free.
+     *
+     * @param memory the region's memory
+     * @param config the host's parameters
+     * @return the host endpoint, not yet ready
+     * @throws IllegalArgumentException if the memory is smaller than the region
+     */
+    public static HostEndpoint prepareHost(SharedMemory memory, HostRegionConfig config) {
+        return HostRegionEndpoint.create(memory, config, false);
+    }
+
+    /**
      * Attaches to the region in {@code memory} (spec §5.2): reads and validates the host header, negotiates
      * the minor version (the lower of both) and the features (the host's offer intersected with
      * {@code guestFeatures}), takes every slot's guest line over and publishes the guest header ATTACHED.

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The host's boost policy for one VM (architecture §5). The guest's words are hints; these limits are the
+ * The host's boost policy for one VM (docs/architecture.md §5, spec §8). The guest's words are hints; these limits are the
  * host's. Immutable; build with {@link #builder()} or load from a {@code key=value} properties file with
  * {@link #load(Path)} (keys in {@link #KEYS}, see host-agent/README.md).
  *
@@ -32,21 +32,43 @@ import java.util.concurrent.TimeUnit;
  * @param maxTransitionsPerSecond priority changes (boost or unboost) allowed per vCPU in any one-second interval
  * @param hostBoostEnabled        whether the host may boost on its own (spec §5.5)
  * @param hostBoostTimeoutNanos   how long a host-initiated boost lasts without the guest taking it over
+ * @param vmBudgetNanos           boosted time allowed per window for all vCPUs of the VM together (spec §8.3
+ *                                SHOULD); 0: no per-VM budget, only the per-vCPU one
  */
 public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boostPolicy, int priorityCeiling,
         int niceFloor, long maxBoostNanos, long budgetNanos, long windowNanos, int maxTransitionsPerSecond,
-        boolean hostBoostEnabled, long hostBoostTimeoutNanos) {
+        boolean hostBoostEnabled, long hostBoostTimeoutNanos, long vmBudgetNanos) {
 
+    /** Upper limit of {@code maxBoostNanos}: 60 s. */
     public static final long MAX_BOOST_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Upper limit of {@code windowNanos}: 60 s. */
     public static final long MAX_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Upper limit of {@code maxTransitionsPerSecond}. */
     public static final int MAX_TRANSITIONS_LIMIT = 100_000;
+    /** Default host-boost timeout (1 ms, or the longest boost if that is shorter). */
     public static final long DEFAULT_HOST_BOOST_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** The properties-file keys, in the order the README lists them. */
     public static final Set<String> KEYS = Set.of("enabled", "allowed.reasons", "boost.policy", "priority.ceiling",
             "nice.floor", "boost.max.us", "budget.us", "budget.window.us", "transitions.per.second",
-            "host.boost.enabled", "host.boost.timeout.us");
+            "host.boost.enabled", "host.boost.timeout.us", "budget.vm.us");
 
+    /**
+     * Checks every limit.
+     *
+     * @param enabled see the record component
+     * @param allowedReasons see the record component
+     * @param boostPolicy see the record component
+     * @param priorityCeiling see the record component
+     * @param niceFloor see the record component
+     * @param maxBoostNanos see the record component
+     * @param budgetNanos see the record component
+     * @param windowNanos see the record component
+     * @param maxTransitionsPerSecond see the record component
+     * @param hostBoostEnabled see the record component
+     * @param hostBoostTimeoutNanos see the record component
+     * @throws IllegalArgumentException naming the value outside its range
+     */
     public PolicyConfig {
         if (BoostReason.hasUndefinedBits(allowedReasons)) {
             throw new IllegalArgumentException("allowed reasons 0x" + Integer.toHexString(allowedReasons)
@@ -62,29 +84,50 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         requireRange("budget (ns)", budgetNanos, 1_000, windowNanos);
         requireRange("transitions per second", maxTransitionsPerSecond, 2, MAX_TRANSITIONS_LIMIT);
         requireRange("host boost timeout (ns)", hostBoostTimeoutNanos, 1_000, maxBoostNanos);
+        if (vmBudgetNanos != 0) {
+            requireRange("VM budget (ns)", vmBudgetNanos, 1_000, MAX_WINDOW_NANOS * 4096);
+        }
     }
 
-    /** RFC-like defaults: RR at most 8, 3 ms per boost, 50 ms per 100 ms, 1000 changes per second, host boosts 1 ms. */
+    /**
+     * RFC-like defaults: RR at most 8, 3 ms per boost, 50 ms per 100 ms, 1000 changes per second, host boosts 1 ms.
+     *
+     * @return the default policy
+     */
     public static PolicyConfig defaults() {
         return builder().build();
     }
 
+    /**
+     * A builder holding the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder preset with this config's values. */
+    /**
+     * A builder preset with this config's values.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder().enabled(enabled).allowedReasons(allowedReasons).boostPolicy(boostPolicy)
                 .priorityCeiling(priorityCeiling).niceFloor(niceFloor).maxBoostNanos(maxBoostNanos)
                 .budget(budgetNanos, windowNanos).maxTransitionsPerSecond(maxTransitionsPerSecond)
-                .hostBoostEnabled(hostBoostEnabled)
+                .hostBoostEnabled(hostBoostEnabled).vmBudgetNanos(vmBudgetNanos)
                 // a default timeout stays the default, so it follows a shorter longest boost set later
                 .hostBoostTimeoutNanos(hostBoostTimeoutNanos == Math.min(DEFAULT_HOST_BOOST_TIMEOUT_NANOS, maxBoostNanos)
                         ? -1 : hostBoostTimeoutNanos);
     }
 
-    /** True if {@code reasons} names at least one allowed reason. */
+    /**
+     * Whether a request with these reasons may be granted (spec §8.5).
+     *
+     * @param reasons bit set of {@link BoostReason}
+     * @return true if {@code reasons} names at least one allowed reason
+     */
     public boolean allows(int reasons) {
         return (reasons & allowedReasons) != 0;
     }
@@ -93,6 +136,10 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * Loads a policy from a {@code key=value} file (java.util.Properties syntax, UTF-8). Missing keys keep
      * their defaults; an unknown key or a bad value is an {@link IllegalArgumentException} naming the file
      * and the key.
+     *
+     * @param file the properties file
+     * @return the policy it describes
+     * @throws IOException if the file cannot be read
      */
     public static PolicyConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -109,12 +156,23 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
     /**
      * Reads the keys under {@code prefix} (e.g. {@code ""} or {@code "vm.web."}); keys outside the prefix
      * are ignored, unknown keys inside it rejected.
+     *
+     * @param p      the properties
+     * @param prefix the key prefix of this VM
+     * @return the policy, defaults where a key is missing
      */
     public static PolicyConfig fromProperties(Properties p, String prefix) {
         return fromProperties(p, prefix, defaults());
     }
 
-    /** As {@link #fromProperties(Properties, String)}, keys not present keep the values of {@code base}. */
+    /**
+     * As {@link #fromProperties(Properties, String)}, keys not present keep the values of {@code base}.
+     *
+     * @param p      the properties
+     * @param prefix the key prefix of this VM
+     * @param base   the values of keys not present
+     * @return the policy
+     */
     public static PolicyConfig fromProperties(Properties p, String prefix, PolicyConfig base) {
         Map<String, String> kv = new TreeMap<>();
         for (String name : p.stringPropertyNames()) {
@@ -169,6 +227,9 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
                     case "host.boost.timeout.us":
                         b.hostBoostTimeoutNanos(micros(v));
                         break;
+                    case "budget.vm.us":
+                        b.vmBudgetNanos(micros(v));
+                        break;
                     default:
                         throw new IllegalArgumentException("unknown key");
                 }
@@ -183,6 +244,10 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * Loads a file holding several VMs: keys without a {@code vm.} prefix are the defaults for all, and
      * {@code vm.<name>.<key>} overrides them for VM {@code name}. Returns name → policy; the defaults alone
      * appear under the name {@code ""}.
+     *
+     * @param file the properties file
+     * @return VM name to policy
+     * @throws IOException if the file cannot be read
      */
     public static Map<String, PolicyConfig> loadAll(Path file) throws IOException {
         Properties p = new Properties();
@@ -211,7 +276,11 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         }
     }
 
-    /** This policy as properties-file text, loadable by {@link #load(Path)}. */
+    /**
+     * This policy as properties-file text.
+     *
+     * @return text loadable by {@link #load(Path)}
+     */
     public String toPropertiesText() {
         StringBuilder sb = new StringBuilder();
         sb.append("enabled=").append(enabled).append('\n');
@@ -231,6 +300,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         sb.append("transitions.per.second=").append(maxTransitionsPerSecond).append('\n');
         sb.append("host.boost.enabled=").append(hostBoostEnabled).append('\n');
         sb.append("host.boost.timeout.us=").append(hostBoostTimeoutNanos / 1000).append('\n');
+        sb.append("budget.vm.us=").append(vmBudgetNanos / 1000).append('\n');
         return sb.toString();
     }
 
@@ -306,68 +376,153 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         private boolean hostBoostEnabled = true;
         /** -1: the default, 1 ms or the longest boost if that is shorter. */
         private long hostBoostTimeoutNanos = -1;
+        private long vmBudgetNanos;
 
+        /**
+         * False: every request is denied DISABLED.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder enabled(boolean v) {
             enabled = v;
             return this;
         }
 
+        /**
+         * The reasons a request needs at least one of, as a bit set of {@link BoostReason}.
+         *
+         * @param mask the value
+         * @return this builder
+         */
         public Builder allowedReasons(int mask) {
             allowedReasons = mask;
             return this;
         }
 
+        /**
+         * The reasons a request needs at least one of.
+         *
+         * @param reasons the value
+         * @return this builder
+         */
         public Builder allowedReasons(Set<BoostReason> reasons) {
             allowedReasons = BoostReason.encode(reasons);
             return this;
         }
 
+        /**
+         * FIFO or RR: what a boost applies.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder boostPolicy(SchedPolicy v) {
             boostPolicy = v;
             return this;
         }
 
+        /**
+         * Highest real-time priority a boost applies, 1..99.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder priorityCeiling(int v) {
             priorityCeiling = v;
             return this;
         }
 
+        /**
+         * Lowest nice a nice hint gets, -20..19.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder niceFloor(int v) {
             niceFloor = v;
             return this;
         }
 
+        /**
+         * Longest single boost.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder maxBoostNanos(long v) {
             maxBoostNanos = v;
             return this;
         }
 
+        /**
+         * Boosted time allowed per vCPU per window.
+         *
+         * @param budget the value
+         * @param window the value
+         * @return this builder
+         */
         public Builder budget(long budget, long window) {
             budgetNanos = budget;
             windowNanos = window;
             return this;
         }
 
+        /**
+         * Priority changes allowed per vCPU in any one-second interval.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder maxTransitionsPerSecond(int v) {
             maxTransitionsPerSecond = v;
             return this;
         }
 
+        /**
+         * Whether the host may boost on its own (spec §5.5).
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder hostBoostEnabled(boolean v) {
             hostBoostEnabled = v;
             return this;
         }
 
+        /**
+         * How long a host-initiated boost lasts without the guest taking it over.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public Builder hostBoostTimeoutNanos(long v) {
             hostBoostTimeoutNanos = v;
             return this;
         }
 
+        /**
+         * Boosted time allowed per window for all vCPUs of the VM together (spec §8.3); 0 (default): none.
+         *
+         * @param v nanoseconds per window, or 0
+         * @return this builder
+         */
+        public Builder vmBudgetNanos(long v) {
+            vmBudgetNanos = v;
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @return a new policy
+         * @throws IllegalArgumentException naming a value outside its range
+         */
         public PolicyConfig build() {
             return new PolicyConfig(enabled, allowedReasons, boostPolicy, priorityCeiling, niceFloor, maxBoostNanos,
                     budgetNanos, windowNanos, maxTransitionsPerSecond, hostBoostEnabled,
                     hostBoostTimeoutNanos < 0 ? Math.min(DEFAULT_HOST_BOOST_TIMEOUT_NANOS, maxBoostNanos)
-                            : hostBoostTimeoutNanos);
+                            : hostBoostTimeoutNanos, vmBudgetNanos);
         }
     }
 }

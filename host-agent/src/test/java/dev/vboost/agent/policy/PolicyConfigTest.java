@@ -62,6 +62,7 @@ class PolicyConfigTest {
                 "boost.max.us=500",
                 "budget.us=2000",
                 "budget.window.us=10000",
+                "budget.vm.us=5000",
                 "transitions.per.second=300",
                 "host.boost.enabled=false", ""));
         PolicyConfig p = PolicyConfig.load(f);
@@ -72,6 +73,7 @@ class PolicyConfigTest {
         assertEquals(500_000, p.hostBoostTimeoutNanos(), "default timeout follows the shorter longest boost");
         assertEquals(2 * MS, p.budgetNanos());
         assertEquals(10 * MS, p.windowNanos());
+        assertEquals(5 * MS, p.vmBudgetNanos(), "per-VM budget (spec §8.3)");
         assertEquals(300, p.maxTransitionsPerSecond());
         assertFalse(p.hostBoostEnabled());
         Path again = Files.writeString(dir.resolve("again.properties"), p.toPropertiesText());

@@ -18,6 +18,15 @@ public interface HostEndpoint extends AutoCloseable {
     /** Current host generation (non-zero while READY). */
     long generation();
 
+    /** True once the region was published READY (H4, spec §4.4) by this endpoint. */
+    boolean ready();
+
+    /**
+     * Publishes a region created NOT_READY (H3: its new generation, H4: READY, last), once a host serves it;
+     * does nothing if it is READY already.
+     */
+    void publishReady();
+
     /**
      * Finds slots whose guest-line counter moved since the last call, comparing counters only (spec §5.2);
      * writes their indexes to {@code dst} and returns how many. Allocation-free; bounded by {@code dst.length}.
@@ -36,6 +45,19 @@ public interface HostEndpoint extends AutoCloseable {
      * the guest holds busy past the read bound (a guest in the middle of re-attaching) keeps the last answer.
      */
     boolean guestAttached();
+
+    /**
+     * The features the guest accepted (spec §5.2 A2), from the header that made {@link #guestAttached()} last
+     * answer true; 0 before that. The host uses no feature outside this set (§3.6).
+     */
+    long acceptedFeatures();
+
+    /**
+     * The first of CG1..CG7 (spec §6.3) the guest header failed at the last {@link #guestAttached()}, or
+     * {@link dev.vboost.api.WireError#NONE} if it passed or read DETACHED (a guest that is not there is not an
+     * error). The host counts these (§6.6).
+     */
+    dev.vboost.api.WireError guestHeaderError();
 
     /** Publishes the slot's host line under the seqlock (spec §4.2 W1..W4). Allocation-free. */
     void publishState(int slot, HostSlotSnapshot state);

@@ -64,29 +64,32 @@ public final class GuestHeaderReader {
     }
 
     /**
-     * Checks the last copy against the host's header (spec §5.2, §6): a known attach state, the host's major,
-     * a minor not above the host's, accepted features defined and offered, and for an ATTACHED guest the
-     * current generation.
+     * Checks the last copy against the host's header, CG2..CG7 in the order of spec §6.3 (CG1, a consistent
+     * copy, is {@link #read()}'s): a defined attach state, then for an ATTACHED guest no undefined accepted
+     * bits, the current generation, the host's major, a minor not above the host's, features offered.
      */
     public WireError validate(int hostGeneration, int hostMinor, long hostFeatures) {
         AttachState state = AttachState.fromCode(attachState);
-        if (state == AttachState.UNKNOWN) {
+        if (state == AttachState.UNKNOWN) {                                   // CG2
             return WireError.INVALID_VALUE;
         }
         if (state == AttachState.DETACHED) {
-            return WireError.NONE;
+            return WireError.NONE; // the other fields carry no meaning (spec §3.3)
         }
-        if (abiMajor != RegionLayout.ABI_MAJOR) {
-            return WireError.UNSUPPORTED_MAJOR;
-        }
-        if (Feature.hasUndefinedBits(acceptedFeatures)) {
+        if (Feature.hasUndefinedBits(acceptedFeatures)) {                     // CG3
             return WireError.RESERVED_BITS;
         }
-        if (abiMinor > hostMinor || (acceptedFeatures & ~hostFeatures) != 0) {
+        if (attachedGeneration != hostGeneration) {                           // CG4
+            return WireError.STALE_GENERATION;
+        }
+        if (abiMajor != RegionLayout.ABI_MAJOR) {                             // CG5
+            return WireError.UNSUPPORTED_MAJOR;
+        }
+        if (abiMinor > hostMinor) {                                           // CG6
             return WireError.INVALID_VALUE;
         }
-        if (attachedGeneration != hostGeneration) {
-            return WireError.STALE_GENERATION;
+        if ((acceptedFeatures & ~hostFeatures) != 0) {                        // CG7
+            return WireError.INVALID_VALUE;
         }
         return WireError.NONE;
     }

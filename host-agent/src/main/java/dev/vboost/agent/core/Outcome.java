@@ -1,8 +1,8 @@
-package dev.vboost.agent.policy;
+package dev.vboost.agent.core;
 
 /** What one policy decision meant, for counters and events. */
 public enum Outcome {
-    /** Nothing to count (a stale or repeated request, an idle tick). */
+    /** Nothing but {@link Decision#notes()} to count (a stale, ignored or repeated line, an idle tick). */
     NONE,
     /** A guest boost was granted: the thread is raised. */
     GRANTED,
@@ -18,12 +18,12 @@ public enum Outcome {
     THROTTLED,
     /** A host-initiated boost was started. */
     HOST_GRANTED,
-    /** A host-initiated boost was refused (disabled, budget, rate). */
+    /** A host-initiated boost was refused (disabled, not accepted, budget, rate, actuator). */
     HOST_DENIED,
     /** The guest acknowledged a host-initiated boost and did not hold one itself: ended. */
     HOST_ACKED,
     /** A host-initiated boost reached its own timeout. */
     HOST_TIMED_OUT,
-    /** The guest line broke a rule; any boost was ended. */
+    /** The guest line broke a rule (spec §5.3 HA3): answered INVALID_REQUEST, a guest-requested boost ended. */
     INVALID
 }

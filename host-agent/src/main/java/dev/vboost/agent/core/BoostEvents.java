@@ -1,4 +1,4 @@
-package dev.vboost.agent.stats;
+package dev.vboost.agent.core;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

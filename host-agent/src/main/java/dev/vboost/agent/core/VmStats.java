@@ -1,7 +1,6 @@
-package dev.vboost.agent.stats;
+package dev.vboost.agent.core;
 
-import dev.vboost.agent.policy.Decision;
-import dev.vboost.agent.policy.Outcome;
+import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.DenialReason;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -32,7 +31,12 @@ public final class VmStats {
     private static final int BUSY_READS = ACTUATOR_FAILURES + 1;
     private static final int BOOSTED_NANOS = BUSY_READS + 1;
     private static final int NOTIFIES = BOOSTED_NANOS + 1;
-    private static final int SIZE = NOTIFIES + 1;
+    private static final int INVALID_IDS = NOTIFIES + 1;
+    private static final int IDS_BACKWARDS = INVALID_IDS + 1;
+    private static final int ID_JUMPS = IDS_BACKWARDS + 1;
+    private static final int ACKS_OUT_OF_RANGE = ID_JUMPS + 1;
+    private static final int GUEST_HEADER_ERRORS = ACKS_OUT_OF_RANGE + 1;
+    private static final int SIZE = GUEST_HEADER_ERRORS + 1;
 
     private final String vm;
     private final AtomicLongArray c = new AtomicLongArray(SIZE);
@@ -87,8 +91,25 @@ public final class VmStats {
             default:
                 break;
         }
+        countNotes(d.notes());
         if (d.endedBoostNanos() > 0) {
             c.addAndGet(BOOSTED_NANOS, d.endedBoostNanos());
+        }
+    }
+
+    /** Counts the {@code Decision.NOTE_*} bits (spec §8.12). */
+    public void countNotes(int notes) {
+        if (notes != 0) {
+            noted(notes, Decision.NOTE_ID_INVALID, INVALID_IDS);
+            noted(notes, Decision.NOTE_ID_BACKWARDS, IDS_BACKWARDS);
+            noted(notes, Decision.NOTE_ID_JUMP, ID_JUMPS);
+            noted(notes, Decision.NOTE_ACK_OUT_OF_RANGE, ACKS_OUT_OF_RANGE);
+        }
+    }
+
+    private void noted(int notes, int bit, int counter) {
+        if ((notes & bit) != 0) {
+            inc(counter);
         }
     }
 
@@ -127,6 +148,11 @@ public final class VmStats {
         inc(NOTIFIES);
     }
 
+    /** The guest header failed CG1..CG7 (spec §6.6: the guest is treated as detached, and counted). */
+    public void guestHeaderError() {
+        inc(GUEST_HEADER_ERRORS);
+    }
+
     private void inc(int i) {
         c.incrementAndGet(i);
     }
@@ -144,14 +170,8 @@ public final class VmStats {
         return new VmCounters(vm, c.get(GRANTED), byReason, c.get(DENIED), byCause, c.get(EXPIRED), c.get(THROTTLED),
                 c.get(RELEASED), c.get(JOINED), c.get(INVALID), c.get(HOST_GRANTED), c.get(HOST_DENIED),
                 c.get(HOST_ACKED), c.get(HOST_TIMED_OUT), c.get(ACTUATOR_FAILURES), c.get(BUSY_READS),
-                c.get(BOOSTED_NANOS), c.get(NOTIFIES));
+                c.get(BOOSTED_NANOS), c.get(NOTIFIES), c.get(INVALID_IDS), c.get(IDS_BACKWARDS),
+                c.get(ID_JUMPS), c.get(ACKS_OUT_OF_RANGE), c.get(GUEST_HEADER_ERRORS));
     }
 
-    static int reasonCount() {
-        return REASONS;
-    }
-
-    static BoostReason reason(int i) {
-        return BoostReason.values()[i];
-    }
 }

@@ -1,5 +1,6 @@
-package dev.vboost.agent.policy;
+package dev.vboost.agent.core;
 
+import dev.vboost.agent.policy.PolicyConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,6 +68,7 @@ class PolicyPropertyTest {
     private static void runStream(SplittableRandom r) {
         PolicyConfig c = randomConfig(r);
         PolicyEngine e = new PolicyEngine(c, 1);
+        e.acceptedFeatures(r.nextInt(4) == 0 ? r.nextLong(16) : dev.vboost.api.wire.Feature.DEFINED_MASK);
         GuestSlotSnapshot line = new GuestSlotSnapshot();
         Decision d = new Decision();
         Model m = new Model(c);
@@ -100,7 +102,7 @@ class PolicyPropertyTest {
                 if (r.nextInt(4) == 0) {
                     lastAck = m.hostBoostId;
                 }
-                line.set(0, request, policy, prio, nice, reasons, id, lastAck);
+                line.set(0, request, policy, prio, nice, reasons, id, lastAck).validate(); // HA1: the reader checks the copy once
                 Decision out;
                 do {
                     out = e.onGuestLine(0, now, line, d);
@@ -113,16 +115,17 @@ class PolicyPropertyTest {
                     out = e.onHostBoost(0, now, flags, d);
                     m.apply(out, now, e);
                 } while (out.deferred());
-                if (out.outcome() == Outcome.HOST_GRANTED) {
-                    m.hostBoostId++;
-                    e.hostBoostStarted(0, m.hostBoostId);
-                }
+
             } else if (kind == 8) {
                 m.apply(e.tick(0, now, d), now, e);
             } else if (m.boosted && r.nextInt(5) == 0) {
                 // the actuator fails a fresh boost now and then
                 if (m.justBoostedAt == now) {
-                    m.apply(e.actuatorFailed(0, now, d), now, e);
+                    boolean host = m.justBoostedByHost;
+                    m.apply(e.actuatorFailed(0, now, host, d), now, e);
+                    if (host) {
+                        m.hostBoostId--; // the failed host boost's id is not used
+                    }
                 }
             }
         }
@@ -158,6 +161,7 @@ class PolicyPropertyTest {
         boolean boosted;
         long boostStart;
         long justBoostedAt = -1;
+        boolean justBoostedByHost;
         boolean guestEverHeld;
         long lastHostGrant;
         long hostBoostId;
@@ -188,6 +192,7 @@ class PolicyPropertyTest {
                     boosted = true;
                     boostStart = t;
                     justBoostedAt = t;
+                    justBoostedByHost = d.hostInitiated();
                     guestEverHeld = d.outcome() == Outcome.GRANTED;
 
                     transitions.add(t);
@@ -200,7 +205,8 @@ class PolicyPropertyTest {
                 default:
                     break;
             }
-            if (d.outcome() == Outcome.DENIED && d.denial() == dev.vboost.api.wire.DenialReason.ACTUATOR_FAILED
+            if ((d.outcome() == Outcome.DENIED || d.outcome() == Outcome.HOST_DENIED)
+                    && d.denial() == dev.vboost.api.wire.DenialReason.ACTUATOR_FAILED
                     && boosted) {
                 // the engine forgot a boost the actuator never applied
                 boosted = false;
@@ -208,6 +214,7 @@ class PolicyPropertyTest {
                 transitions.add(t);
             }
             if (d.outcome() == Outcome.HOST_GRANTED) {
+                hostBoostId++; // HB1: up by one per host boost
                 lastHostGrant = t; // each host event holds the boost for its own timeout
             }
             if (d.outcome() == Outcome.JOINED) {
@@ -218,9 +225,15 @@ class PolicyPropertyTest {
                 lastActed = d.actedRequestId();
                 assertEquals(boosted, d.status() == SlotStatus.BOOSTED, "published status " + d.status()
                         + " vs boosted=" + boosted);
-                assertTrue(d.budgetRemainingNanos() >= 0 && d.budgetRemainingNanos() <= c.budgetNanos());
+                long budgetUs = Integer.toUnsignedLong(d.budgetRemainingUs());
+                assertTrue(budgetUs * 1000 <= c.budgetNanos(), "budget " + budgetUs + " µs above the budget");
+                assertEquals(hostBoostIdSeen(d), d.hostBoostId(), "published host boost id");
             }
             assertEquals(boosted, e.isBoosted(0), "engine and model disagree");
+        }
+
+        long hostBoostIdSeen(Decision d) {
+            return hostBoostId;
         }
 
         void end(long t) {

@@ -1,0 +1,25 @@
+package dev.vboost.agent;
+
+/**
+ * How the agent thread waits between iterations, chosen with {@link HostAgent.Builder#loopWaiter}. The default
+ * parks the thread; a doorbell implementation can wait on an eventfd or {@code poll(2)} instead, so a guest's
+ * ring wakes the agent without a hypercall.
+ *
+ * <p>{@link #awaitUntil} is called only by the agent thread; {@link #wakeUp} by any thread, at any time, also
+ * before the agent thread waits (that wake-up must then end the next wait at once, or the agent sleeps up to
+ * its deadline with work queued).
+ */
+public interface LoopWaiter {
+
+    /**
+     * Waits until {@code deadlineNanos} on the agent's clock (by default {@link System#nanoTime()}), or until
+     * {@link #wakeUp()} is called, whichever is first. May return early.
+     *
+     * @param deadlineNanos the next boost expiry, throttle refill, restore retry or idle poll, whichever is first
+     * @throws InterruptedException if the agent thread is interrupted while waiting
+     */
+    void awaitUntil(long deadlineNanos) throws InterruptedException;
+
+    /** Ends the agent thread's current or next wait: work is queued for it. Thread-safe, allocation-free. */
+    void wakeUp();
+}

@@ -1,0 +1,224 @@
+package dev.vboost.agent;
+
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.PriorityActuator;
+import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.journal.LeaseJournal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The threads the agent has changed, their original attributes, and the lease journal that outlives a crash
+ * (spec §8.6, §8.7). Raising records the original before the first change (journal first, then the thread);
+ * restoring applies exactly that original; a restore that fails is retried until it succeeds or the thread is
+ * gone. Agent thread only, except {@link #restoreAll()} which {@code stop()} calls once the loop has ended.
+ */
+final class ThreadLeases {
+    private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
+    private static final int STOP_RESTORE_ATTEMPTS = 3;
+    static final long RESTORE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final PriorityActuator actuator;
+    private final LongSupplier clock;
+    private final IntToLongFunction startTimeOf;
+    private final Map<Integer, Lease> leases = new HashMap<>();
+    private final List<Lease> pendingRestores = new ArrayList<>();
+    private @Nullable LeaseJournal journal;
+    /** Why the last {@link #restore} failed. */
+    private @Nullable ActuatorException lastFailure;
+
+    ThreadLeases(PriorityActuator actuator, LongSupplier clock, IntToLongFunction startTimeOf) {
+        this.actuator = actuator;
+        this.clock = clock;
+        this.startTimeOf = startTimeOf;
+    }
+
+    /** §8.7, §5.9 step 2: restores what a crashed agent left in the journal, then opens it for this agent. */
+    LeaseJournal.Recovery recoverAndOpen(Path path) {
+        try {
+            LeaseJournal.Recovery r = LeaseJournal.recover(path, actuator, startTimeOf);
+            if (!r.restored().isEmpty() || !r.clean()) {
+                LOG.log(System.Logger.Level.WARNING, "lease journal " + path + ": restored " + r.restored().size()
+                        + " thread(s) a previous agent left boosted; failures: " + r.failures());
+            }
+            if (!r.clean()) {
+                throw new IllegalStateException("could not restore threads from lease journal " + path + ": "
+                        + r.failures());
+            }
+            journal = LeaseJournal.open(path);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("lease journal " + path, e);
+        }
+    }
+
+    /**
+     * Raises thread {@code tid} to {@code target}, recording (and journalling) its original first (§8.6).
+     *
+     * @throws IOException if the journal could not record the original: the thread is left as it was
+     */
+    void raise(int tid, ThreadAttributes target) throws ActuatorException, IOException {
+        Lease lease = leases.get(tid);
+        if (lease == null || !lease.boosted) {
+            ThreadAttributes current = actuator.read(tid);
+            if (lease == null) {
+                lease = new Lease(tid, startTimeOf.applyAsLong(tid), current);
+                journal(lease);
+                leases.put(tid, lease);
+            } else if (!same(current, lease.original)) {
+                // someone changed the thread while it was not boosted: that is its original now
+                lease.original = current;
+                journal(lease);
+            }
+        }
+        actuator.apply(tid, target);
+        lease.boosted = true;
+        if (lease.restorePending) {
+            lease.restorePending = false;
+            pendingRestores.remove(lease);
+        }
+    }
+
+    /** Field by field: a record's {@code equals} would bootstrap {@code ObjectMethods} on the hot path. */
+    private static boolean same(ThreadAttributes a, ThreadAttributes b) {
+        return a.policy() == b.policy() && a.priority() == b.priority() && a.nice() == b.nice();
+    }
+
+    private void journal(Lease lease) throws IOException {
+        LeaseJournal j = journal;
+        if (j != null) {
+            j.recordOriginal(lease.tid, lease.startTime, lease.original);
+        }
+    }
+
+    /**
+     * Puts {@code tid} back to its original attributes. False if that failed (a retry is scheduled, and
+     * {@link #lastFailure()} says why); a thread that is gone has nothing left to restore.
+     */
+    boolean restore(int tid) {
+        Lease lease = tid > 0 ? leases.get(tid) : null;
+        if (lease == null || !lease.boosted) {
+            return true;
+        }
+        try {
+            actuator.apply(tid, lease.original);
+            lease.boosted = false;
+            return true;
+        } catch (ActuatorException e) {
+            lastFailure = e;
+            if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
+                lease.boosted = false;
+            } else if (!lease.restorePending) {
+                lease.restorePending = true;
+                lease.lastAttempt = clock.getAsLong();
+                pendingRestores.add(lease);
+            }
+            return false;
+        }
+    }
+
+    @Nullable ActuatorException lastFailure() {
+        return lastFailure;
+    }
+
+    /** True while a failed restore waits for its retry. */
+    boolean restoresPending() {
+        return !pendingRestores.isEmpty();
+    }
+
+    /** Retries failed restores at most every {@link #RESTORE_RETRY_NANOS}. */
+    void retryRestores(long now) {
+        for (int i = pendingRestores.size() - 1; i >= 0; i--) {
+            Lease lease = pendingRestores.get(i);
+            if (now - lease.lastAttempt < RESTORE_RETRY_NANOS) {
+                continue;
+            }
+            lease.lastAttempt = now;
+            try {
+                actuator.apply(lease.tid, lease.original);
+                lease.boosted = false;
+                lease.restorePending = false;
+                pendingRestores.remove(i);
+            } catch (ActuatorException e) {
+                if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
+                    lease.boosted = false;
+                    lease.restorePending = false;
+                    pendingRestores.remove(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Forgets a thread that no slot drives any more (VM removed, vCPU re-mapped) once it is back; one still
+     * boosted (its restore failing) stays until the retry or {@link #restoreAll()} puts it back.
+     */
+    void release(int tid) {
+        Lease lease = leases.get(tid);
+        if (lease != null && !lease.boosted) {
+            leases.remove(tid);
+        }
+    }
+
+    /**
+     * Shutdown: every thread still boosted back to its original (a few attempts each), then the journal cleared
+     * if all came back, and closed. Returns true if every thread is back.
+     */
+    boolean restoreAll() {
+        boolean allBack = true;
+        for (Lease lease : leases.values()) {
+            for (int attempt = 0; attempt < STOP_RESTORE_ATTEMPTS && lease.boosted; attempt++) {
+                try {
+                    actuator.apply(lease.tid, lease.original);
+                    lease.boosted = false;
+                } catch (ActuatorException e) {
+                    if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
+                        lease.boosted = false;
+                    } else if (attempt == STOP_RESTORE_ATTEMPTS - 1) {
+                        allBack = false;
+                        LOG.log(System.Logger.Level.ERROR, "could not restore thread " + lease.tid + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        pendingRestores.clear();
+        LeaseJournal j = journal;
+        if (j != null) {
+            try {
+                if (allBack) {
+                    j.clear(); // a journal kept means threads a restart must still restore
+                }
+                j.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "lease journal close failed", e);
+            }
+            journal = null;
+        }
+        return allBack;
+    }
+
+    /** A thread the agent has changed at least once. */
+    private static final class Lease {
+        final int tid;
+        final long startTime;
+        ThreadAttributes original;
+        boolean boosted;
+        boolean restorePending;
+        long lastAttempt;
+
+        Lease(int tid, long startTime, ThreadAttributes original) {
+            this.tid = tid;
+            this.startTime = startTime;
+            this.original = original;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vboost.agent;
+
+import dev.vboost.agent.core.PolicyEngine;
+import dev.vboost.agent.core.VmStats;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.WireError;
+import dev.vboost.api.role.HostEndpoint;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Everything the agent keeps for one VM: its endpoint, policy engine, counters, slot-to-thread map, and the
+ * signals other threads leave for the agent thread (NOTIFY, host-boost requests, DETACH). The agent thread
+ * owns the plain fields; the atomics are the only fields other threads touch.
+ */
+final class VmState {
+    final String name;
+    final HostEndpoint endpoint;
+    final int slotCount;
+    final PolicyEngine engine;
+    final VmStats stats;
+    /** Slot to Linux thread id; -1 where no thread is mapped (agent thread only once registered). */
+    final int[] tids;
+    final long hostFeatures;
+    final long regionGpa;
+    final VmHypercallTarget target;
+
+    // agent thread only
+    final int[] changed;
+    final boolean[] busy;
+    int busySlots;
+    long earliestDeadline = Long.MAX_VALUE;
+    /** Whether the guest header passed at the last iteration. */
+    boolean guestAttached;
+    /** The CG check the guest header failed at the last look, so each failure is counted once. */
+    WireError lastHeaderError = WireError.NONE;
+
+    // any thread
+    final VmSignals signals;
+    /** Set by the agent thread once the region's memory faulted; the VM is no longer served. */
+    volatile boolean failed;
+
+    VmState(String name, HostEndpoint endpoint, PolicyConfig policy, int[] tids, long hostFeatures, long regionGpa,
+            Runnable wake) {
+        this.name = name;
+        this.endpoint = endpoint;
+        this.slotCount = endpoint.slotCount();
+        this.engine = new PolicyEngine(policy, slotCount);
+        this.stats = new VmStats(name);
+        this.tids = tids.clone();
+        this.hostFeatures = hostFeatures;
+        this.regionGpa = regionGpa;
+        this.changed = new int[slotCount];
+        this.busy = new boolean[slotCount];
+        this.signals = new VmSignals(slotCount);
+        this.signals.generation = endpoint.generation();
+        this.target = new VmHypercallTarget(signals, hostFeatures, regionGpa, wake);
+    }
+
+    /**
+     * Checks a slot-to-thread map against {@code slots} and turns it into an array indexed by slot (-1 where
+     * no thread is mapped).
+     */
+    static int[] tidsBySlot(String name, int slots, Map<Integer, Integer> slotToTid) {
+        int[] tids = new int[slots];
+        Arrays.fill(tids, -1);
+        for (Map.Entry<Integer, Integer> e : slotToTid.entrySet()) {
+            int slot = e.getKey();
+            int tid = e.getValue();
+            if (slot < 0 || slot >= slots) {
+                throw new IllegalArgumentException("VM '" + name + "': vCPU " + slot + " has no slot (slots: " + slots + ")");
+            }
+            if (tid <= 0) {
+                throw new IllegalArgumentException("VM '" + name + "': thread id " + tid + " for vCPU " + slot);
+            }
+            tids[slot] = tid;
+        }
+        return tids;
+    }
+}
