@@ -4,6 +4,7 @@
  */
 module dev.vboost.agent {
     requires dev.vboost.api;
+    requires dev.vboost.impl;
     requires com.sun.jna;
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;
@@ -14,4 +15,5 @@ module dev.vboost.agent {
     exports dev.vboost.agent.journal;
     exports dev.vboost.agent.stats;
     exports dev.vboost.agent.hypercall;
+    exports dev.vboost.agent.ivshmem;
 }

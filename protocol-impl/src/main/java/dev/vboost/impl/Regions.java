@@ -56,6 +56,14 @@ public final class Regions {
      *     {@code E_BUSY}, or {@code E_STALE_GENERATION} if the host re-initialised the region meanwhile
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures) {
+        return attachGuest(memory, guestFeatures, Doorbell.NONE);
+    }
+
+    /**
+     * As {@link #attachGuest(SharedMemory, long)}, and the endpoint rings {@code doorbell} after every request,
+     * release and acknowledgement it publishes (spec §12): after the line's W4 and a full fence.
+     */
+    public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Doorbell doorbell) {
         if (Feature.hasUndefinedBits(guestFeatures)) {
             throw new IllegalArgumentException(String.format("guest features 0x%X have bits outside 0x%X",
                     guestFeatures, Feature.DEFINED_MASK));
@@ -76,7 +84,7 @@ public final class Regions {
             throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
                     + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");
         }
-        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers);
+        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers, doorbell);
     }
 
     /**
