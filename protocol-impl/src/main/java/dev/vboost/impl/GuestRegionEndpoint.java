@@ -228,6 +228,7 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         if (!detached) {
             detached = true;
             headerWriter.detach();                                     // spec §5.8
+            ring();                                                    // spec §12.3: the guest header changed
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vboost.impl;
 
+import dev.vboost.api.layout.DoorbellAbi;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,8 +21,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class PciDoorbell implements Doorbell {
     /** BAR0 register offsets (QEMU {@code docs/specs/ivshmem-spec.rst}). */
-    static final int IV_POSITION = 8;
-    static final int DOORBELL = 12;
+    static final int IV_POSITION = DoorbellAbi.BAR0_IVPOSITION;
+    static final int DOORBELL = DoorbellAbi.BAR0_DOORBELL;
     /** Smallest BAR0 that holds the registers. */
     static final int BAR0_MIN = 16;
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -34,6 +35,11 @@ public final class PciDoorbell implements Doorbell {
         this.bar0 = bar0;
         this.value = value;
         this.ownPeerId = ownPeerId;
+    }
+
+    /** Maps {@code device}'s BAR0 and rings the host's vector of spec §12.3 (peer 0, vector 0). */
+    public static PciDoorbell open(Path device) throws IOException {
+        return open(device, DoorbellAbi.HOST_PEER_ID, DoorbellAbi.VECTOR);
     }
 
     /**

@@ -80,6 +80,10 @@ public final class Regions {
         }
         GuestHeaderWriter guestHeader = new GuestHeaderWriter(memory);
         guestHeader.attach(minor, generation, accepted);
+        if (doorbell != Doorbell.NONE) {
+            java.lang.invoke.VarHandle.fullFence();                     // spec §12.4: A3's W4 before the ring
+            doorbell.ring();
+        }
         if (!header.readyAt(generation)) {
             throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
                     + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");

@@ -36,7 +36,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class IvshmemServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IvshmemServer.class.getName());
     /** The agent's own peer id; guests ring {@code HOST_PEER_ID << 16 | vector}. */
-    public static final int HOST_PEER_ID = 0;
+    public static final int HOST_PEER_ID = dev.vboost.api.layout.DoorbellAbi.HOST_PEER_ID;
     /** Clients beyond this are accepted and closed at once. */
     public static final int DEFAULT_MAX_CLIENTS = 16;
     /** Highest peer id (ids are 16 bits on the doorbell). */
@@ -44,7 +44,6 @@ public final class IvshmemServer implements AutoCloseable {
     private static final long PROTOCOL_VERSION = 0;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
-    private static final long POLL_NANOS = 500_000_000L;
 
     private final Path path;
     private final int listenFd;
@@ -244,9 +243,6 @@ public final class IvshmemServer implements AutoCloseable {
     }
 
     private void loop() {
-        Memory ts = new Memory(16);
-        ts.setLong(0, POLL_NANOS / 1_000_000_000L);
-        ts.setLong(8, POLL_NANOS % 1_000_000_000L);
         Memory pollFds = new Memory((long) Libc.POLLFD_SIZE * (2 + maxClients));
         Memory scratch = new Memory(64);
         while (running) {
@@ -257,7 +253,7 @@ public final class IvshmemServer implements AutoCloseable {
                 setPollFd(pollFds, n++, c.fd);
             }
             try {
-                Libc.ppoll(pollFds, n, ts, null);
+                Libc.ppoll(pollFds, n, null, null); // no timeout: close() wakes it; an idle server costs nothing
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Libc.EINTR) {
                     LOG.log(System.Logger.Level.ERROR, "ivshmem server poll failed", e);

@@ -83,7 +83,7 @@ final class Libc {
 
     static native long write(int fd, Pointer buf, long count) throws LastErrorException;
 
-    static native int ppoll(Pointer fds, long nfds, Pointer timeout, @Nullable Pointer sigmask) throws LastErrorException;
+    static native int ppoll(Pointer fds, long nfds, @Nullable Pointer timeout, @Nullable Pointer sigmask) throws LastErrorException;
 
     static native int open(String path, int flags) throws LastErrorException;
 
