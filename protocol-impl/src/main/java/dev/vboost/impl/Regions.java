@@ -60,8 +60,11 @@ public final class Regions {
     }
 
     /**
-     * As {@link #attachGuest(SharedMemory, long)}, and the endpoint rings {@code doorbell} after every request,
-     * release and acknowledgement it publishes (spec §12): after the line's W4 and a full fence.
+     * As {@link #attachGuest(SharedMemory, long)}, and the endpoint rings {@code doorbell} after the attach and
+     * after every request, release, acknowledgement and detach it publishes (spec §12): after the line's W4 and
+     * a full fence. This implementation speaks ABI 1.0, which cannot negotiate feature DOORBELL (spec §12.2,
+     * since 1.1): until it speaks 1.1, the caller decides, and should pass a doorbell only when the host
+     * waits on it (a ring nobody waits on costs the ring and nothing else, spec §12.5).
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Doorbell doorbell) {
         if (Feature.hasUndefinedBits(guestFeatures)) {
