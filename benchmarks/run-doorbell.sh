@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The doorbell measurements of docs/performance.md ("Doorbell", spec §12), all in one run on one machine:
 #   1. request -> boosted -> acknowledged between host processes, p50/p99/max: the raw C baseline
-#      (src/main/c/doorbell_baseline.c), then the Java agent in lazy mode and with the doorbell (an eventfd
-#      rung by the guest process stands in for KVM's ioeventfd), interleaved REPEAT times;
+#      (src/main/c/doorbell_baseline.c), then the Java agent with the doorbell (an eventfd rung by the guest
+#      process stands in for KVM's ioeventfd) and in lazy mode, the guest waiting with awaitActed; and the
+#      doorbell again with a guest that busy-spins (the agent's share alone); interleaved REPEAT times;
 #   2. the agent's CPU while every guest is idle: 1, 16 and 64 VMs x 8 vCPUs, lazy vs doorbell;
 #   3. lazy mode's trade-off: poll period vs idle CPU vs latency.
 #
@@ -53,8 +54,9 @@ echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== 1. round trip ($rounds rounds after $warmup warm-up, ${gap_us} us apart; agent/waker SCHED_FIFO $fifo)"
 for i in $(seq 1 "$repeat"); do
   "$work/doorbell_baseline" "$rounds" "$gap_us" "$fifo"
-  bench roundtrip doorbell "$warmup" "$rounds" "$gap_us" "$safety_us" "$fifo"
-  bench roundtrip lazy "$warmup" "$rounds" "$gap_us" "$lazy_us" "$fifo"
+  bench roundtrip doorbell "$warmup" "$rounds" "$gap_us" "$safety_us" "$fifo" await
+  bench roundtrip lazy "$warmup" "$rounds" "$gap_us" "$lazy_us" "$fifo" await
+  bench roundtrip doorbell "$warmup" "$rounds" "$gap_us" "$safety_us" "$fifo" spin
 done
 echo "== 2. idle agent CPU (${idle_s} s windows; lazy polls every ${lazy_us} us, doorbell safety poll ${safety_us} us)"
 for vms in 1 16 64; do
@@ -64,6 +66,6 @@ done
 echo "== 3. lazy mode: poll period vs idle CPU (64 x 8) vs round trip"
 for p in 50 200 1000 5000; do
   bench idle lazy 64 8 "$idle_s" "$p"
-  bench roundtrip lazy "$warmup" "$((rounds / 2))" "$gap_us" "$p" "$fifo"
+  bench roundtrip lazy "$warmup" "$((rounds / 2))" "$gap_us" "$p" "$fifo" await
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

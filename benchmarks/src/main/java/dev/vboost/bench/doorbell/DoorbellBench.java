@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (doorbell) or the agent's own poll loop ({@link HostAgent#start()}, lazy mode).
  *
  * <pre>
- * roundtrip lazy|doorbell WARMUP ROUNDS GAP_US POLL_US FIFO_PRIO
+ * roundtrip lazy|doorbell WARMUP ROUNDS GAP_US POLL_US FIFO_PRIO await|spin
  *     one VM, one slot; the vCPU is a parked thread of this process, boosted for real (sched_setattr); the
- *     guest is a child JVM ({@link DoorbellGuestMain}); the agent thread runs at SCHED_FIFO FIFO_PRIO
+ *     guest is a child JVM ({@link DoorbellGuestMain}) waiting with awaitActed or a busy spin; the agent
+ *     thread runs at SCHED_FIFO FIFO_PRIO
  * idle lazy|doorbell VMS VCPUS SECONDS POLL_US
  *     VMS regions of VCPUS slots, every guest attached and idle; prints the agent thread's CPU time and the
  *     whole process's, as a share of one core
@@ -55,16 +56,17 @@ public final class DoorbellBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || !(args[1].equals("lazy") || args[1].equals("doorbell"))) {
-            System.err.println("usage: roundtrip lazy|doorbell WARMUP ROUNDS GAP_US POLL_US FIFO_PRIO"
+            System.err.println("usage: roundtrip lazy|doorbell WARMUP ROUNDS GAP_US POLL_US FIFO_PRIO await|spin"
                     + " | idle lazy|doorbell VMS VCPUS SECONDS POLL_US");
             System.exit(2);
         }
         boolean doorbell = args[1].equals("doorbell");
         Path dir = Files.createTempDirectory("vboost-doorbell-bench");
         try {
-            if (args[0].equals("roundtrip") && args.length == 7) {
+            if (args[0].equals("roundtrip") && args.length == 8
+                    && (args[7].equals("await") || args[7].equals("spin"))) {
                 roundTrip(dir, doorbell, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                        Long.parseLong(args[4]), Long.parseLong(args[5]), Integer.parseInt(args[6]));
+                        Long.parseLong(args[4]), Long.parseLong(args[5]), Integer.parseInt(args[6]), args[7]);
             } else if (args[0].equals("idle") && args.length == 6) {
                 idle(dir, doorbell, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                         Long.parseLong(args[5]));
@@ -85,12 +87,12 @@ public final class DoorbellBench {
     private static PolicyConfig permissive() {
         // the benchmark measures latency, not the limits: rate limit and budget out of the way
         return PolicyConfig.builder().boostPolicy(SchedPolicy.RR).priorityCeiling(10)
-                .maxTransitionsPerSecond(1_000_000).budget(TimeUnit.MILLISECONDS.toNanos(100),
+                .maxTransitionsPerSecond(100_000).budget(TimeUnit.MILLISECONDS.toNanos(100),
                         TimeUnit.MILLISECONDS.toNanos(100)).build();
     }
 
     private static void roundTrip(Path dir, boolean doorbell, int warmup, int rounds, long gapUs, long pollUs,
-            int fifo) throws Exception {
+            int fifo, String wait) throws Exception {
         Path regionPath = dir.resolve("vm.vboost");
         Path socket = dir.resolve("vm.ivshmem");
         CountDownLatch stop = new CountDownLatch(1);
@@ -133,9 +135,9 @@ public final class DoorbellBench {
             int loopTid = tidOf(loopThread);
             actuator.apply(loopTid, ThreadAttributes.fifo(fifo));
             try {
-                String line = runGuest(regionPath, doorbell ? socket.toString() : "-", warmup, rounds, gapUs);
-                System.out.println(String.format(Locale.ROOT, "roundtrip %s poll_us=%d %s", doorbell ? "doorbell" : "lazy",
-                        pollUs, line.replaceFirst("^guest ", ""))
+                String line = runGuest(regionPath, doorbell ? socket.toString() : "-", warmup, rounds, gapUs, wait);
+                System.out.println(String.format(Locale.ROOT, "roundtrip %s wait=%s poll_us=%d %s",
+                        doorbell ? "doorbell" : "lazy", wait, pollUs, line.replaceFirst("^guest ", ""))
                         + (waiter == null ? "" : " rings=" + waiter.ringsReceived() + " coalesced="
                         + waiter.ringsCoalesced() + " wakeups=" + waiter.wakeUps()));
             } finally {
@@ -154,10 +156,11 @@ public final class DoorbellBench {
         }
     }
 
-    private static String runGuest(Path region, String socket, int warmup, int rounds, long gapUs) throws Exception {
+    private static String runGuest(Path region, String socket, int warmup, int rounds, long gapUs, String wait)
+            throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), DoorbellGuestMain.class.getName(), region.toString(),
-                socket, Integer.toString(warmup), Integer.toString(rounds), Long.toString(gapUs));
+                socket, Integer.toString(warmup), Integer.toString(rounds), Long.toString(gapUs), wait);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -257,7 +260,7 @@ public final class DoorbellBench {
                 for (Path t : (Iterable<Path>) tasks::iterator) {
                     try {
                         if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
-                            return Integer.parseInt(t.getFileName().toString());
+                            return Integer.parseInt(String.valueOf(t.getFileName()));
                         }
                     } catch (IOException e) {
                         // the task ended meanwhile
