@@ -285,6 +285,21 @@ struct vboost_region {
 #define VBOOST_FEATURE_DEFINED_MASK          0x000000000000000Full
 
 /* ------------------------------------------------------------------------------------------------ */
+/* Doorbell transport (spec §12), since 1.1. DOORBELL is not in the 1.0 VBOOST_FEATURE_DEFINED_MASK:  */
+/* a host offers it only in a region with abi_minor >= 1. ivshmem-doorbell: the guest rings the host */
+/* by one 32-bit store of VBOOST_DOORBELL_VALUE to BAR0 + VBOOST_DOORBELL_BAR0_DOORBELL, after the   */
+/* line's W4 and a full fence (spec §12.4).                                                          */
+/* ------------------------------------------------------------------------------------------------ */
+
+#define VBOOST_DOORBELL_FEATURE_BIT      4
+#define VBOOST_DOORBELL_FEATURE          (1ull << VBOOST_DOORBELL_FEATURE_BIT)
+#define VBOOST_DOORBELL_HOST_PEER_ID     0  /* the host (ivshmem server) is peer 0; clients get 1.. */
+#define VBOOST_DOORBELL_VECTOR           0  /* "look at my changed lines" */
+#define VBOOST_DOORBELL_BAR0_IVPOSITION  8  /* ivshmem IVPosition: the guest's own peer id */
+#define VBOOST_DOORBELL_BAR0_DOORBELL    12 /* ivshmem Doorbell: write (peer id << 16) | vector */
+#define VBOOST_DOORBELL_VALUE            ((VBOOST_DOORBELL_HOST_PEER_ID << 16) | VBOOST_DOORBELL_VECTOR)
+
+/* ------------------------------------------------------------------------------------------------ */
 /* Hypercalls (spec §7). x86-64: number in RAX, a0..a3 in RBX, RCX, RDX, RSI, result in RAX;       */
 /* errors are negated VBOOST_KVM_E* codes. kvm_run.hypercall.args[4] and [5] MUST be zero.           */
 /* ------------------------------------------------------------------------------------------------ */

@@ -19,4 +19,5 @@ module dev.vboost.agent {
     exports dev.vboost.agent.stats;
     exports dev.vboost.agent.hypercall;
     exports dev.vboost.agent.qmp;
+    exports dev.vboost.agent.ivshmem;
 }

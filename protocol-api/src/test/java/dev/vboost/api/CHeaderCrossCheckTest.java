@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vboost.api.hypercall.HypercallNumbers;
 import dev.vboost.api.hypercall.KvmError;
+import dev.vboost.api.layout.DoorbellAbi;
 import dev.vboost.api.layout.FieldSpec;
 import dev.vboost.api.layout.GuestHeaderLayout;
 import dev.vboost.api.layout.GuestSlotLayout;
@@ -110,6 +111,7 @@ class CHeaderCrossCheckTest {
         constants(GuestHeaderLayout.class, "VBOOST_GUEST_HEADER_");
         constants(GuestSlotLayout.class, "VBOOST_GUEST_SLOT_");
         constants(HostSlotLayout.class, "VBOOST_HOST_SLOT_");
+        constants(DoorbellAbi.class, "VBOOST_DOORBELL_");
     }
 
     private void constants(Class<?> type, String prefix) throws IllegalAccessException {

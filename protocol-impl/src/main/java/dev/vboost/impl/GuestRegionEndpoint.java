@@ -14,6 +14,7 @@ import dev.vboost.impl.line.GuestHeaderWriter;
 import dev.vboost.impl.line.GuestRequestWriter;
 import dev.vboost.impl.line.HostHeaderReader;
 import dev.vboost.impl.line.HostStateReader;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,10 +51,14 @@ final class GuestRegionEndpoint implements GuestEndpoint {
     private final HostHeaderReader headerReader;
     private final GuestRequestWriter[] writers;
     private final HostStateReader[] readers;
+    private final Doorbell doorbell;
+    private final boolean rings;
     private volatile boolean detached;
 
     GuestRegionEndpoint(SharedMemory memory, HostHeaderReader attachedHeader, long acceptedFeatures,
-            GuestHeaderWriter headerWriter, GuestRequestWriter[] writers) {
+            GuestHeaderWriter headerWriter, GuestRequestWriter[] writers, Doorbell doorbell) {
+        this.doorbell = doorbell;
+        this.rings = doorbell != Doorbell.NONE;
         this.memory = memory;
         this.hostMagic = Integer.toUnsignedLong(attachedHeader.magic());
         this.hostAbiMinor = attachedHeader.abiMinor();
@@ -125,12 +130,16 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         if (BoostReason.hasUndefinedBits(reasons)) {
             throw new IllegalArgumentException("reasons 0x" + Integer.toHexString(reasons) + " have undefined bits");
         }
-        return w.boost(policy.code(), priority, nice, reasons);       // spec §5.3 G1
+        long id = w.boost(policy.code(), priority, nice, reasons);    // spec §5.3 G1, G2
+        ring();                                                        // G3, spec §12.4
+        return id;
     }
 
     @Override
     public long release(int slot) {
-        return writer(slot).unboost();                                 // spec §5.4
+        long id = writer(slot).unboost();                              // spec §5.4
+        ring();
+        return id;
     }
 
     @Override
@@ -140,6 +149,19 @@ final class GuestRegionEndpoint implements GuestEndpoint {
             throw new IllegalArgumentException("host boost id must be below 2^63: " + hostBoostId);
         }
         w.acknowledge(hostBoostId);                                    // spec §5.5; an older id is a no-op
+        ring();
+    }
+
+    /**
+     * Spec §12.4: the line's W4 (a release store, done by the writer) is ordered before the ring by a full
+     * fence, so the host can never take the ring and then read the line's old counter. Without a doorbell
+     * nothing is done (lazy mode).
+     */
+    private void ring() {
+        if (rings) {
+            VarHandle.fullFence();
+            doorbell.ring();
+        }
     }
 
     private GuestRequestWriter writer(int slot) {
@@ -206,6 +228,7 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         if (!detached) {
             detached = true;
             headerWriter.detach();                                     // spec §5.8
+            ring();                                                    // spec §12.3: the guest header changed
         }
     }
 

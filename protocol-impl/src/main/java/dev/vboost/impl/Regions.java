@@ -72,6 +72,17 @@ public final class Regions {
      *     {@code E_BUSY}, or {@code E_STALE_GENERATION} if the host re-initialised the region meanwhile
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures) {
+        return attachGuest(memory, guestFeatures, Doorbell.NONE);
+    }
+
+    /**
+     * As {@link #attachGuest(SharedMemory, long)}, and the endpoint rings {@code doorbell} after the attach and
+     * after every request, release, acknowledgement and detach it publishes (spec §12): after the line's W4 and
+     * a full fence. This implementation speaks ABI 1.0, which cannot negotiate feature DOORBELL (spec §12.2,
+     * since 1.1): until it speaks 1.1, the caller decides, and should pass a doorbell only when the host
+     * waits on it (a ring nobody waits on costs the ring and nothing else, spec §12.5).
+     */
+    public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Doorbell doorbell) {
         if (Feature.hasUndefinedBits(guestFeatures)) {
             throw new IllegalArgumentException(String.format("guest features 0x%X have bits outside 0x%X",
                     guestFeatures, Feature.DEFINED_MASK));
@@ -88,11 +99,15 @@ public final class Regions {
         }
         GuestHeaderWriter guestHeader = new GuestHeaderWriter(memory);
         guestHeader.attach(minor, generation, accepted);
+        if (doorbell != Doorbell.NONE) {
+            java.lang.invoke.VarHandle.fullFence();                     // spec §12.4: A3's W4 before the ring
+            doorbell.ring();
+        }
         if (!header.readyAt(generation)) {
             throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
                     + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");
         }
-        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers);
+        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers, doorbell);
     }
 
     /**

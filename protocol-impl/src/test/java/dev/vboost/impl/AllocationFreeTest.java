@@ -87,11 +87,25 @@ public class AllocationFreeTest extends BackendTest {
 
     @Test
     void requestAndReadPathsAllocateNothingAfterWarmUp() throws InterruptedException {
+        measure(Doorbell.NONE);
+    }
+
+    /** The same paths with a doorbell rung after every publication (spec §12.4). */
+    @Test
+    void ringingPathsAllocateNothingAfterWarmUp() throws InterruptedException {
+        long[] rings = new long[1];
+        measure(() -> rings[0]++);
+        // attach, one per request or release, one per acknowledgement (every fourth round)
+        long rounds = WARM_UP + MEASURED;
+        assertEquals(1 + rounds + rounds / 4, rings[0], "one ring per publication");
+    }
+
+    private void measure(Doorbell doorbell) throws InterruptedException {
         com.sun.management.ThreadMXBean bean = threads();
         long self = Thread.currentThread().getId();
         SharedMemory m = memory((int) RegionLayout.regionSize(4));
         HostEndpoint host = Regions.createHost(m, HostRegionConfig.defaults(4));
-        GuestEndpoint guest = Regions.attachGuest(m, Feature.DEFINED_MASK);
+        GuestEndpoint guest = Regions.attachGuest(m, Feature.DEFINED_MASK, doorbell);
         int[] changed = new int[4];
         GuestSlotSnapshot req = new GuestSlotSnapshot();
         HostSlotSnapshot pub = new HostSlotSnapshot();
