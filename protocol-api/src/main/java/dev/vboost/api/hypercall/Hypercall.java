@@ -3,10 +3,18 @@ package dev.vboost.api.hypercall;
 /** One vboost hypercall, decoded and validated (spec §7.3). One record per call. */
 public sealed interface Hypercall permits Hypercall.Query, Hypercall.Attach, Hypercall.Detach, Hypercall.Notify {
 
-    /** The hypercall number in RAX. */
+    /**
+     * The hypercall number in RAX.
+     *
+     * @return the number
+     */
     long nr();
 
-    /** Arguments a0..a3 as they travel in RBX, RCX, RDX, RSI. */
+    /**
+     * Arguments a0..a3 as they travel in RBX, RCX, RDX, RSI.
+     *
+     * @return a new array of four values
+     */
     long[] argRegisters();
 
     /** {@code VBOOST_HC_QUERY}: ask for the ABI version, the host features or the slot count. */

@@ -13,7 +13,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public record LineImage<T>(long seq, @Nullable T value, @Nullable ImageError error) {
 
-    /** True if the line is consistent and valid. */
+    /**
+     * Whether the line is consistent and valid.
+     *
+     * @return true if no rule is broken
+     */
     public boolean ok() {
         return error == null;
     }
