@@ -59,8 +59,10 @@ public final class RegionCommand implements Callable<Integer> {
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            spec.commandLine().getErr().println("vboost region: directory " + parent + " does not exist");
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, "directory " + parent + " does not exist");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw Usage.error(spec, file + " is not a regular file (a directory or a special file)");
         }
         try (MappedRegionFile mapping = MappedRegionFile.create(file, config.regionSize())) {
             // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
@@ -70,8 +72,7 @@ public final class RegionCommand implements Callable<Integer> {
                     + " slot(s), READY, generation " + host.generation());
             return VboostCli.OK;
         } catch (UncheckedIOException e) {
-            spec.commandLine().getErr().println("vboost region: " + e.getMessage());
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, String.valueOf(e.getMessage()));   // the file cannot be created where asked
         }
     }
 }
