@@ -3,7 +3,9 @@
  * the hypercall dispatcher and its Unix-socket transport, the lease journal and counters.
  */
 module dev.vboost.agent {
-    requires dev.vboost.api;
+    // a host application's one requires: the agent's API names the protocol's types (and dev.vboost.impl
+    // brings dev.vboost.api), so both are read by whoever reads this module
+    requires transitive dev.vboost.impl;
     requires com.sun.jna;
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;
