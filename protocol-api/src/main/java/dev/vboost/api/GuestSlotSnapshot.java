@@ -21,6 +21,10 @@ public final class GuestSlotSnapshot {
     private long hostBoostAck;
     private WireError error = WireError.NONE;
 
+    /** An empty snapshot; {@code set} or a read fills it. */
+    public GuestSlotSnapshot() {
+    }
+
     /**
      * Stores one consistent copy of the line; {@code priority} is the unsigned byte, {@code nice} the signed one.
      *

@@ -21,6 +21,10 @@ public final class HostSlotSnapshot {
     private long hostBoostId;
     private WireError error = WireError.NONE;
 
+    /** An empty snapshot; {@code set} or a read fills it. */
+    public HostSlotSnapshot() {
+    }
+
     /**
      * Stores one consistent copy of the line (raw codes; {@code seq} is ignored when publishing).
      *
