@@ -19,6 +19,10 @@ public record HostRegionConfig(int slotCount, long hostFeatures, int prioCeiling
     /**
      * Checks every component.
      *
+     * @param slotCount    vCPU slots, 1..{@value RegionLayout#MAX_SLOTS}
+     * @param hostFeatures feature bits offered ({@link Feature}); only defined bits
+     * @param prioCeiling  highest SCHED_FIFO/SCHED_RR priority granted, 1..{@value RegionLayout#PRIO_MAX}
+     * @param maxBoostUs   longest single boost in microseconds, &gt; 0
      * @throws IllegalArgumentException if a component is out of its range
      */
     public HostRegionConfig {
