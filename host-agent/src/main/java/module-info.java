@@ -5,8 +5,9 @@
  * engine, live counters, JFR events) is internal.
  */
 module dev.vboost.agent {
-    requires transitive dev.vboost.api;
-    requires dev.vboost.impl;
+    // a host application's one requires: the agent's API names the protocol's types (and dev.vboost.impl
+    // brings dev.vboost.api), so both are read by whoever reads this module
+    requires transitive dev.vboost.impl;
     requires com.sun.jna;
     requires com.fasterxml.jackson.databind;
     requires jdk.jfr;

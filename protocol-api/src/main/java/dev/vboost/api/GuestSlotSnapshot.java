@@ -21,7 +21,23 @@ public final class GuestSlotSnapshot {
     private long hostBoostAck;
     private WireError error = WireError.NONE;
 
-    /** Stores one consistent copy of the line; {@code priority} is the unsigned byte, {@code nice} the signed one. */
+    /** An empty snapshot; {@code set} or a read fills it. */
+    public GuestSlotSnapshot() {
+    }
+
+    /**
+     * Stores one consistent copy of the line; {@code priority} is the unsigned byte, {@code nice} the signed one.
+     *
+     * @param seq the line's seqlock counter as read
+     * @param request {@link BoostRequest} code
+     * @param policy {@link SchedPolicy} code
+     * @param priority requested real-time priority, 0..255
+     * @param nice requested nice value, -128..127
+     * @param reasons {@link dev.vboost.api.wire.BoostReason} bits
+     * @param requestId the request's id
+     * @param hostBoostAck the host-boost id the guest acknowledges
+     * @return this snapshot
+     */
     public GuestSlotSnapshot set(int seq, int request, int policy, int priority, int nice, int reasons,
             long requestId, long hostBoostAck) {
         this.seq = seq;
@@ -40,6 +56,8 @@ public final class GuestSlotSnapshot {
      * Applies the guest-line rules of spec §3.4 (the guest is untrusted): known request code, undefined
      * reason bits zero, policy and priority or nice in range for a BOOST, ids below 2^63.
      * Records and returns the first rule broken, or {@link WireError#NONE}.
+     *
+     * @return the first rule broken, or {@link WireError#NONE}
      */
     public WireError validate() {
         error = check();
@@ -72,52 +90,110 @@ public final class GuestSlotSnapshot {
         }
     }
 
-    /** Result of the last {@link #validate()}; {@link WireError#NONE} until then. */
+    /**
+     * Result of the last {@link #validate()}; {@link WireError#NONE} until then.
+     *
+     * @return the broken rule, or {@link WireError#NONE}
+     */
     public WireError error() {
         return error;
     }
 
+    /**
+     * The seqlock counter the copy was taken at.
+     *
+     * @return the counter (even for a consistent copy)
+     */
     public int seq() {
         return seq;
     }
 
+    /**
+     * The request kind, decoded.
+     *
+     * @return the kind; {@code UNKNOWN} for a code this version does not define
+     */
     public BoostRequest request() {
         return BoostRequest.fromCode(request);
     }
 
+    /**
+     * The request kind as written.
+     *
+     * @return the raw code
+     */
     public int requestCode() {
         return request;
     }
 
+    /**
+     * The requested policy, decoded.
+     *
+     * @return the policy; {@code UNKNOWN} for a code this version does not define
+     */
     public SchedPolicy policy() {
         return SchedPolicy.fromCode(policy);
     }
 
+    /**
+     * The requested policy as written.
+     *
+     * @return the raw code
+     */
     public int policyCode() {
         return policy;
     }
 
+    /**
+     * The requested real-time priority (unsigned byte).
+     *
+     * @return 0..255
+     */
     public int priority() {
         return priority;
     }
 
+    /**
+     * The requested nice value (signed byte).
+     *
+     * @return -128..127
+     */
     public int nice() {
         return nice;
     }
 
+    /**
+     * Why the guest asks (spec §3.4).
+     *
+     * @return {@link dev.vboost.api.wire.BoostReason} bits
+     */
     public int reasons() {
         return reasons;
     }
 
+    /**
+     * The request's id; a newer request has a larger id.
+     *
+     * @return the id, below 2^63 on a valid line
+     */
     public long requestId() {
         return requestId;
     }
 
+    /**
+     * The id of the host-initiated boost the guest acknowledges (spec §5.5).
+     *
+     * @return the id, below 2^63 on a valid line
+     */
     public long hostBoostAck() {
         return hostBoostAck;
     }
 
-    /** An immutable copy; allocates. */
+    /**
+     * An immutable copy; allocates.
+     *
+     * @return the values as a {@link GuestRequest}
+     */
     public GuestRequest toRecord() {
         return new GuestRequest(request(), policy(), priority, nice, reasons, requestId, hostBoostAck);
     }

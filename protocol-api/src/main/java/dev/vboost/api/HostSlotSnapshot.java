@@ -21,7 +21,24 @@ public final class HostSlotSnapshot {
     private long hostBoostId;
     private WireError error = WireError.NONE;
 
-    /** Stores one consistent copy of the line (raw codes; {@code seq} is ignored when publishing). */
+    /** An empty snapshot; {@code set} or a read fills it. */
+    public HostSlotSnapshot() {
+    }
+
+    /**
+     * Stores one consistent copy of the line (raw codes; {@code seq} is ignored when publishing).
+     *
+     * @param seq the line's seqlock counter as read
+     * @param status {@link SlotStatus} code
+     * @param policy {@link SchedPolicy} code
+     * @param priority granted priority
+     * @param denial {@link DenialReason} code
+     * @param hostBoostFlags {@link HostBoostFlag} bits
+     * @param budgetRemainingUs unsigned u32 microseconds left in the window
+     * @param actedRequestId the request id the host acted on
+     * @param hostBoostId the id of the current host-initiated boost
+     * @return this snapshot
+     */
     public HostSlotSnapshot set(int seq, int status, int policy, int priority, int denial, int hostBoostFlags,
             int budgetRemainingUs, long actedRequestId, long hostBoostId) {
         this.seq = seq;
@@ -37,7 +54,19 @@ public final class HostSlotSnapshot {
         return this;
     }
 
-    /** Convenience for the host side: set the state to publish from decoded values. */
+    /**
+     * Convenience for the host side: set the state to publish from decoded values.
+     *
+     * @param status what the host did
+     * @param policy the policy granted
+     * @param priority the priority granted
+     * @param denial why a request was refused, or {@code NONE}
+     * @param hostBoostFlags {@link HostBoostFlag} bits
+     * @param budgetRemainingUs unsigned u32 microseconds left in the window
+     * @param actedRequestId the request id acted on
+     * @param hostBoostId the id of the current host-initiated boost
+     * @return this snapshot
+     */
     public HostSlotSnapshot set(SlotStatus status, SchedPolicy policy, int priority, DenialReason denial,
             int hostBoostFlags, int budgetRemainingUs, long actedRequestId, long hostBoostId) {
         return set(0, status.code(), policy.code(), priority, denial.code(), hostBoostFlags, budgetRemainingUs,
@@ -47,6 +76,8 @@ public final class HostSlotSnapshot {
     /**
      * Rules the guest applies to what the host wrote (spec §3.5): undefined flag bits zero, ids below 2^63.
      * Unknown status, policy and denial codes are not errors: they decode to {@code UNKNOWN}.
+     *
+     * @return the broken rule, or {@link WireError#NONE}; also kept for {@link #error()}
      */
     public WireError validate() {
         if (HostBoostFlag.hasUndefinedBits(hostBoostFlags)) {
@@ -59,60 +90,128 @@ public final class HostSlotSnapshot {
         return error;
     }
 
+    /**
+     * The result of the last {@link #validate()} ({@code NONE} after a {@code set}).
+     *
+     * @return the broken rule, or {@link WireError#NONE}
+     */
     public WireError error() {
         return error;
     }
 
+    /**
+     * The seqlock counter the copy was taken at.
+     *
+     * @return the counter (even for a consistent copy)
+     */
     public int seq() {
         return seq;
     }
 
+    /**
+     * The slot status, decoded.
+     *
+     * @return the status; {@code UNKNOWN} for a code this version does not define
+     */
     public SlotStatus status() {
         return SlotStatus.fromCode(status);
     }
 
+    /**
+     * The slot status as written.
+     *
+     * @return the raw code
+     */
     public int statusCode() {
         return status;
     }
 
+    /**
+     * The granted policy, decoded.
+     *
+     * @return the policy; {@code UNKNOWN} for a code this version does not define
+     */
     public SchedPolicy policy() {
         return SchedPolicy.fromCode(policy);
     }
 
+    /**
+     * The granted policy as written.
+     *
+     * @return the raw code
+     */
     public int policyCode() {
         return policy;
     }
 
+    /**
+     * The granted priority.
+     *
+     * @return the priority as written
+     */
     public int priority() {
         return priority;
     }
 
+    /**
+     * Why the host refused or cut a request, decoded.
+     *
+     * @return the reason; {@code UNKNOWN} for a code this version does not define
+     */
     public DenialReason denial() {
         return DenialReason.fromCode(denial);
     }
 
+    /**
+     * The denial reason as written.
+     *
+     * @return the raw code
+     */
     public int denialCode() {
         return denial;
     }
 
+    /**
+     * The host-boost flags (spec §5.5).
+     *
+     * @return {@link HostBoostFlag} bits
+     */
     public int hostBoostFlags() {
         return hostBoostFlags;
     }
 
-    /** Unsigned u32 microseconds. */
+    /**
+     * Unsigned u32 microseconds.
+     *
+     * @return the budget left in the current window
+     */
     public int budgetRemainingUs() {
         return budgetRemainingUs;
     }
 
+    /**
+     * The guest request id the host last acted on.
+     *
+     * @return the id, below 2^63 on a valid line
+     */
     public long actedRequestId() {
         return actedRequestId;
     }
 
+    /**
+     * The id of the current host-initiated boost.
+     *
+     * @return the id, below 2^63 on a valid line
+     */
     public long hostBoostId() {
         return hostBoostId;
     }
 
-    /** An immutable copy; allocates. */
+    /**
+     * An immutable copy; allocates.
+     *
+     * @return the values as a {@link HostState}
+     */
     public HostState toRecord() {
         return new HostState(status(), policy(), priority, denial(), hostBoostFlags,
                 Integer.toUnsignedLong(budgetRemainingUs), actedRequestId, hostBoostId);

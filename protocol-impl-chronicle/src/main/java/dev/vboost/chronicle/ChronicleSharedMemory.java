@@ -24,17 +24,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * is at least as strong as the {@code VarHandle} mode the interface names:
  * <ul>
  *   <li>plain get/put: {@code readInt}/{@code writeInt} ({@code Unsafe.getInt}/{@code putInt}), plain, equal.</li>
- *   <li>{@code putIntRelease}/{@code putLongRelease}: {@code writeOrderedInt/Long} = {@code Unsafe.putOrdered*},
- *       which the JDK implements as {@code put*Release}: equal.</li>
+ *   <li>{@code putIntRelease}: {@code writeOrderedInt} = {@code Unsafe.putOrderedInt}, which the JDK
+ *       implements as {@code putIntRelease}: equal.</li>
  *   <li>{@code putIntOpaque}: also {@code writeOrderedInt}; release is stronger than opaque.</li>
- *   <li>{@code getIntAcquire}/{@code getLongAcquire}/{@code getIntOpaque}: {@code readVolatileInt/Long}
- *       = {@code Unsafe.get*Volatile}; a volatile read is stronger than acquire and opaque. (Chronicle may
- *       read a zero int twice; both reads are volatile, so the later value is returned and nothing weakens.)</li>
- *   <li>volatile get/put: {@code readVolatile*}/{@code writeVolatile*} = {@code Unsafe.*Volatile}: equal.</li>
- *   <li>{@code compareAndSet*}: {@code compareAndSwap*} = {@code Unsafe.compareAndSwap*}, volatile
- *       semantics, as {@code VarHandle.compareAndSet}: equal.</li>
- *   <li>{@code getAndAddLong}: {@code addAndGetLong} ({@code Unsafe.getAndAddLong}, volatile) minus the
- *       delta, in wrapping arithmetic: equal.</li>
+ *   <li>{@code getIntAcquire}/{@code getIntOpaque}: {@code readVolatileInt} = {@code Unsafe.getIntVolatile};
+ *       a volatile read is stronger than acquire and opaque. (Chronicle may read a zero int twice; both reads
+ *       are volatile, so the later value is returned and nothing weakens.)</li>
  * </ul>
  * Fences ({@code VarHandle.storeStoreFence}, {@code acquireFence}) used by the seqlock code above this layer
  * are JVM-wide and order these Unsafe accesses like any other.
@@ -68,6 +63,9 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
     /**
      * A zeroed region of {@code size} bytes in native memory, its index 0 aligned to 64 bytes so that host and
      * guest lines fall on separate cache lines.
+     *
+     * @param size bytes, &gt; 0
+     * @return the new memory; {@link #close()} frees it
      */
     public static ChronicleSharedMemory allocateNative(int size) {
         requireLittleEndian();
@@ -88,6 +86,10 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
      * Maps {@code size} bytes of {@code file} with Chronicle's {@code MappedBytes}, creating the file or
      * growing it to {@code size} if needed. Another process mapping the same file (with either backend)
      * shares the memory.
+     *
+     * @param file the region file
+     * @param size bytes to map
+     * @return the mapping; {@link #close()} unmaps it
      */
     public static ChronicleSharedMemory mapFile(Path file, int size) {
         requireLittleEndian();
@@ -112,7 +114,12 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
         }
     }
 
-    /** Maps an existing file over its whole length (at most 2 GiB - 1). */
+    /**
+     * Maps an existing file over its whole length (at most 2 GiB - 1).
+     *
+     * @param file an existing region file
+     * @return the mapping; {@link #close()} unmaps it
+     */
     public static ChronicleSharedMemory openFile(Path file) {
         long length;
         try {
@@ -130,6 +137,10 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
      * A view of a direct buffer's memory (from its position 0 to its capacity): the same bytes the VarHandle
      * backend sees through the buffer. The buffer must stay reachable while this view is used; closing the
      * view does not free it.
+     *
+     * @param direct a direct buffer whose address is 8-byte aligned
+     * @return the view
+     * @throws IllegalArgumentException if the buffer is not direct or not aligned
      */
     public static ChronicleSharedMemory wrap(ByteBuffer direct) {
         requireLittleEndian();
@@ -271,53 +282,6 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
     }
 
     @Override
-    public long getLongAcquire(int index) {
-        // volatile read: stronger than acquire
-        return store.readVolatileLong(atomicAt(index, Long.BYTES));
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        // Unsafe.putOrderedLong is putLongRelease
-        store.writeOrderedLong(atomicAt(index, Long.BYTES), value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        return store.readVolatileInt(atomicAt(index, Integer.BYTES));
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        store.writeVolatileInt(atomicAt(index, Integer.BYTES), value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        return store.readVolatileLong(atomicAt(index, Long.BYTES));
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        store.writeVolatileLong(atomicAt(index, Long.BYTES), value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        return store.compareAndSwapInt(atomicAt(index, Integer.BYTES), expected, value);
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        return store.compareAndSwapLong(atomicAt(index, Long.BYTES), expected, value);
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        return store.addAndGetLong(atomicAt(index, Long.BYTES), delta) - delta;
-    }
-
-    @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
         checkRange(index, length, dst.length, offset);
         long from = base + index;
@@ -344,7 +308,11 @@ public final class ChronicleSharedMemory implements SharedMemory, AutoCloseable 
         }
     }
 
-    /** True for a region backed by a mapped file. */
+    /**
+     * True for a region backed by a mapped file.
+     *
+     * @return true if this memory maps a file
+     */
     public boolean isMapped() {
         return mapping != null;
     }

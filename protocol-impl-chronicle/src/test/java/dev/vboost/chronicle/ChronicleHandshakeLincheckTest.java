@@ -2,8 +2,8 @@ package dev.vboost.chronicle;
 
 import dev.vboost.impl.lincheck.HandshakeLincheckTest;
 import dev.vboost.impl.lincheck.HandshakeScenario;
-import org.jetbrains.kotlinx.lincheck.strategy.managed.ManagedStrategyGuaranteeKt;
-import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 
 /** protocol-impl's Lincheck scenarios (model checking and stress) over the Chronicle native store. */
 class ChronicleHandshakeLincheckTest extends HandshakeLincheckTest {
@@ -21,7 +21,7 @@ class ChronicleHandshakeLincheckTest extends HandshakeLincheckTest {
     }
 
     /**
-     * Each {@link ChronicleSharedMemory} access is one step of the model: Lincheck 2.39 cannot follow Chronicle's
+     * Each {@link ChronicleSharedMemory} access is one step of the model: Lincheck cannot follow Chronicle's
      * {@code Unsafe} calls inside it (it fails on {@code Unsafe.putInt(address, value)}), and one access is one
      * memory operation anyway, which is all a sequentially consistent model distinguishes.
      */

@@ -16,6 +16,15 @@ public record HostRegionConfig(int slotCount, long hostFeatures, int prioCeiling
     /** RFC default for the longest single boost: 3 ms. */
     public static final int DEFAULT_MAX_BOOST_US = 3_000;
 
+    /**
+     * Checks every component.
+     *
+     * @param slotCount    vCPU slots, 1..{@value RegionLayout#MAX_SLOTS}
+     * @param hostFeatures feature bits offered ({@link Feature}); only defined bits
+     * @param prioCeiling  highest SCHED_FIFO/SCHED_RR priority granted, 1..{@value RegionLayout#PRIO_MAX}
+     * @param maxBoostUs   longest single boost in microseconds, &gt; 0
+     * @throws IllegalArgumentException if a component is out of its range
+     */
     public HostRegionConfig {
         if (slotCount < 1 || slotCount > RegionLayout.MAX_SLOTS) {
             throw new IllegalArgumentException("slotCount " + slotCount + " outside 1.." + RegionLayout.MAX_SLOTS);
@@ -32,16 +41,31 @@ public record HostRegionConfig(int slotCount, long hostFeatures, int prioCeiling
         }
     }
 
-    /** Every defined feature offered, priority ceiling 50, longest boost 3 ms. */
+    /**
+     * Every defined feature offered, priority ceiling 50, longest boost 3 ms.
+     *
+     * @param slotCount slots in the region, 1..{@link RegionLayout#MAX_SLOTS}
+     * @return the configuration
+     */
     public static HostRegionConfig defaults(int slotCount) {
         return new HostRegionConfig(slotCount, Feature.DEFINED_MASK, 50, DEFAULT_MAX_BOOST_US);
     }
 
-    /** Bytes the region needs (spec §3.1 size formula). */
+    /**
+     * Bytes the region needs (spec §3.1 size formula).
+     *
+     * @return the size in bytes
+     */
     public long regionSize() {
         return RegionLayout.regionSize(slotCount);
     }
 
+    /**
+     * Whether the host offers {@code feature}.
+     *
+     * @param feature a protocol feature
+     * @return true if its bit is in {@code hostFeatures}
+     */
     public boolean offers(Feature feature) {
         return feature.in(hostFeatures);
     }

@@ -39,6 +39,9 @@ public final class Regions {
      * continues from the one found, +1, and guests attached to the old one see it change.
      *
      * @throws IllegalArgumentException if the memory is smaller than the region
+     * @param memory the region's bytes
+     * @param config the host's slot count, features and limits
+     * @return the host endpoint over the region
      */
     public static HostEndpoint createHost(SharedMemory memory, HostRegionConfig config) {
         return HostRegionEndpoint.create(memory, config);
@@ -70,6 +73,8 @@ public final class Regions {
      *     {@code E_UNSUPPORTED_MAJOR}, {@code E_BAD_STATE}, {@code E_NOT_READY}, {@code E_DISABLED},
      *     {@code E_BAD_GEOMETRY}, {@code E_BAD_SLOT_COUNT}, {@code E_RESERVED_BITS}, {@code E_INVALID_VALUE},
      *     {@code E_BUSY}, or {@code E_STALE_GENERATION} if the host re-initialised the region meanwhile
+     * @param memory the region's bytes
+     * @return the attached guest endpoint
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures) {
         return attachGuest(memory, guestFeatures, Doorbell.NONE);
@@ -115,6 +120,13 @@ public final class Regions {
      * still writing the header so that magic or major are not yet in place, busy, or re-initialised during the
      * attach) retries until {@code timeout} passes, then throws the last error. Every other error (a DISABLED
      * region, a READY region of the wrong magic, major or geometry) is thrown at once.
+     *
+     * @param memory the region's bytes
+     * @param guestFeatures the {@link Feature} bits this guest implements
+     * @param timeout how long to wait for the region to become attachable
+     * @return the attached guest endpoint
+     * @throws VboostException the last error when the timeout passed, or an error that waiting cannot cure
+     * @throws InterruptedException if the thread was interrupted while waiting
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Duration timeout)
             throws InterruptedException {
@@ -159,12 +171,19 @@ public final class Regions {
      * tools); allocation aside, it never writes.
      *
      * @throws VboostException naming the broken rule, as {@link #attachGuest(SharedMemory, long)}
+     * @param memory the region's bytes
+     * @return a copy of the validated host header
      */
     public static HostHeader readHostHeader(SharedMemory memory) {
         return readValidHeader(memory).toRecord();
     }
 
-    /** The rule the region in {@code memory} breaks, or {@link WireError#NONE}; never throws for bad content. */
+    /**
+     * The rule the region in {@code memory} breaks, or {@link WireError#NONE}; never throws for bad content.
+     *
+     * @param memory the region's bytes
+     * @return the broken rule's error, or {@link WireError#NONE}
+     */
     public static WireError checkRegion(SharedMemory memory) {
         try {
             readValidHeader(memory);

@@ -1,106 +1,106 @@
 package dev.vboost.tools;
 
-import java.util.Locale;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
-/** A tiny JSON writer: objects, arrays, strings, numbers (NaN as null), booleans. */
+/**
+ * The CLI's JSON documents ({@code inspect --json}, {@code demo.json}), written by Jackson's streaming generator
+ * in the order the caller gives: objects, arrays, strings, integers, booleans, and decimals rounded to four
+ * places (NaN and infinities as {@code null}). Two-space indentation, {@code "key": value}.
+ */
 public final class Json {
-    private final StringBuilder s = new StringBuilder();
-    private boolean first = true;
-    private int depth;
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final StringWriter text = new StringWriter();
+    private final JsonGenerator g;
+
+    public Json() {
+        try {
+            g = FACTORY.createGenerator(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a StringWriter does not fail
+        }
+        DefaultIndenter indent = new DefaultIndenter("  ", "\n");
+        g.setPrettyPrinter(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(indent).withArrayIndenter(indent));
+    }
+
+    /** One generator call; Jackson declares IOException, which a StringWriter never throws. */
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private Json write(Write w) {
+        try {
+            w.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
 
     public Json open() {
-        comma();
-        s.append('{');
-        depth++;
-        first = true;
-        return this;
+        return write(g::writeStartObject);
     }
 
     public Json openArray() {
-        comma();
-        s.append('[');
-        depth++;
-        first = true;
-        return this;
+        return write(g::writeStartArray);
     }
 
     public void close() {
-        depth--;
-        s.append('\n').append("  ".repeat(depth)).append('}');
-        first = false;
+        write(g::writeEndObject);
     }
 
     public void closeArray() {
-        depth--;
-        s.append('\n').append("  ".repeat(depth)).append(']');
-        first = false;
+        write(g::writeEndArray);
     }
 
-    private boolean pendingKey;
-
-    private void comma() {
-        if (pendingKey) {
-            pendingKey = false;
-            return;
-        }
-        if (!first) {
-            s.append(',');
-        }
-        if (depth > 0) {
-            s.append('\n').append("  ".repeat(depth));
-        }
-        first = false;
-    }
-
+    /** Names the next value, for {@link #open()} or {@link #openArray()} as the value. */
     public Json key(String k) {
-        comma();
-        s.append(quote(k)).append(": ");
-        pendingKey = true;
-        return this;
+        return write(() -> g.writeFieldName(k));
     }
 
     public void field(String k, @Nullable String v) {
-        key(k);
-        comma();
-        s.append(v == null ? "null" : quote(v));
+        write(() -> {
+            if (v == null) {
+                g.writeNullField(k);
+            } else {
+                g.writeStringField(k, v);
+            }
+        });
     }
 
     public void field(String k, long v) {
-        key(k);
-        comma();
-        s.append(v);
+        write(() -> g.writeNumberField(k, v));
     }
 
     public void field(String k, boolean v) {
-        key(k);
-        comma();
-        s.append(v);
+        write(() -> g.writeBooleanField(k, v));
     }
 
     public void field(String k, double v) {
-        key(k);
-        comma();
-        s.append(Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v));
-    }
-
-    private static String quote(String v) {
-        StringBuilder q = new StringBuilder("\"");
-        for (int i = 0; i < v.length(); i++) {
-            char ch = v.charAt(i);
-            if (ch == '"' || ch == '\\') {
-                q.append('\\').append(ch);
-            } else if (ch < 0x20) {
-                q.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+        write(() -> {
+            if (Double.isNaN(v) || Double.isInfinite(v)) {
+                g.writeNullField(k);
             } else {
-                q.append(ch);
+                g.writeNumberField(k, BigDecimal.valueOf(v).setScale(4, RoundingMode.HALF_EVEN));
             }
-        }
-        return q.append('"').toString();
+        });
     }
 
     @Override
     public String toString() {
-        return s.toString() + "\n";
+        write(g::flush);
+        return text + "\n";
     }
 }

@@ -33,15 +33,28 @@ public final class VboostCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (see vboost --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs one command line with the given streams; returns the exit code. */
+    /**
+     * Runs one command line with the given streams and flushes both (a command may end with {@code print});
+     * returns the exit code. Every message starts with the command's path ({@code vboost guest request: ...});
+     * a usage error adds the hint {@code Try 'vboost guest request --help' ...}.
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        try {
+            return executeUnflushed(args, out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int executeUnflushed(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new VboostCli());
         cl.setOut(out);
         cl.setErr(err);
@@ -52,16 +65,16 @@ public final class VboostCli implements Runnable {
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? USAGE : FAILURE);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println("vboost " + bad.getCommandName() + ": " + ex.getMessage());
-            bad.getErr().println("Try 'vboost " + (bad.getParent() == null ? "" : bad.getCommandName() + " ")
-                    + "--help' for more information.");
+            String path = bad.getCommandSpec().qualifiedName();
+            bad.getErr().println(path + ": " + ex.getMessage());
+            bad.getErr().println("Try '" + path + " --help' for more information.");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CommandLine.ParameterException) {
                 throw ex;
             }
-            commandLine.getErr().println("vboost " + commandLine.getCommandName() + ": " + message(ex));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message(ex));
             return FAILURE;
         });
         return cl.execute(args);

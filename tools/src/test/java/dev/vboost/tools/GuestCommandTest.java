@@ -65,9 +65,9 @@ class GuestCommandTest {
     }
 
     @Test
-    void missingOrInvalidRegionFails() throws Exception {
-        CliRun missing = CliRun.of("guest", "attach", dir.resolve("none").toString());
-        assertEquals(VboostCli.FAILURE, missing.exit, missing::toString);
+    void missingRegionIsUsageAndInvalidRegionFails() throws Exception {
+        CliRun missing = CliRun.of("guest", "attach", "--attach-timeout", "0", dir.resolve("none").toString());
+        assertEquals(VboostCli.USAGE, missing.exit, missing::toString);
         assertTrue(missing.err.contains("does not exist"), missing::toString);
         Path junk = dir.resolve("junk");
         java.nio.file.Files.write(junk, new byte[4096]);

@@ -85,12 +85,12 @@ class InspectCommandTest {
     }
 
     @Test
-    void missingFileAndDirectoryAreClearFailures() {
+    void missingFileAndDirectoryAreUsageErrors() {
         CliRun missing = CliRun.of("inspect", dir.resolve("nope").toString());
-        assertEquals(VboostCli.FAILURE, missing.exit, missing::toString);
+        assertEquals(VboostCli.USAGE, missing.exit, missing::toString);
         assertTrue(missing.err.contains("no such file"), missing::toString);
         CliRun d = CliRun.of("inspect", dir.toString());
-        assertEquals(VboostCli.FAILURE, d.exit, d::toString);
+        assertEquals(VboostCli.USAGE, d.exit, d::toString);
         assertTrue(d.err.contains("is a directory"), d::toString);
     }
 

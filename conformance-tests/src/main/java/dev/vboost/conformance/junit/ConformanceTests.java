@@ -41,6 +41,7 @@ public class ConformanceTests {
     private final List<Testee> testees = new ArrayList<>();
     private final Path work;
 
+    /** Creates the factory with a fresh temporary work directory for the region files of its cases. */
     public ConformanceTests() {
         try {
             work = Files.createTempDirectory("vboost-tck-junit-");

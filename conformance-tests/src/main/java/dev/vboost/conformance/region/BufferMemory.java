@@ -93,51 +93,6 @@ public final class BufferMemory implements SharedMemory {
     }
 
     @Override
-    public long getLongAcquire(int index) {
-        return (long) LONG.getAcquire(buffer, index);
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        LONG.setRelease(buffer, index, value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        return (int) INT.getVolatile(buffer, index);
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        INT.setVolatile(buffer, index, value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        return (long) LONG.getVolatile(buffer, index);
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        LONG.setVolatile(buffer, index, value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        return INT.compareAndSet(buffer, index, expected, value);
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        return LONG.compareAndSet(buffer, index, expected, value);
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        return (long) LONG.getAndAdd(buffer, index, delta);
-    }
-
-    @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
         buffer.duplicate().position(index).get(dst, offset, length);
     }

@@ -147,67 +147,6 @@ public final class TracingMemory implements SharedMemory {
     }
 
     @Override
-    public long getLongAcquire(int index) {
-        load(index, 8);
-        return inner.getLongAcquire(index);
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        log(index, 8, value, "release");
-        inner.putLongRelease(index, value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        load(index, 4);
-        return inner.getIntVolatile(index);
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        log(index, 4, Integer.toUnsignedLong(value), "volatile");
-        inner.putIntVolatile(index, value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        load(index, 8);
-        return inner.getLongVolatile(index);
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        log(index, 8, value, "volatile");
-        inner.putLongVolatile(index, value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        boolean done = inner.compareAndSetInt(index, expected, value);
-        if (done) {
-            log(index, 4, Integer.toUnsignedLong(value), "cas");
-        }
-        return done;
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        boolean done = inner.compareAndSetLong(index, expected, value);
-        if (done) {
-            log(index, 8, value, "cas");
-        }
-        return done;
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        long old = inner.getAndAddLong(index, delta);
-        log(index, 8, old + delta, "cas");
-        return old;
-    }
-
-    @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
         load(index, length);
         inner.getBytes(index, dst, offset, length);

@@ -16,18 +16,37 @@ import java.util.Set;
  */
 public interface ConformanceProvider {
 
-    /** Role names as in the testee protocol. */
+    /** Role name (as in the testee protocol) of an implementation that can act as the guest. */
     String GUEST = "guest";
+    /** Role name (as in the testee protocol) of an implementation that can act as the host. */
     String HOST = "host";
 
+    /**
+     * The implementation's name, shown in reports.
+     *
+     * @return a short name, e.g. {@code vboost-java}
+     */
     String name();
 
+    /**
+     * The implementation's version, shown in reports.
+     *
+     * @return a version string
+     */
     String version();
 
-    /** Any of {@link #GUEST}, {@link #HOST}. */
+    /**
+     * The roles this provider implements.
+     *
+     * @return any of {@link #GUEST}, {@link #HOST}
+     */
     Set<String> roles();
 
-    /** Optional capabilities (testee protocol §4): {@code expiry} if {@link HostEndpoint} owns boost bounds. */
+    /**
+     * Optional capabilities (testee protocol §4).
+     *
+     * @return {@code expiry} if {@link HostEndpoint} owns boost bounds; empty by default
+     */
     default Set<String> features() {
         return Set.of();
     }
@@ -37,6 +56,11 @@ public interface ConformanceProvider {
      * test, e.g. a memory-mapped {@code ByteBuffer} or a Chronicle {@code MappedBytes}. The default returns
      * {@code null}: the suite maps the file itself. The mapping must stay valid until the suite attaches the
      * next region.
+     *
+     * @param file the region file the suite created
+     * @param size bytes to map from its start
+     * @return the provider's mapping, or {@code null} to let the suite map the file
+     * @throws java.io.IOException when the file cannot be mapped
      */
     default dev.vboost.api.memory.@org.checkerframework.checker.nullness.qual.Nullable SharedMemory mapRegion(
             java.nio.file.Path file, int size) throws java.io.IOException {
@@ -46,13 +70,22 @@ public interface ConformanceProvider {
     /**
      * Attaches a guest to the region (spec §5.2), offering {@code features}.
      *
+     * @param region the region to attach to
+     * @param features the feature bits the guest offers
+     * @return the attached guest
      * @throws dev.vboost.api.VboostException naming the §6 error when the region is refused
      */
     default GuestEndpoint attachGuest(RegionAccess region, long features) {
         throw new UnsupportedOperationException(name() + " has no guest role");
     }
 
-    /** Initialises the region as its host (spec §4.4). */
+    /**
+     * Initialises the region as its host (spec §4.4).
+     *
+     * @param region the region to initialise
+     * @param settings the host's configuration for this case
+     * @return the host endpoint over the region
+     */
     default HostEndpoint createHost(RegionAccess region, HostSettings settings) {
         throw new UnsupportedOperationException(name() + " has no host role");
     }
@@ -60,6 +93,9 @@ public interface ConformanceProvider {
     /**
      * Advances the host's boost clock (spec §5.6) for providers that declare {@code expiry}; the default
      * does nothing.
+     *
+     * @param host a host endpoint this provider created
+     * @param elapsedMicros host-clock time to advance, in microseconds
      */
     default void tick(HostEndpoint host, long elapsedMicros) {
     }

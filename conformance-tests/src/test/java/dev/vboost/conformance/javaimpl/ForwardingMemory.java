@@ -76,51 +76,6 @@ abstract class ForwardingMemory implements SharedMemory {
     }
 
     @Override
-    public long getLongAcquire(int index) {
-        return inner.getLongAcquire(index);
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        inner.putLongRelease(index, value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        return inner.getIntVolatile(index);
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        inner.putIntVolatile(index, value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        return inner.getLongVolatile(index);
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        inner.putLongVolatile(index, value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        return inner.compareAndSetInt(index, expected, value);
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        return inner.compareAndSetLong(index, expected, value);
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        return inner.getAndAddLong(index, delta);
-    }
-
-    @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
         inner.getBytes(index, dst, offset, length);
     }

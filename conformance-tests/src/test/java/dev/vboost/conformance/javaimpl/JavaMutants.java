@@ -76,11 +76,6 @@ public final class JavaMutants {
             public void putIntRelease(int index, int value) {
                 counter(index, value, () -> inner.putIntRelease(index, value));
             }
-
-            @Override
-            public void putIntVolatile(int index, int value) {
-                counter(index, value, () -> inner.putIntVolatile(index, value));
-            }
         };
     }
 
@@ -112,11 +107,6 @@ public final class JavaMutants {
             }
 
             @Override
-            public void putIntVolatile(int index, int value) {
-                counter(index, value, () -> inner.putIntVolatile(index, value));
-            }
-
-            @Override
             public void putInt(int index, int value) {
                 counter(index, value, () -> inner.putInt(index, value));
             }
@@ -140,13 +130,6 @@ public final class JavaMutants {
             @Override
             public int getInt(int index) {
                 int v = inner.getInt(index);
-                Integer first = isCounter(index) ? r1.remove(index) : null;
-                return first != null ? first : v;
-            }
-
-            @Override
-            public int getIntVolatile(int index) {
-                int v = inner.getIntVolatile(index);
                 Integer first = isCounter(index) ? r1.remove(index) : null;
                 return first != null ? first : v;
             }

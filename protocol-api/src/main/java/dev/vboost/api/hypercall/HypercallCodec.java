@@ -18,6 +18,8 @@ public final class HypercallCodec {
      *
      * @throws IllegalArgumentException if the call holds values the ABI cannot carry (they would not decode
      *         back to the same call: a negative slot, a minor above 0xFFFF, undefined feature bits, ...)
+     * @param call the call
+     * @return the exit
      */
     public static HypercallExit encode(Hypercall call) {
         long[] a = call.argRegisters();
@@ -29,7 +31,12 @@ public final class HypercallCodec {
         return exit;
     }
 
-    /** Decodes and validates an exit; never throws. */
+    /**
+     * Decodes and validates an exit; never throws.
+     *
+     * @param exit the exit as the VMM read it
+     * @return the call, or the error to return to the guest
+     */
     public static HypercallDecoding decode(HypercallExit exit) {
         long nr = exit.nr();
         // an unknown number is -KVM_ENOSYS whatever its arguments (spec §7.2), as KVM itself answers

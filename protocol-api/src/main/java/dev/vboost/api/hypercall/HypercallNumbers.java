@@ -5,6 +5,7 @@ package dev.vboost.api.hypercall;
  * protocol's own, far from KVM's 1..12. Numbers are never reused.
  */
 public final class HypercallNumbers {
+    /** Start of this protocol's hypercall number range. */
     public static final long BASE = 0x5642_0000L;
     /** a0 = selector ({@code QUERY_*}); a1..a3 MBZ. Returns the value asked for. */
     public static final long QUERY = 0x5642_0001L;
@@ -15,14 +16,18 @@ public final class HypercallNumbers {
     /** a0 = slot index, a1 = notify flags ({@code NOTIFY_*}); a2..a3 MBZ. */
     public static final long NOTIFY = 0x5642_0004L;
 
+    /** QUERY selector: the host's ABI version, major &lt;&lt; 16 | minor. */
     public static final int QUERY_ABI_VERSION = 0;
+    /** QUERY selector: the feature bits the host offers. */
     public static final int QUERY_HOST_FEATURES = 1;
+    /** QUERY selector: the number of slots the host serves. */
     public static final int QUERY_SLOT_COUNT = 2;
 
     /** The slot's guest line holds a new request. */
     public static final int NOTIFY_REQUEST = 1;
     /** The guest acknowledged a host-initiated boost. */
     public static final int NOTIFY_HOST_BOOST_ACK = 1 << 1;
+    /** All notify flags this ABI version defines. */
     public static final int NOTIFY_DEFINED_MASK = NOTIFY_REQUEST | NOTIFY_HOST_BOOST_ACK;
 
     /** KVM passes four arguments on x86 (RBX, RCX, RDX, RSI); {@code args[4]} and {@code args[5]} MBZ. */

@@ -38,7 +38,12 @@ public final class RegionImage {
         this.slots = List.copyOf(slots);
     }
 
-    /** Decodes {@code image}; the array is not kept. Null is a programming error (NullPointerException). */
+    /**
+     * Decodes {@code image}; the array is not kept. Null is a programming error (NullPointerException).
+     *
+     * @param image the region's bytes
+     * @return the decoded image
+     */
     public static RegionImage decode(byte[] image) {
         return decode(ByteBuffer.wrap(Objects.requireNonNull(image, "image")));
     }
@@ -46,6 +51,9 @@ public final class RegionImage {
     /**
      * Decodes the bytes from {@code image}'s position to its limit. The buffer's position, limit and byte
      * order are left as they were; bytes past the size the header gives are ignored.
+     *
+     * @param image the region's bytes
+     * @return the decoded image
      */
     public static RegionImage decode(ByteBuffer image) {
         ByteBuffer b = image.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -73,32 +81,56 @@ public final class RegionImage {
         return new RegionImage(length, host, null, guest, slots);
     }
 
-    /** Bytes in the image. */
+    /**
+     * Bytes in the image.
+     *
+     * @return the length in bytes
+     */
     public int length() {
         return length;
     }
 
-    /** The host header as stored, or null if the image is shorter than a header. Present even when rejected. */
+    /**
+     * The host header as stored, or null if the image is shorter than a header. Present even when rejected.
+     *
+     * @return the header, or null
+     */
     public @Nullable HostHeader hostHeader() {
         return hostHeader;
     }
 
-    /** The rule that rejects the image as a whole, or null if the host header passed. */
+    /**
+     * The rule that rejects the image as a whole, or null if the host header passed.
+     *
+     * @return the error, or null
+     */
     public @Nullable ImageError regionError() {
         return regionError;
     }
 
-    /** The guest header line; null when the region was rejected or is NOT_READY. */
+    /**
+     * The guest header line; null when the region was rejected or is NOT_READY.
+     *
+     * @return the line, or null
+     */
     public @Nullable LineImage<GuestHeader> guestHeader() {
         return guestHeader;
     }
 
-    /** Every slot in index order; empty when the region was rejected or is NOT_READY. */
+    /**
+     * Every slot in index order; empty when the region was rejected or is NOT_READY.
+     *
+     * @return the slots
+     */
     public List<SlotImage> slots() {
         return slots;
     }
 
-    /** The region error if any, else the first line error in region order (guest header, slot 0 guest, ...). */
+    /**
+     * The region error if any, else the first line error in region order (guest header, slot 0 guest, ...).
+     *
+     * @return the first error, or null if there is none
+     */
     public @Nullable ImageError firstError() {
         if (regionError != null) {
             return regionError;
@@ -117,7 +149,11 @@ public final class RegionImage {
         return null;
     }
 
-    /** True if no rule was broken anywhere in the image. */
+    /**
+     * True if no rule was broken anywhere in the image.
+     *
+     * @return true if the image is accepted
+     */
     public boolean accepted() {
         return firstError() == null;
     }
@@ -125,6 +161,8 @@ public final class RegionImage {
     /**
      * What a guest attaching to this region is told (spec §5.2): the region error, {@code NOT_READY},
      * {@code DISABLED}, or {@link WireError#NONE} for a READY region. Line errors do not change it.
+     *
+     * @return the error a guest would get, or {@link WireError#NONE}
      */
     public WireError attachOutcome() {
         HostHeader h = hostHeader;

@@ -15,8 +15,18 @@ package dev.vboost.api.layout;
 public record FieldSpec(String struct, String name, int offset, int size, String type, Writer writer, String since) {
 
     /** The side allowed to store to a field. */
-    public enum Writer { HOST, GUEST }
+    public enum Writer {
+        /** Only the host stores to it. */
+        HOST,
+        /** Only the guest stores to it. */
+        GUEST
+    }
 
+    /**
+     * Whether the field is reserved bytes rather than a value.
+     *
+     * @return true for type {@code reserved}
+     */
     public boolean reserved() {
         return type.equals("reserved");
     }

@@ -19,7 +19,9 @@ public final class GuestHeaderLayout {
     public static final int ACCEPTED_FEATURES_OFFSET = 0x10;
     /** 40 reserved bytes: written as zero, ignored on read. */
     public static final int RESERVED0_OFFSET = 0x18;
+    /** Length of the reserved bytes at {@link #RESERVED0_OFFSET}. */
     public static final int RESERVED0_LENGTH = 40;
+    /** Size of the guest header in bytes: one line. */
     public static final int LENGTH = 64;
 
     private GuestHeaderLayout() {

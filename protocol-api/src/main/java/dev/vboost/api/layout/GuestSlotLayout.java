@@ -19,6 +19,7 @@ public final class GuestSlotLayout {
     public static final int REASONS_OFFSET = 0x08;
     /** 4 reserved bytes. */
     public static final int RESERVED0_OFFSET = 0x0C;
+    /** Length of the reserved bytes at {@link #RESERVED0_OFFSET}. */
     public static final int RESERVED0_LENGTH = 4;
     /** u64 newest request id, +1 per request. Plain inside the seqlock window. Since 1.0. */
     public static final int REQUEST_ID_OFFSET = 0x10;
@@ -26,7 +27,9 @@ public final class GuestSlotLayout {
     public static final int HOST_BOOST_ACK_OFFSET = 0x18;
     /** 32 reserved bytes. */
     public static final int RESERVED1_OFFSET = 0x20;
+    /** Length of the reserved bytes at {@link #RESERVED1_OFFSET}. */
     public static final int RESERVED1_LENGTH = 32;
+    /** Size of the guest line in bytes: one line. */
     public static final int LENGTH = 64;
 
     private GuestSlotLayout() {

@@ -32,7 +32,9 @@ public final class HostHeaderLayout {
     public static final int REGION_SIZE_OFFSET = 0x28;
     /** 16 reserved bytes: written as zero, ignored on read. */
     public static final int RESERVED0_OFFSET = 0x30;
+    /** Length of the reserved bytes at {@link #RESERVED0_OFFSET}. */
     public static final int RESERVED0_LENGTH = 16;
+    /** Size of the host header in bytes: one line. */
     public static final int LENGTH = 64;
 
     private HostHeaderLayout() {

@@ -25,7 +25,9 @@ public final class HostSlotLayout {
     public static final int HOST_BOOST_ID_OFFSET = 0x18;
     /** 32 reserved bytes. */
     public static final int RESERVED0_OFFSET = 0x20;
+    /** Length of the reserved bytes at {@link #RESERVED0_OFFSET}. */
     public static final int RESERVED0_LENGTH = 32;
+    /** Size of the host line in bytes: one line. */
     public static final int LENGTH = 64;
 
     private HostSlotLayout() {

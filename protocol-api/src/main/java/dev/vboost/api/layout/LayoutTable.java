@@ -7,11 +7,16 @@ import java.util.List;
 
 /** The four v1.0 structs as field tables, row for row as in spec/protocol.md §3 and spec/layout/region-v1.0.json. */
 public final class LayoutTable {
+    /** Struct name of the host header. */
     public static final String HOST_HEADER = "host_header";
+    /** Struct name of the guest header. */
     public static final String GUEST_HEADER = "guest_header";
+    /** Struct name of a slot's guest line. */
     public static final String SLOT_GUEST = "slot_guest";
+    /** Struct name of a slot's host line. */
     public static final String SLOT_HOST = "slot_host";
 
+    /** The host header's fields in offset order. */
     public static final List<FieldSpec> HOST_HEADER_FIELDS = List.of(
             new FieldSpec(HOST_HEADER, "magic", HostHeaderLayout.MAGIC_OFFSET, 4, "u32", HOST, "1.0"),
             new FieldSpec(HOST_HEADER, "abi_major", HostHeaderLayout.ABI_MAJOR_OFFSET, 2, "u16", HOST, "1.0"),
@@ -27,6 +32,7 @@ public final class LayoutTable {
             new FieldSpec(HOST_HEADER, "region_size", HostHeaderLayout.REGION_SIZE_OFFSET, 8, "u64", HOST, "1.0"),
             new FieldSpec(HOST_HEADER, "reserved0", HostHeaderLayout.RESERVED0_OFFSET, HostHeaderLayout.RESERVED0_LENGTH, "reserved", HOST, "1.0"));
 
+    /** The guest header's fields in offset order. */
     public static final List<FieldSpec> GUEST_HEADER_FIELDS = List.of(
             new FieldSpec(GUEST_HEADER, "guest_seq", GuestHeaderLayout.GUEST_SEQ_OFFSET, 4, "u32", GUEST, "1.0"),
             new FieldSpec(GUEST_HEADER, "attach_state", GuestHeaderLayout.ATTACH_STATE_OFFSET, 4, "u32", GUEST, "1.0"),
@@ -36,6 +42,7 @@ public final class LayoutTable {
             new FieldSpec(GUEST_HEADER, "accepted_features", GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET, 8, "u64", GUEST, "1.0"),
             new FieldSpec(GUEST_HEADER, "reserved0", GuestHeaderLayout.RESERVED0_OFFSET, GuestHeaderLayout.RESERVED0_LENGTH, "reserved", GUEST, "1.0"));
 
+    /** A slot guest line's fields in offset order. */
     public static final List<FieldSpec> SLOT_GUEST_FIELDS = List.of(
             new FieldSpec(SLOT_GUEST, "guest_seq", GuestSlotLayout.GUEST_SEQ_OFFSET, 4, "u32", GUEST, "1.0"),
             new FieldSpec(SLOT_GUEST, "request", GuestSlotLayout.REQUEST_OFFSET, 1, "u8", GUEST, "1.0"),
@@ -48,6 +55,7 @@ public final class LayoutTable {
             new FieldSpec(SLOT_GUEST, "host_boost_ack", GuestSlotLayout.HOST_BOOST_ACK_OFFSET, 8, "u64", GUEST, "1.0"),
             new FieldSpec(SLOT_GUEST, "reserved1", GuestSlotLayout.RESERVED1_OFFSET, GuestSlotLayout.RESERVED1_LENGTH, "reserved", GUEST, "1.0"));
 
+    /** A slot host line's fields in offset order. */
     public static final List<FieldSpec> SLOT_HOST_FIELDS = List.of(
             new FieldSpec(SLOT_HOST, "host_seq", HostSlotLayout.HOST_SEQ_OFFSET, 4, "u32", HOST, "1.0"),
             new FieldSpec(SLOT_HOST, "status", HostSlotLayout.STATUS_OFFSET, 1, "u8", HOST, "1.0"),

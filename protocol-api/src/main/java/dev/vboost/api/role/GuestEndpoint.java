@@ -12,12 +12,25 @@ import dev.vboost.api.wire.SchedPolicy;
  */
 public interface GuestEndpoint extends AutoCloseable {
 
+    /**
+     * Number of slots in the region (one per vCPU).
+     *
+     * @return the slot count
+     */
     int slotCount();
 
-    /** The host header as validated at attach. */
+    /**
+     * The host header as validated at attach.
+     *
+     * @return the header
+     */
     HostHeader hostHeader();
 
-    /** Features both sides use: the host's offer intersected with what this guest implements. */
+    /**
+     * Features both sides use: the host's offer intersected with what this guest implements.
+     *
+     * @return {@link dev.vboost.api.wire.Feature} bits
+     */
     long acceptedFeatures();
 
     /**
@@ -27,16 +40,35 @@ public interface GuestEndpoint extends AutoCloseable {
      * @param nice     -20..19 for NORMAL, 0 otherwise
      * @param reasons  bit set of {@link dev.vboost.api.wire.BoostReason}
      * @throws IllegalArgumentException for values the spec forbids; nothing is written then
+     * @param slot the vCPU's slot
+     * @param policy the scheduling policy asked for
+     * @return the new request id, larger than any before it on this slot
      */
     long requestBoost(int slot, SchedPolicy policy, int priority, int nice, int reasons);
 
-    /** Publishes an UNBOOST request (spec §5.4) and returns its request id. */
+    /**
+     * Publishes an UNBOOST request (spec §5.4) and returns its request id.
+     *
+     * @param slot the vCPU's slot
+     * @return the new request id
+     */
     long release(int slot);
 
-    /** Acknowledges host-initiated boost {@code hostBoostId} on {@code slot} (spec §5.5). */
+    /**
+     * Acknowledges host-initiated boost {@code hostBoostId} on {@code slot} (spec §5.5).
+     *
+     * @param slot the vCPU's slot
+     * @param hostBoostId the id read from the slot's host line
+     */
     void acknowledgeHostBoost(int slot, long hostBoostId);
 
-    /** Bounded seqlock read of the slot's host line into {@code dst} (spec §4.3). Allocation-free. */
+    /**
+     * Bounded seqlock read of the slot's host line into {@code dst} (spec §4.3). Allocation-free.
+     *
+     * @param slot the vCPU's slot
+     * @param dst receives the line
+     * @return OK, BUSY (the host kept the line busy; bounded retries ran out) or INVALID
+     */
     ReadStatus readHostState(int slot, HostSlotSnapshot dst);
 
     /**
@@ -44,10 +76,19 @@ public interface GuestEndpoint extends AutoCloseable {
      * timeout passes; {@code dst} holds the last state read.
      *
      * @return true if the host acted in time
+     * @param slot the vCPU's slot
+     * @param requestId an id returned by {@link #requestBoost} or {@link #release}
+     * @param timeoutNanos longest wait
+     * @param dst receives the host line
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     boolean awaitActed(int slot, long requestId, long timeoutNanos, HostSlotSnapshot dst) throws InterruptedException;
 
-    /** True once the host has re-initialised the region (its generation moved on or it is not READY). */
+    /**
+     * True once the host has re-initialised the region (its generation moved on or it is not READY).
+     *
+     * @return true if this guest must attach again
+     */
     boolean hostRestarted();
 
     /** Marks the guest header DETACHED (spec §5.8). Idempotent. */

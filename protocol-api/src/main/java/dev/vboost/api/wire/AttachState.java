@@ -5,7 +5,9 @@ package dev.vboost.api.wire;
  * A code this version does not know decodes to {@link #UNKNOWN}; decoding never throws.
  */
 public enum AttachState {
+    /** No guest is attached. */
     DETACHED(0),
+    /** A guest is attached. */
     ATTACHED(1),
     /** Any code not defined in this ABI version; never written. */
     UNKNOWN(-1);
@@ -18,12 +20,21 @@ public enum AttachState {
         this.code = code;
     }
 
-    /** The wire code; -1 for {@link #UNKNOWN}. */
+    /**
+     * The wire code; -1 for {@link #UNKNOWN}.
+     *
+     * @return the code
+     */
     public int code() {
         return code;
     }
 
-    /** Decodes a wire code without allocating; unknown codes give {@link #UNKNOWN}. */
+    /**
+     * Decodes a wire code without allocating; unknown codes give {@link #UNKNOWN}.
+     *
+     * @param code a wire code
+     * @return the constant, or {@code UNKNOWN}
+     */
     public static AttachState fromCode(int code) {
         return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : UNKNOWN;
     }

@@ -7,9 +7,13 @@ import java.util.Set;
  * Wire name {@code feature}. Bits outside {@link #DEFINED_MASK} are reserved and must be zero.
  */
 public enum Feature {
+    /** The host may start host-initiated boosts (spec §5.5). */
     HOST_BOOST(0),
+    /** The guest may call the NOTIFY hypercall (spec §7.3). */
     NOTIFY_HYPERCALL(1),
+    /** The host keeps {@code budget_remaining_us} current. */
     BUDGET_REPORT(2),
+    /** The guest may ask for SCHED_NORMAL with a nice value. */
     NICE_HINTS(3);
 
     /** All bits this ABI version defines. */
@@ -21,31 +25,60 @@ public enum Feature {
         this.bitIndex = bitIndex;
     }
 
+    /**
+     * The flag's bit position.
+     *
+     * @return 0-based bit index
+     */
     public int bitIndex() {
         return bitIndex;
     }
 
-    /** This flag as a mask. */
+    /**
+     * This flag as a mask.
+     *
+     * @return the mask with only this flag's bit set
+     */
     public long bit() {
         return 1L << bitIndex;
     }
 
-    /** True if this flag is set in {@code mask}. */
+    /**
+     * True if this flag is set in {@code mask}.
+     *
+     * @param mask a bit set
+     * @return true if this flag's bit is set
+     */
     public boolean in(long mask) {
         return (mask & bit()) != 0;
     }
 
-    /** True if {@code mask} has any bit this version does not define. */
+    /**
+     * True if {@code mask} has any bit this version does not define.
+     *
+     * @param mask a bit set
+     * @return true if a reserved bit is set
+     */
     public static boolean hasUndefinedBits(long mask) {
         return (mask & ~DEFINED_MASK) != 0;
     }
 
-    /** The defined flags set in {@code mask}; undefined bits are dropped. Allocates: not for hot paths. */
+    /**
+     * The defined flags set in {@code mask}; undefined bits are dropped. Allocates: not for hot paths.
+     *
+     * @param mask a bit set
+     * @return the flags, in bit order
+     */
     public static Set<Feature> decode(long mask) {
         return FlagSets.decode(Feature.class, mask, Feature::bitIndex);
     }
 
-    /** The mask of the given flags. */
+    /**
+     * The mask of the given flags.
+     *
+     * @param flags some flags
+     * @return their bits
+     */
     public static long encode(Set<Feature> flags) {
         return FlagSets.encode(flags, Feature::bitIndex);
     }

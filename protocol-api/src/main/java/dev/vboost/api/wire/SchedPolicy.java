@@ -5,8 +5,11 @@ package dev.vboost.api.wire;
  * A code this version does not know decodes to {@link #UNKNOWN}; decoding never throws.
  */
 public enum SchedPolicy {
+    /** SCHED_NORMAL (with a nice value). */
     NORMAL(0),
+    /** SCHED_FIFO. */
     FIFO(1),
+    /** SCHED_RR. */
     RR(2),
     /** Any code not defined in this ABI version; never written. */
     UNKNOWN(-1);
@@ -19,12 +22,21 @@ public enum SchedPolicy {
         this.code = code;
     }
 
-    /** The wire code; -1 for {@link #UNKNOWN}. */
+    /**
+     * The wire code; -1 for {@link #UNKNOWN}.
+     *
+     * @return the code
+     */
     public int code() {
         return code;
     }
 
-    /** Decodes a wire code without allocating; unknown codes give {@link #UNKNOWN}. */
+    /**
+     * Decodes a wire code without allocating; unknown codes give {@link #UNKNOWN}.
+     *
+     * @param code a wire code
+     * @return the constant, or {@code UNKNOWN}
+     */
     public static SchedPolicy fromCode(int code) {
         return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : UNKNOWN;
     }

@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * byte-buffer view {@link VarHandle}s. Needs no JVM flags and no {@code Unsafe}.
  *
  * <p><b>Checks:</b> every access is bounds-checked ({@link IndexOutOfBoundsException}); every atomic access
- * (opaque, acquire, release, volatile, CAS, getAndAdd) is alignment-checked by the {@code VarHandle} against the
+ * (opaque, acquire, release) is alignment-checked by the {@code VarHandle} against the
  * real address ({@link IllegalStateException}); plain accesses may be misaligned, as the interface allows.
  * <b>Threading:</b> safe for one writer per line and any number of readers.
  * <b>Allocation:</b> none per access.
@@ -33,6 +33,10 @@ public final class ByteBufferSharedMemory implements SharedMemory {
     /**
      * Allocates zeroed off-heap memory of {@code size} bytes whose start is aligned to
      * {@link RegionLayout#REGION_ALIGNMENT} (4096), like a real region.
+     *
+     * @param size bytes, &gt; 0
+     * @return the new memory
+     * @throws IllegalArgumentException if {@code size} is not positive
      */
     public static ByteBufferSharedMemory allocateDirect(int size) {
         if (size <= 0) {
@@ -50,6 +54,10 @@ public final class ByteBufferSharedMemory implements SharedMemory {
      * Wraps the bytes from {@code buf}'s position to its limit; index 0 is the current position. The buffer
      * must be direct (heap buffers cannot be shared with another process) and that position 8-byte aligned.
      * Its byte order setting does not matter: access is always little-endian.
+     *
+     * @param buf a direct buffer
+     * @return a view of its bytes
+     * @throws IllegalArgumentException if the buffer is not direct or its position is not 8-byte aligned
      */
     public static ByteBufferSharedMemory wrap(ByteBuffer buf) {
         if (!buf.isDirect()) {
@@ -126,51 +134,6 @@ public final class ByteBufferSharedMemory implements SharedMemory {
     @Override
     public void putIntRelease(int index, int value) {
         INT.setRelease(buf, index, value);
-    }
-
-    @Override
-    public long getLongAcquire(int index) {
-        return (long) LONG.getAcquire(buf, index);
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        LONG.setRelease(buf, index, value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        return (int) INT.getVolatile(buf, index);
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        INT.setVolatile(buf, index, value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        return (long) LONG.getVolatile(buf, index);
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        LONG.setVolatile(buf, index, value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        return INT.compareAndSet(buf, index, expected, value);
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        return LONG.compareAndSet(buf, index, expected, value);
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        return (long) LONG.getAndAdd(buf, index, delta);
     }
 
     @Override

@@ -23,7 +23,12 @@ public interface Fences {
         VarHandle.acquireFence();
     }
 
-    /** The fences to use with {@code memory}: the memory itself if it implements this interface, else {@link #JDK}. */
+    /**
+     * The fences to use with {@code memory}: the memory itself if it implements this interface, else {@link #JDK}.
+     *
+     * @param memory a region's memory
+     * @return the fences to issue around its seqlock steps
+     */
     static Fences of(Object memory) {
         return memory instanceof Fences ? (Fences) memory : JDK;
     }

@@ -30,7 +30,14 @@ public final class MappedRegionFile implements AutoCloseable {
         this.memory = ByteBufferSharedMemory.wrap(buffer);
     }
 
-    /** Creates {@code file} (or truncates it), sizes it to {@code size} zero bytes and maps it read-write. */
+    /**
+     * Creates {@code file} (or truncates it), sizes it to {@code size} zero bytes and maps it read-write.
+     *
+     * @param file the region file
+     * @param size its size in bytes
+     * @return the mapping
+     * @throws java.io.UncheckedIOException if the file cannot be created or mapped
+     */
     public static MappedRegionFile create(Path file, long size) {
         checkSize(file, size);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -47,6 +54,9 @@ public final class MappedRegionFile implements AutoCloseable {
      * {@link #create(Path, long)}.
      *
      * @throws IllegalArgumentException if {@code fileName} is not a plain file name
+     * @param fileName a plain file name
+     * @param size the region's size in bytes
+     * @return the mapping
      */
     public static MappedRegionFile createInDefaultDirectory(String fileName, long size) {
         Path name = Paths.get(fileName);
@@ -57,7 +67,13 @@ public final class MappedRegionFile implements AutoCloseable {
         return create(defaultDirectory().resolve(name), size);
     }
 
-    /** Maps the whole of an existing region file read-write (a guest attaching, or a host restarting). */
+    /**
+     * Maps the whole of an existing region file read-write (a guest attaching, or a host restarting).
+     *
+     * @param file an existing region file
+     * @return the mapping
+     * @throws java.io.UncheckedIOException if the file cannot be opened or mapped
+     */
     public static MappedRegionFile open(Path file) {
         return open(file, FileChannel.MapMode.READ_WRITE);
     }
@@ -65,6 +81,10 @@ public final class MappedRegionFile implements AutoCloseable {
     /**
      * Maps an existing region file read-only, for inspection: every store to its memory throws
      * {@link java.nio.ReadOnlyBufferException}.
+     *
+     * @param file an existing region file
+     * @return the read-only mapping
+     * @throws java.io.UncheckedIOException if the file cannot be opened or mapped
      */
     public static MappedRegionFile openReadOnly(Path file) {
         return open(file, FileChannel.MapMode.READ_ONLY);
@@ -94,6 +114,8 @@ public final class MappedRegionFile implements AutoCloseable {
     /**
      * Where region files go by default: {@code /dev/shm} (tmpfs) when it exists and is writable, else
      * {@code java.io.tmpdir}.
+     *
+     * @return the directory
      */
     public static Path defaultDirectory() {
         Path shm = Paths.get("/dev/shm");
@@ -103,7 +125,12 @@ public final class MappedRegionFile implements AutoCloseable {
         return Paths.get(System.getProperty("java.io.tmpdir"));
     }
 
-    /** The mapped bytes. */
+    /**
+     * The mapped bytes.
+     *
+     * @return the memory
+     * @throws IllegalStateException after {@link #close()}
+     */
     public SharedMemory memory() {
         if (closed) {
             throw new IllegalStateException("region file " + path + " is closed");
@@ -111,10 +138,20 @@ public final class MappedRegionFile implements AutoCloseable {
         return memory;
     }
 
+    /**
+     * The region file.
+     *
+     * @return its path
+     */
     public Path path() {
         return path;
     }
 
+    /**
+     * Size of the mapping.
+     *
+     * @return bytes mapped
+     */
     public long size() {
         return buffer.capacity();
     }

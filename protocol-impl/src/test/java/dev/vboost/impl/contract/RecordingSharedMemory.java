@@ -169,60 +169,6 @@ public final class RecordingSharedMemory implements SharedMemory, Fences {
     }
 
     @Override
-    public long getLongAcquire(int index) {
-        long v = delegate.getLongAcquire(index);
-        return rec(Mode.ACQUIRE_READ, index, 8, v, v);
-    }
-
-    @Override
-    public void putLongRelease(int index, long value) {
-        delegate.putLongRelease(index, value);
-        rec(Mode.RELEASE_WRITE, index, 8, value);
-    }
-
-    @Override
-    public int getIntVolatile(int index) {
-        int v = delegate.getIntVolatile(index);
-        return rec(Mode.VOLATILE_READ, index, 4, v, v);
-    }
-
-    @Override
-    public void putIntVolatile(int index, int value) {
-        delegate.putIntVolatile(index, value);
-        rec(Mode.VOLATILE_WRITE, index, 4, value);
-    }
-
-    @Override
-    public long getLongVolatile(int index) {
-        long v = delegate.getLongVolatile(index);
-        return rec(Mode.VOLATILE_READ, index, 8, v, v);
-    }
-
-    @Override
-    public void putLongVolatile(int index, long value) {
-        delegate.putLongVolatile(index, value);
-        rec(Mode.VOLATILE_WRITE, index, 8, value);
-    }
-
-    @Override
-    public boolean compareAndSetInt(int index, int expected, int value) {
-        boolean r = delegate.compareAndSetInt(index, expected, value);
-        return rec(Mode.CAS, index, 4, value, r);
-    }
-
-    @Override
-    public boolean compareAndSetLong(int index, long expected, long value) {
-        boolean r = delegate.compareAndSetLong(index, expected, value);
-        return rec(Mode.CAS, index, 8, value, r);
-    }
-
-    @Override
-    public long getAndAddLong(int index, long delta) {
-        long v = delegate.getAndAddLong(index, delta);
-        return rec(Mode.GET_AND_ADD, index, 8, delta, v);
-    }
-
-    @Override
     public void getBytes(int index, byte[] dst, int offset, int length) {
         delegate.getBytes(index, dst, offset, length);
         rec(Mode.PLAIN_READ, index, length, 0);

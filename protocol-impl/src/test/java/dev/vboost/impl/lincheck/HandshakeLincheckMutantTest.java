@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.vboost.api.wire.DenialReason;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
-import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
-import org.jetbrains.kotlinx.lincheck.annotations.Operation;
-import org.jetbrains.kotlinx.lincheck.strategy.stress.StressOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,7 @@ class HandshakeLincheckMutantTest {
 
     @Test
     void anOffByOneHostIsCaught() {
-        assertThrows(AssertionError.class, () -> LinCheckerKt.check(new StressOptions()
+        assertThrows(AssertionError.class, () -> new StressOptions()
                 .iterations(20)
                 .invocationsPerIteration(50)
                 .threads(2)
@@ -38,6 +37,7 @@ class HandshakeLincheckMutantTest {
                 .actorsBefore(2)
                 .actorsAfter(2)
                 .minimizeFailedScenario(false)     // the failure is the point; shrinking it only costs time
-                .sequentialSpecification(HandshakeModel.class), OffByOneHost.class));
+                .sequentialSpecification(HandshakeModel.class)
+                .check(OffByOneHost.class));
     }
 }

@@ -23,8 +23,8 @@ class MappedRegionFileTest {
             assertEquals(8192, Files.size(file));
             assertEquals(8192, opened.memory().capacity());
             assertEquals(0L, created.memory().getLong(0), "create truncates old content");
-            created.memory().putLongRelease(8184, 77);
-            assertEquals(77, opened.memory().getLongAcquire(8184));
+            created.memory().putIntRelease(8188, 77);
+            assertEquals(77, opened.memory().getIntAcquire(8188));
             assertEquals(file, opened.path());
             created.force();
         }

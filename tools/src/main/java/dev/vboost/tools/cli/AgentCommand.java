@@ -134,6 +134,9 @@ public final class AgentCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent)) {
             throw Usage.error(spec, "--region: directory " + parent + " does not exist");
         }
+        if (Files.exists(region) && !Files.isRegularFile(region)) {
+            throw Usage.error(spec, "--region: " + region + " is not a regular file (a directory or a special file)");
+        }
         long gpa = hypercallOptions();
         java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
                 mode != null ? mode : group != null ? "0660" : "0600");
@@ -165,7 +168,7 @@ public final class AgentCommand implements Callable<Integer> {
                         hypercalls = HypercallSocketServer.start(socket,
                                 List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))));
                     } catch (IOException e) {
-                        spec.commandLine().getErr().println("vboost agent: --hypercall-socket " + socket + ": " + e.getMessage());
+                        spec.commandLine().getErr().println(Usage.prefix(spec) + "--hypercall-socket " + socket + ": " + e.getMessage());
                         return VboostCli.USAGE;
                     }
                     out.printf(Locale.ROOT, "vboost agent: hypercalls on %s (VM 0, region GPA 0x%x)%n", socket, gpa);
@@ -223,12 +226,12 @@ public final class AgentCommand implements Callable<Integer> {
             out.println("stopped; " + stats(agent.counters("vm")));
             Throwable error = agent.lastError();
             if (error != null) {
-                spec.commandLine().getErr().println("vboost agent: last error: " + error);
+                spec.commandLine().getErr().println(Usage.prefix(spec) + "last error: " + error);
                 return VboostCli.FAILURE;
             }
             return VboostCli.OK;
         } catch (UncheckedIOException e) {
-            spec.commandLine().getErr().println("vboost agent: " + e.getMessage());
+            spec.commandLine().getErr().println(Usage.prefix(spec) + e.getMessage());
             return VboostCli.FAILURE;
         }
     }

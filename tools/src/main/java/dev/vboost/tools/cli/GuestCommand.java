@@ -3,6 +3,7 @@ package dev.vboost.tools.cli;
 import dev.vboost.api.HostHeader;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.VboostException;
+import dev.vboost.api.WireError;
 import dev.vboost.api.image.RegionImage;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.wire.BoostReason;
@@ -102,8 +103,9 @@ public final class GuestCommand implements Runnable {
                 }
             } else if (file != null) {
                 region = file.toString();
-                if (!Files.exists(file)) {
-                    return fail("region file " + region + " does not exist");
+                if (!awaitRegionFile(file)) {
+                    return fail("cannot attach to " + region + ": the region file is empty ["
+                            + WireError.TRUNCATED.code() + "]");
                 }
                 try {
                     opened = MappedRegionFile.open(file);
@@ -130,10 +132,45 @@ public final class GuestCommand implements Runnable {
         void check() {
         }
 
+        /**
+         * A guest may start before its host: waits, within the attach timeout, for the region file to appear and
+         * be sized (a host creating it truncates first). A path that never appears, or is not a regular file, is
+         * a usage error; false if the file is still empty when the timeout passes.
+         */
+        private boolean awaitRegionFile(Path region) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(attachTimeoutMillis);
+            long pauseMillis = 1;
+            while (true) {
+                long size = -1;
+                if (Files.exists(region)) {
+                    if (!Files.isRegularFile(region)) {
+                        throw Usage.error(spec, region + " is not a region file (a directory or a special file)");
+                    }
+                    try {
+                        size = Files.size(region);
+                    } catch (IOException e) {
+                        size = -1;                      // removed meanwhile: look again
+                    }
+                }
+                if (size > 0) {
+                    return true;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    if (size < 0) {
+                        throw Usage.error(spec, "region file " + region + " does not exist (waited "
+                                + attachTimeoutMillis + " ms for it)");
+                    }
+                    return false;
+                }
+                Thread.sleep(pauseMillis);
+                pauseMillis = Math.min(pauseMillis * 2, 50);
+            }
+        }
+
         abstract int run(GuestEndpoint guest) throws InterruptedException;
 
         int fail(String message) {
-            spec.commandLine().getErr().println("vboost guest " + spec.name() + ": " + message);
+            spec.commandLine().getErr().println(Usage.prefix(spec) + message);
             return VboostCli.FAILURE;
         }
 
@@ -159,7 +196,7 @@ public final class GuestCommand implements Runnable {
             out().println("request " + id + " on slot " + slot + ": " + describe(s));
             boolean boosted = s.status() == SlotStatus.BOOSTED;
             if (wantBoosted && !boosted) {
-                spec.commandLine().getErr().println("vboost guest " + spec.name() + ": denied: " + s.denial());
+                spec.commandLine().getErr().println(Usage.prefix(spec) + "denied: " + s.denial());
                 return VboostCli.FAILURE;
             }
             return VboostCli.OK;
@@ -318,23 +355,25 @@ public final class GuestCommand implements Runnable {
         public Integer call() {
             byte[] bytes;
             try {
+                if (Files.isDirectory(region)) {
+                    throw Usage.error(spec, region + " is a directory, not a region file");
+                }
                 if (Files.size(region) > InspectCommand.MAX_IMAGE_BYTES) {
-                    spec.commandLine().getErr().println("vboost guest status: " + region + " is larger than any region");
+                    spec.commandLine().getErr().println(Usage.prefix(spec) + region + " is larger than any region");
                     return VboostCli.FAILURE;
                 }
                 bytes = Files.readAllBytes(region);
             } catch (NoSuchFileException e) {
-                spec.commandLine().getErr().println("vboost guest status: region file " + region + " does not exist");
-                return VboostCli.FAILURE;
+                throw Usage.error(spec, "region file " + region + " does not exist");
             } catch (IOException e) {
-                spec.commandLine().getErr().println("vboost guest status: cannot read " + region + ": " + e.getMessage());
-                return VboostCli.FAILURE;
+                throw Usage.error(spec, "cannot read " + region + ": " + e.getMessage());
             }
             RegionImage image = RegionImage.decode(bytes);
             spec.commandLine().getOut().print(InspectCommand.table(region, image));
+            spec.commandLine().getOut().flush();
             var e = image.firstError();
             if (e != null) {
-                spec.commandLine().getErr().println("vboost guest status: " + region + ": " + InspectCommand.describe(e));
+                spec.commandLine().getErr().println(Usage.prefix(spec) + region + ": " + InspectCommand.describe(e));
                 return VboostCli.FAILURE;
             }
             return VboostCli.OK;

@@ -54,8 +54,7 @@ public final class InspectCommand implements Callable<Integer> {
         byte[] bytes;
         try {
             if (Files.isDirectory(file)) {
-                err.println("vboost inspect: " + file + " is a directory, not a region image");
-                return VboostCli.FAILURE;
+                throw Usage.error(spec, file + " is a directory, not a region image");
             }
             long size = Files.size(file);
             if (size > MAX_IMAGE_BYTES) {
@@ -65,11 +64,9 @@ public final class InspectCommand implements Callable<Integer> {
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            err.println("vboost inspect: " + file + ": no such file");
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, file + ": no such file");
         } catch (IOException e) {
-            err.println("vboost inspect: cannot read " + file + ": " + e.getMessage());
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, "cannot read " + file + ": " + e.getMessage());
         }
         RegionImage image = RegionImage.decode(bytes);
         out.print(json ? json(file, image) : table(file, image));

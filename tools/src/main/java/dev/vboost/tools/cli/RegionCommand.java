@@ -68,8 +68,10 @@ public final class RegionCommand implements Callable<Integer> {
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            spec.commandLine().getErr().println("vboost region: directory " + parent + " does not exist");
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, "directory " + parent + " does not exist");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw Usage.error(spec, file + " is not a regular file (a directory or a special file)");
         }
         long backing = RegionLayout.backingSize(slots); // power of two for ivshmem (spec §3.1, §3.8)
         try (MappedRegionFile mapping = MappedRegionFile.create(file, backing)) {
@@ -82,10 +84,9 @@ public final class RegionCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(RegionFileAccess.qemuLines(file, backing));
             return VboostCli.OK;
         } catch (UncheckedIOException e) {
-            spec.commandLine().getErr().println("vboost region: " + e.getMessage());
-            return VboostCli.FAILURE;
+            throw Usage.error(spec, String.valueOf(e.getMessage()));   // the file cannot be created where asked
         } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println("vboost region: " + file + ": cannot set group/mode: " + e.getMessage());
+            spec.commandLine().getErr().println(Usage.prefix(spec) + file + ": cannot set group/mode: " + e.getMessage());
             return VboostCli.FAILURE;
         }
     }

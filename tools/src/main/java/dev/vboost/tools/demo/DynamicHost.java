@@ -2,6 +2,8 @@ package dev.vboost.tools.demo;
 
 import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.LinuxCpuPlacement;
+import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
 import dev.vboost.agent.policy.PolicyConfig;
@@ -175,9 +177,9 @@ final class DynamicHost implements AutoCloseable {
     }
 
     private void becomeHostThread() throws ActuatorException {
-        Libc.pinCurrentThread(config.cpu);
-        Libc.minimiseTimerSlack();
-        rt.boost(Libc.currentTid(), SchedPolicy.FIFO, Math.min(99, config.priority + 1));
+        LinuxCpuPlacement.pinCurrentThread(config.cpu);
+        LinuxCpuPlacement.minimiseTimerSlack();
+        rt.boost(LinuxThreads.currentTid(), SchedPolicy.FIFO, Math.min(99, config.priority + 1));
     }
 
     private void agentLoop(HostAgent a, long t0, long end) throws ActuatorException {

@@ -1,5 +1,7 @@
 package dev.vboost.tools.demo;
 
+import dev.vboost.agent.actuator.LinuxCpuPlacement;
+import dev.vboost.agent.actuator.LinuxThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -81,8 +83,8 @@ public final class GuestVcpuMain {
                 : TickHooks.NONE;
         Thread vcpu = new Thread(() -> {
             try {
-                Libc.pinCurrentThread(cpu);
-                tid = Libc.currentTid();
+                LinuxCpuPlacement.pinCurrentThread(cpu);
+                tid = LinuxThreads.currentTid();
                 runVcpu(periodNanos, workNanos, seed, hooks, histogram, counters);
             } catch (Throwable t) {
                 failure = t;

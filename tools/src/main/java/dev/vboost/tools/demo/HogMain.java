@@ -1,5 +1,7 @@
 package dev.vboost.tools.demo;
 
+import dev.vboost.agent.actuator.LinuxCpuPlacement;
+
 /**
  * Fallback CPU hogs when stress-ng is not installed: {@code N} threads of pure arithmetic, each pinned to
  * one CPU, in a child JVM of their own so the demo's parent stays quiet. Runs until killed.
@@ -18,7 +20,7 @@ public final class HogMain {
         Thread[] hogs = new Thread[n];
         for (int i = 0; i < n; i++) {
             hogs[i] = new Thread(() -> {
-                Libc.pinCurrentThread(cpu);
+                LinuxCpuPlacement.pinCurrentThread(cpu);
                 long x = 1;
                 while (x != 0) {
                     x = x * 6364136223846793005L + 1442695040888963407L;

@@ -2,6 +2,7 @@ package dev.vboost.tools.demo;
 
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
+import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.api.wire.SchedPolicy;
@@ -43,7 +44,7 @@ final class RtControl {
     @Nullable String probe() {
         @Nullable String[] why = new @Nullable String[1];
         Thread t = new Thread(() -> {
-            int tid = Libc.currentTid();
+            int tid = LinuxThreads.currentTid();
             try {
                 ThreadAttributes before = read(tid);
                 boost(tid, SchedPolicy.FIFO, 1);
