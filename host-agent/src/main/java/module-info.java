@@ -4,6 +4,7 @@
  */
 module dev.vboost.agent {
     requires dev.vboost.api;
+    requires dev.vboost.impl;
     requires com.sun.jna;
     requires jdk.jfr;
     requires static org.checkerframework.checker.qual;

@@ -5,6 +5,8 @@ import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
+import dev.vboost.agent.log.RateLimitedLog;
 import dev.vboost.agent.journal.LeaseJournal;
 import dev.vboost.agent.policy.Decision;
 import dev.vboost.agent.policy.Outcome;
@@ -65,6 +67,8 @@ public final class HostAgent implements AutoCloseable {
     private final Map<String, Vm> vmsByName = new LinkedHashMap<>();
     private final PriorityActuator actuator;
     private final LongSupplier clock;
+    private final RateLimitedLog journalErrors = new RateLimitedLog(LOG, System.Logger.Level.ERROR,
+            "lease journal write failed, boost refused");
     private final @Nullable Path journalPath;
     private final IntToLongFunction startTimeOf;
     private final long idlePollNanos;
@@ -144,17 +148,20 @@ public final class HostAgent implements AutoCloseable {
         Path p = journalPath;
         if (p != null) {
             try {
-                LeaseJournal.Recovery r = LeaseJournal.recover(p, actuator, startTimeOf);
+                LeaseJournal j = LeaseJournal.open(p); // locked: a second agent stops here
+                journal = j;
+                LeaseJournal.Recovery r = j.recover(actuator);
                 recovery = r;
                 if (!r.restored().isEmpty() || !r.clean()) {
                     LOG.log(System.Logger.Level.WARNING, "lease journal " + p + ": restored " + r.restored().size()
                             + " thread(s) a previous agent left boosted; failures: " + r.failures());
                 }
                 if (!r.clean()) {
+                    j.close();
+                    journal = null;
                     throw new IllegalStateException("could not restore threads from lease journal " + p + ": "
                             + r.failures());
                 }
-                journal = LeaseJournal.open(p);
             } catch (IOException e) {
                 throw new UncheckedIOException("lease journal " + p, e);
             }
@@ -647,9 +654,10 @@ public final class HostAgent implements AutoCloseable {
         try {
             ThreadLease lease = leases.get(tid);
             if (lease == null || !lease.boosted) {
-                ThreadAttributes current = actuator.read(tid);
+                VcpuThread thread = lease != null ? lease.thread : actuator.identify(tid);
+                ThreadAttributes current = actuator.read(thread);
                 if (lease == null) {
-                    lease = new ThreadLease(tid, startTimeOf.applyAsLong(tid), current);
+                    lease = new ThreadLease(thread, current);
                     journal(lease);
                     leases.put(tid, lease);
                 } else if (!current.equals(lease.original)) {
@@ -658,7 +666,8 @@ public final class HostAgent implements AutoCloseable {
                     journal(lease);
                 }
             }
-            actuator.apply(tid, target);
+            actuator.apply(lease.thread, target);
+            journalErrors.recovered();
             lease.boosted = true;
             if (lease.restorePending) {
                 lease.restorePending = false;
@@ -673,7 +682,7 @@ public final class HostAgent implements AutoCloseable {
             // without a durable record a crash could leave the thread boosted: refuse the boost
             vm.stats.actuatorFailure();
             lastError = e;
-            LOG.log(System.Logger.Level.ERROR, "lease journal write failed; boost refused", e);
+            journalErrors.error(String.valueOf(e.getMessage()), e);
             return false;
         }
     }
@@ -681,7 +690,7 @@ public final class HostAgent implements AutoCloseable {
     private void journal(ThreadLease lease) throws IOException {
         LeaseJournal j = journal;
         if (j != null) {
-            j.recordOriginal(lease.tid, lease.startTime, lease.original);
+            j.recordOriginal(lease.thread, lease.original);
         }
     }
 
@@ -693,7 +702,7 @@ public final class HostAgent implements AutoCloseable {
             return true;
         }
         try {
-            actuator.apply(tid, lease.original);
+            actuator.apply(lease.thread, lease.original);
             lease.boosted = false;
             return true;
         } catch (ActuatorException e) {
@@ -718,7 +727,7 @@ public final class HostAgent implements AutoCloseable {
             }
             lease.lastAttempt = now;
             try {
-                actuator.apply(lease.tid, lease.original);
+                actuator.apply(lease.thread, lease.original);
                 lease.boosted = false;
                 lease.restorePending = false;
                 pendingRestores.remove(i);
@@ -769,7 +778,7 @@ public final class HostAgent implements AutoCloseable {
             // a few attempts: a transient failure must not leave a thread boosted after the agent is gone
             for (int attempt = 0; attempt < STOP_RESTORE_ATTEMPTS && lease.boosted; attempt++) {
                 try {
-                    actuator.apply(lease.tid, lease.original);
+                    actuator.apply(lease.thread, lease.original);
                     lease.boosted = false;
                 } catch (ActuatorException e) {
                     if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
@@ -797,16 +806,16 @@ public final class HostAgent implements AutoCloseable {
 
     /** A thread the agent has changed at least once. */
     private static final class ThreadLease {
+        final VcpuThread thread;
         final int tid;
-        final long startTime;
         ThreadAttributes original;
         boolean boosted;
         boolean restorePending;
         long lastAttempt;
 
-        ThreadLease(int tid, long startTime, ThreadAttributes original) {
-            this.tid = tid;
-            this.startTime = startTime;
+        ThreadLease(VcpuThread thread, ThreadAttributes original) {
+            this.thread = thread;
+            this.tid = thread.tid();
             this.original = original;
         }
     }

@@ -198,8 +198,8 @@ class HostAgentTest {
     void startRestoresWhatACrashedAgentLeft() throws Exception {
         Path journal = dir.resolve("leases.journal");
         try (LeaseJournal j = LeaseJournal.open(journal)) {
-            j.recordOriginal(101, 0, ThreadAttributes.normal(3));
-            j.recordOriginal(102, 0, ThreadAttributes.normal(0));
+            j.recordOriginal(actuator.identify(101), ThreadAttributes.normal(3));
+            j.recordOriginal(actuator.identify(102), ThreadAttributes.normal(0));
         }
         actuator.apply(101, ThreadAttributes.fifo(50)); // left boosted by the "crashed" agent
         HostAgent a = agent(PolicyConfig.defaults());

@@ -78,10 +78,12 @@ class LinuxPriorityActuatorTest {
         for (ThreadAttributes a : new ThreadAttributes[] {new ThreadAttributes(ThreadAttributes.SCHED_BATCH, 0, -3),
                 new ThreadAttributes(ThreadAttributes.SCHED_IDLE, 0, 0)}) {
             actuator.apply(tid, a);
-            assertEquals(a, actuator.read(tid));
+            ThreadAttributes set = actuator.read(tid);
+            assertEquals(a.isAbove(ThreadAttributes.DEFAULT) ? a.withFlags(ThreadAttributes.SCHED_FLAG_RESET_ON_FORK) : a,
+                    set, "a raise carries reset-on-fork");
             actuator.apply(tid, ThreadAttributes.fifo(1));
             actuator.apply(tid, a);
-            assertEquals(a, actuator.read(tid));
+            assertEquals(a, actuator.read(tid), "a restore sets exactly the given flags");
         }
     }
 
