@@ -7,12 +7,14 @@ module dev.vboost.agent {
     requires dev.vboost.impl;
     requires com.sun.jna;
     requires jdk.jfr;
+    requires jdk.net;
     requires static org.checkerframework.checker.qual;
 
     exports dev.vboost.agent;
     exports dev.vboost.agent.actuator;
     exports dev.vboost.agent.policy;
     exports dev.vboost.agent.journal;
+    exports dev.vboost.agent.log;
     exports dev.vboost.agent.stats;
     exports dev.vboost.agent.hypercall;
 }

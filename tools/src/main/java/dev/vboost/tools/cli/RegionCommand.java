@@ -6,12 +6,16 @@ import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,9 +31,20 @@ public final class RegionCommand implements Callable<Integer> {
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "Region file to create (overwritten if present).")
+    @Parameters(index = "0", paramLabel = "FILE", description = "Region file to create (a regular file of this user's "
+            + "is overwritten; a link, a FIFO or another user's file is refused).")
     @SuppressWarnings("nullness:initialization.field.uninitialized") // required parameter
     Path file;
+
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the file, set exactly whatever "
+            + "the umask (default ${DEFAULT-VALUE}; 0660 with --group lets a VMM group attach).")
+    String mode = "0600";
+
+    @Option(names = "--owner", paramLabel = "USER", description = "Owning user, by name or number (default: this user).")
+    @Nullable String owner;
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Owning group, by name or number (default: this user's).")
+    @Nullable String group;
 
     @Option(names = "--slots", paramLabel = "N", description = "Slots (vCPUs), 1..4096 (default ${DEFAULT-VALUE}).")
     int slots = 1;
@@ -57,12 +72,24 @@ public final class RegionCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));
         }
+        FileAccess access;
+        try {
+            access = FileAccess.parse(mode, owner, group);
+        } catch (IllegalArgumentException | IOException e) {
+            throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             spec.commandLine().getErr().println("vboost region: directory " + parent + " does not exist");
             return VboostCli.FAILURE;
         }
-        try (MappedRegionFile mapping = MappedRegionFile.create(file, config.regionSize())) {
+        if (Files.isSymbolicLink(file)) {
+            throw Usage.error(spec, file + " is a symbolic link; a region file is never written through one");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw Usage.error(spec, file + " exists and is not a regular file");
+        }
+        try (MappedRegionFile mapping = MappedRegionFile.create(file, config.regionSize(), access)) {
             // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
             HostEndpoint host = Regions.createHost(mapping.memory(), config);
             mapping.force();
