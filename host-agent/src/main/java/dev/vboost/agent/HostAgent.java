@@ -648,7 +648,7 @@ public final class HostAgent implements AutoCloseable {
                 target = ThreadAttributes.rr(d.priority());
                 break;
             default:
-                target = ThreadAttributes.normal(d.nice());
+                target = ThreadAttributes.normal(d.nice()).asBoost(); // no child inherits a nice boost either
                 break;
         }
         try {

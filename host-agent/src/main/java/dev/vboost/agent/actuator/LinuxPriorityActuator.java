@@ -81,8 +81,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
         prove(t, "nothing changed");
         ThreadAttributes current = getattr(t);
         long flags = attributes.flags();
-        if (attributes.isAbove(current)) {
-            flags |= ThreadAttributes.SCHED_FLAG_RESET_ON_FORK; // every raise: no child inherits the boost
+        if (attributes.isRealTime() && attributes.isAbove(current)) {
+            flags |= ThreadAttributes.SCHED_FLAG_RESET_ON_FORK; // every real-time raise: no child inherits it
         }
         if (attributes.policy() == ThreadAttributes.SCHED_IDLE) {
             // Linux sets the nice value only for SCHED_OTHER and SCHED_BATCH, yet reports it for SCHED_IDLE:

@@ -25,11 +25,12 @@ public interface PriorityActuator {
 
     /**
      * Sets the thread's policy, priority, nice value and flags so that a following {@link #read} returns
-     * {@code attributes}, with one exception that makes every boost safe: a change that raises the thread
-     * ({@link ThreadAttributes#isAbove}) always carries {@link ThreadAttributes#SCHED_FLAG_RESET_ON_FORK}, so
-     * threads it creates while boosted do not inherit the boost. A change that lowers the thread or keeps its
-     * strength (a restore) sets exactly the given flags. A real-time policy leaves the thread's hidden nice
-     * value as it was (Linux semantics).
+     * {@code attributes}, with one exception that makes every real-time boost safe: a change to a real-time
+     * policy that raises the thread ({@link ThreadAttributes#isAbove}) always carries
+     * {@link ThreadAttributes#SCHED_FLAG_RESET_ON_FORK}, so threads and processes it creates while boosted do not
+     * inherit the boost. Every other change (a restore, a nice value) sets exactly the given flags: a nice boost
+     * asks for the flag itself ({@link ThreadAttributes#asBoost}). A real-time policy leaves the thread's hidden
+     * nice value as it was (Linux semantics).
      *
      * @throws ThreadGoneException if the thread is not {@code t} any more; nothing was changed
      */

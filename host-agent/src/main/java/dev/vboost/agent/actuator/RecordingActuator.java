@@ -9,7 +9,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * An actuator for tests and dry runs: simulates threads in memory and records every call. As on Linux, an
  * unknown id is {@code ESRCH}, an identity whose start time no longer matches ({@link #replaceThread}: the id
- * was reused) is {@link ThreadGoneException}, and a raise always carries {@code SCHED_FLAG_RESET_ON_FORK}.
+ * was reused) is {@link ThreadGoneException}, and a real-time raise always carries
+ * {@code SCHED_FLAG_RESET_ON_FORK}.
  * Failures can be injected per thread or for the next call. Thread-safe.
  */
 public final class RecordingActuator implements PriorityActuator {
@@ -163,7 +164,7 @@ public final class RecordingActuator implements PriorityActuator {
             calls.add(new Call(Op.APPLY, tid, attributes, e.kind()));
             throw e;
         }
-        ThreadAttributes result = attributes.isAbove(now)
+        ThreadAttributes result = attributes.isRealTime() && attributes.isAbove(now)
                 ? attributes.withFlags(attributes.flags() | ThreadAttributes.SCHED_FLAG_RESET_ON_FORK) : attributes;
         threads.put(tid, result);
         calls.add(new Call(Op.APPLY, tid, attributes, null));

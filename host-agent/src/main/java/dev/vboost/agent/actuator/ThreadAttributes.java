@@ -85,6 +85,14 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
         return newFlags == flags ? this : new ThreadAttributes(policy, priority, nice, newFlags);
     }
 
+    /**
+     * The same attributes with {@link #SCHED_FLAG_RESET_ON_FORK} set: how a boost target is built (the
+     * actuator adds it to real-time raises anyway; a nice boost needs it from here).
+     */
+    public ThreadAttributes asBoost() {
+        return withFlags(flags | SCHED_FLAG_RESET_ON_FORK);
+    }
+
     /** True if {@link #SCHED_FLAG_RESET_ON_FORK} is set. */
     public boolean resetOnFork() {
         return (flags & SCHED_FLAG_RESET_ON_FORK) != 0;
