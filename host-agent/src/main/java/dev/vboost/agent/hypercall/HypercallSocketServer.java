@@ -47,6 +47,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * timeout is closed; when all {@link #MAX_CONNECTIONS} are taken a new peer replaces the longest-idle one, so
  * idle connections can never lock the VMM out; the socket file is created in a private directory, given the
  * owner, group and mode of its {@link FileAccess} there and only then renamed into place.
+ *
+ * <p>Over 400 lines on purpose: the selector loop, the per-connection state and the admission rules (peer
+ * credentials, connection limit, idle and partial-frame timeouts) interlock, and reading them in one place is
+ * how a reviewer checks that no peer can hold or starve the server.
  */
 public final class HypercallSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HypercallSocketServer.class.getName());

@@ -51,7 +51,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *  40  u32 reserved, 0
  *  44  u32 CRC-32C of bytes 0..43
  * </pre>
- * Not thread-safe: the agent thread owns it.
+ * Not thread-safe: the agent thread owns it. Over 400 lines on purpose: the record format, the crash-safe
+ * compaction and the recovery rules belong together, since each depends on what the others keep on disk.
  */
 public final class LeaseJournal implements AutoCloseable {
     public static final int RECORD_SIZE = 48;
