@@ -371,14 +371,14 @@ public final class HypercallSocketServer implements AutoCloseable {
         try {
             peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
         } catch (IOException | UnsupportedOperationException e) {
+            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
             ch.close();
-            refusedPeers.incrementAndGet();
             refusedLog.error("peer credentials unavailable: " + e, null);
             return;
         }
         if (!allowedUsers.contains(peer.user()) && !allowedGroups.contains(peer.group())) {
-            ch.close(); // before it can send anything
-            refusedPeers.incrementAndGet();
+            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
+            ch.close(); // before anything it sends is read
             refusedLog.error("user " + peer.user().getName() + " group " + peer.group().getName()
                     + " is not allowed", null);
             return;
