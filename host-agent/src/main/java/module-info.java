@@ -11,12 +11,14 @@ module dev.vboost.agent {
     requires com.sun.jna;
     requires com.fasterxml.jackson.databind;
     requires jdk.jfr;
+    requires jdk.net;
     requires static org.checkerframework.checker.qual;
 
     exports dev.vboost.agent;
     exports dev.vboost.agent.actuator;
     exports dev.vboost.agent.policy;
     exports dev.vboost.agent.journal;
+    exports dev.vboost.agent.log;
     exports dev.vboost.agent.stats;
     exports dev.vboost.agent.hypercall;
     exports dev.vboost.agent.qmp;

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntToLongFunction;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -78,7 +77,7 @@ public final class HostAgent implements AutoCloseable {
         this.journalPath = b.journal;
         this.idlePollNanos = b.idlePollNanos;
         this.waiter = b.waiter != null ? b.waiter : new ParkingLoopWaiter(b.clock);
-        this.leases = new ThreadLeases(actuator, b.clock, b.startTimeOf);
+        this.leases = new ThreadLeases(actuator, b.clock);
         SlotActions actions = new SlotActions(leases, b.clock, errors);
         this.server = new VmServer(actions, leases, errors);
         this.registry = new VmRegistry(server, leases, waiter::wakeUp);
@@ -450,7 +449,6 @@ public final class HostAgent implements AutoCloseable {
         private @Nullable PriorityActuator actuator;
         private LongSupplier clock = System::nanoTime;
         private @Nullable Path journal;
-        private IntToLongFunction startTimeOf = LinuxThreads::startTimeOf;
         private long idlePollNanos = TimeUnit.MICROSECONDS.toNanos(200);
         private @Nullable LoopWaiter waiter;
         private @Nullable ThreadAttributes agentAttributes;
@@ -524,17 +522,6 @@ public final class HostAgent implements AutoCloseable {
          */
         public Builder journal(Path path) {
             journal = path;
-            return this;
-        }
-
-        /**
-         * A thread's start time for the journal's reuse check; default {@link LinuxThreads#startTimeOf}.
-         *
-         * @param f thread id to start time
-         * @return this builder
-         */
-        public Builder threadStartTime(IntToLongFunction f) {
-            startTimeOf = f;
             return this;
         }
 

@@ -95,7 +95,7 @@ final class SlotActions {
                 target = ThreadAttributes.rr(d.priority());
                 break;
             default:
-                target = ThreadAttributes.normal(d.nice());
+                target = ThreadAttributes.normal(d.nice()).asBoost(); // no child inherits a nice boost either
                 break;
         }
         try {

@@ -3,6 +3,7 @@ package dev.vboost.agent;
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.journal.LeaseJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntToLongFunction;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -29,32 +29,32 @@ final class ThreadLeases {
 
     private final PriorityActuator actuator;
     private final LongSupplier clock;
-    private final IntToLongFunction startTimeOf;
     private final Map<Integer, Lease> leases = new HashMap<>();
     private final List<Lease> pendingRestores = new ArrayList<>();
     private @Nullable LeaseJournal journal;
     /** Why the last {@link #restore} failed. */
     private @Nullable ActuatorException lastFailure;
 
-    ThreadLeases(PriorityActuator actuator, LongSupplier clock, IntToLongFunction startTimeOf) {
+    ThreadLeases(PriorityActuator actuator, LongSupplier clock) {
         this.actuator = actuator;
         this.clock = clock;
-        this.startTimeOf = startTimeOf;
     }
 
     /** §8.7, §5.9 step 2: restores what a crashed agent left in the journal, then opens it for this agent. */
     LeaseJournal.Recovery recoverAndOpen(Path path) {
         try {
-            LeaseJournal.Recovery r = LeaseJournal.recover(path, actuator, startTimeOf);
+            LeaseJournal j = LeaseJournal.open(path); // locked: a second agent on this journal stops here
+            LeaseJournal.Recovery r = j.recover(actuator);
             if (!r.restored().isEmpty() || !r.clean()) {
                 LOG.log(System.Logger.Level.WARNING, "lease journal " + path + ": restored " + r.restored().size()
                         + " thread(s) a previous agent left boosted; failures: " + r.failures());
             }
             if (!r.clean()) {
+                j.close();
                 throw new IllegalStateException("could not restore threads from lease journal " + path + ": "
                         + r.failures());
             }
-            journal = LeaseJournal.open(path);
+            journal = j;
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException("lease journal " + path, e);
@@ -69,9 +69,11 @@ final class ThreadLeases {
     void raise(int tid, ThreadAttributes target) throws ActuatorException, IOException {
         Lease lease = leases.get(tid);
         if (lease == null || !lease.boosted) {
-            ThreadAttributes current = actuator.read(tid);
+            // identity taken at the first change and proved before every later one (spec §9 H2)
+            VcpuThread thread = lease != null ? lease.thread : actuator.identify(tid);
+            ThreadAttributes current = actuator.read(thread);
             if (lease == null) {
-                lease = new Lease(tid, startTimeOf.applyAsLong(tid), current);
+                lease = new Lease(thread, current);
                 journal(lease);
                 leases.put(tid, lease);
             } else if (!same(current, lease.original)) {
@@ -80,7 +82,7 @@ final class ThreadLeases {
                 journal(lease);
             }
         }
-        actuator.apply(tid, target);
+        actuator.apply(lease.thread, target);
         lease.boosted = true;
         if (lease.restorePending) {
             lease.restorePending = false;
@@ -90,13 +92,14 @@ final class ThreadLeases {
 
     /** Field by field: a record's {@code equals} would bootstrap {@code ObjectMethods} on the hot path. */
     private static boolean same(ThreadAttributes a, ThreadAttributes b) {
-        return a.policy() == b.policy() && a.priority() == b.priority() && a.nice() == b.nice();
+        return a.policy() == b.policy() && a.priority() == b.priority() && a.nice() == b.nice()
+                && a.flags() == b.flags();
     }
 
     private void journal(Lease lease) throws IOException {
         LeaseJournal j = journal;
         if (j != null) {
-            j.recordOriginal(lease.tid, lease.startTime, lease.original);
+            j.recordOriginal(lease.thread, lease.original);
         }
     }
 
@@ -110,7 +113,7 @@ final class ThreadLeases {
             return true;
         }
         try {
-            actuator.apply(tid, lease.original);
+            actuator.apply(lease.thread, lease.original);
             lease.boosted = false;
             return true;
         } catch (ActuatorException e) {
@@ -144,7 +147,7 @@ final class ThreadLeases {
             }
             lease.lastAttempt = now;
             try {
-                actuator.apply(lease.tid, lease.original);
+                actuator.apply(lease.thread, lease.original);
                 lease.boosted = false;
                 lease.restorePending = false;
                 pendingRestores.remove(i);
@@ -166,6 +169,10 @@ final class ThreadLeases {
         Lease lease = leases.get(tid);
         if (lease != null && !lease.boosted) {
             leases.remove(tid);
+            LeaseJournal j = journal;
+            if (j != null) {
+                j.forget(lease.thread);
+            }
         }
     }
 
@@ -178,7 +185,7 @@ final class ThreadLeases {
         for (Lease lease : leases.values()) {
             for (int attempt = 0; attempt < STOP_RESTORE_ATTEMPTS && lease.boosted; attempt++) {
                 try {
-                    actuator.apply(lease.tid, lease.original);
+                    actuator.apply(lease.thread, lease.original);
                     lease.boosted = false;
                 } catch (ActuatorException e) {
                     if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
@@ -208,16 +215,16 @@ final class ThreadLeases {
 
     /** A thread the agent has changed at least once. */
     private static final class Lease {
+        final VcpuThread thread;
         final int tid;
-        final long startTime;
         ThreadAttributes original;
         boolean boosted;
         boolean restorePending;
         long lastAttempt;
 
-        Lease(int tid, long startTime, ThreadAttributes original) {
-            this.tid = tid;
-            this.startTime = startTime;
+        Lease(VcpuThread thread, ThreadAttributes original) {
+            this.thread = thread;
+            this.tid = thread.tid();
             this.original = original;
         }
     }

@@ -58,7 +58,6 @@ class HostAgentObservabilityTest {
                 .addVm("batch", batch, batchPolicy, Map.of(0, 31))
                 .actuator(actuator)
                 .clock(() -> now)
-                .threadStartTime(tid -> 0)
                 .build()
                 .prepare();
     }

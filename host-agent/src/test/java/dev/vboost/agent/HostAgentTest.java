@@ -48,7 +48,6 @@ class HostAgentTest {
                 .addVm("vm0", endpoint, policy, Map.of(0, 101, 1, 102, 2, 103))
                 .actuator(actuator)
                 .clock(() -> now)
-                .threadStartTime(tid -> 0)
                 .journal(dir.resolve("leases.journal"))
                 .build()
                 .prepare();
@@ -198,8 +197,8 @@ class HostAgentTest {
     void startRestoresWhatACrashedAgentLeft() throws Exception {
         Path journal = dir.resolve("leases.journal");
         try (LeaseJournal j = LeaseJournal.open(journal)) {
-            j.recordOriginal(101, 0, ThreadAttributes.normal(3));
-            j.recordOriginal(102, 0, ThreadAttributes.normal(0));
+            j.recordOriginal(actuator.identify(101), ThreadAttributes.normal(3));
+            j.recordOriginal(actuator.identify(102), ThreadAttributes.normal(0));
         }
         actuator.apply(101, ThreadAttributes.fifo(50)); // left boosted by the "crashed" agent
         HostAgent a = agent(PolicyConfig.defaults());
@@ -243,7 +242,7 @@ class HostAgentTest {
         HostAgent a = HostAgent.builder()
                 .addVm("g", ep, PolicyConfig.builder().priorityCeiling(ceiling).maxBoostNanos((50 + r.nextInt(3000)) * 1000L)
                         .maxTransitionsPerSecond(2 + r.nextInt(500)).build(), Map.of(0, 201, 1, 202, 2, 203))
-                .actuator(act).clock(() -> clock[0]).threadStartTime(tid -> 0).build().prepare();
+                .actuator(act).clock(() -> clock[0]).build().prepare();
         long[] ids = new long[3];
         for (int step = 0; step < 600; step++) {
             clock[0] += r.nextInt(4) == 0 ? r.nextLong(5 * MS) : r.nextLong(200_000);

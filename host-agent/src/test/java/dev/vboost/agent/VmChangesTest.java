@@ -39,7 +39,7 @@ class VmChangesTest {
         for (int tid = 101; tid <= 108; tid++) {
             actuator.addThread(tid, ORIGINAL);
         }
-        return HostAgent.builder().actuator(actuator).clock(() -> now).threadStartTime(tid -> 0).build();
+        return HostAgent.builder().actuator(actuator).clock(() -> now).build();
     }
 
     @Test

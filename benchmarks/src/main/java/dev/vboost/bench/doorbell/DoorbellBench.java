@@ -180,7 +180,7 @@ public final class DoorbellBench {
     private static void idle(Path dir, boolean doorbell, int vms, int vcpus, int seconds, long pollUs)
             throws Exception {
         RecordingActuator actuator = new RecordingActuator();
-        HostAgent.Builder b = HostAgent.builder().actuator(actuator).threadStartTime(tid -> 0)
+        HostAgent.Builder b = HostAgent.builder().actuator(actuator)
                 .idlePollNanos(TimeUnit.MICROSECONDS.toNanos(pollUs));
         List<MappedRegionFile> files = new ArrayList<>();
         List<GuestEndpoint> guests = new ArrayList<>();

@@ -74,9 +74,13 @@ class HostRestartTest {
             assertEquals(SlotStatus.BOOSTED, seen.status(), seen::toString);
             ThreadAttributes boosted = host.linux().read(vm.tid(0));
             assertTrue(boosted.isRealTime(), "not boosted: " + boosted);
-            // crash: the agent is abandoned; the thread stays boosted and the journal holds its original
+            // crash: the agent is abandoned; the thread stays boosted and the journal holds its original. A real
+            // crash also drops the journal's lock, which an agent abandoned in this JVM keeps: the successor reads
+            // a copy of what is on disk
+            Path onDisk = dir.resolve("leases-after-crash");
+            java.nio.file.Files.copy(journal, onDisk);
 
-            HostAgent successor = host.newAgent(journal, true);
+            HostAgent successor = host.newAgent(onDisk, true);
             LeaseJournal.Recovery recovery = successor.recovery();
             assertTrue(recovery != null && recovery.clean(), "recovery failed: " + recovery);
             assertEquals(1, recovery.restored().size(), "recovery restored " + recovery.restored());

@@ -102,7 +102,7 @@ class HostAgentFuzzTest {
                 boostStart.put(TIDS[i], -1L);
             }
             agent = HostAgent.builder().addVm("vm", endpoint, policy, threads, Feature.DEFINED_MASK, GPA)
-                    .actuator(actuator).clock(() -> clock[0]).threadStartTime(tid -> 1L).build().prepare();
+                    .actuator(actuator).clock(() -> clock[0]).build().prepare();
             dispatcher = new HypercallDispatcher(agent.hypercallTarget("vm"));
             generation = endpoint.generation();
             guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);

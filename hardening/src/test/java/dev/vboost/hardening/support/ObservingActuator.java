@@ -3,6 +3,7 @@ package dev.vboost.hardening.support;
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,9 +65,14 @@ public final class ObservingActuator implements PriorityActuator {
     }
 
     @Override
-    public ThreadAttributes read(int tid) throws ActuatorException {
+    public VcpuThread identify(int tid) throws ActuatorException {
+        return real.identify(tid);
+    }
+
+    @Override
+    public ThreadAttributes read(VcpuThread t) throws ActuatorException {
         long before = System.nanoTime();
-        ThreadAttributes a = real.read(tid);
+        ThreadAttributes a = real.read(t);
         long after = System.nanoTime();
         synchronized (this) {
             applyIntervals.add(new long[] {before, after});
@@ -75,10 +81,11 @@ public final class ObservingActuator implements PriorityActuator {
     }
 
     @Override
-    public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
+    public void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
+        int tid = t.tid();
         long before = System.nanoTime();
         try {
-            real.apply(tid, attributes);
+            real.apply(t, attributes);
         } catch (ActuatorException e) {
             synchronized (this) {
                 failures.add(tid + " <- " + attributes + ": " + e.getMessage());

@@ -4,7 +4,7 @@ package dev.vboost.agent.actuator;
  * A thread's scheduling attributes could not be read or changed. The agent loop catches it, records
  * {@code ACTUATOR_FAILED} on the slot and counts it; it never ends the loop.
  */
-public final class ActuatorException extends Exception {
+public class ActuatorException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** Linux errno values the kinds are derived from. */

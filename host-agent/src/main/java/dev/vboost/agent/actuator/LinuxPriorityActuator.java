@@ -6,7 +6,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Real thread priorities through {@code sched_getattr(2)} and {@code sched_setattr(2)}, called with JNA
- * through libc's {@code syscall}. Raising a thread to a real-time policy needs root or {@code CAP_SYS_NICE};
+ * through libc's {@code syscall}. Before and after every call it proves from {@code /proc} that the thread id
+ * still names the registered thread ({@link VcpuThread}), and every raise carries
+ * {@code SCHED_FLAG_RESET_ON_FORK}. Raising a thread to a real-time policy needs root or {@code CAP_SYS_NICE};
  * without it the kernel answers {@code EPERM}, reported as {@link ActuatorException.Kind#PERMISSION}.
  * A thread that has exited gives {@link ActuatorException.Kind#NO_SUCH_THREAD}. Thread-safe.
  */
@@ -37,16 +39,87 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     }
 
     @Override
-    public ThreadAttributes read(int tid) throws ActuatorException {
+    public VcpuThread identify(int tid) throws ActuatorException {
         checkTid(tid);
+        int tgid = ProcThreadStat.tgidOf(tid);
+        long start = tgid > 0 ? ProcThreadStat.startTime(tgid, tid) : -1;
+        if (start < 0) {
+            throw new ActuatorException(ActuatorException.Kind.NO_SUCH_THREAD, ActuatorException.ESRCH,
+                    "no thread " + tid + " in /proc");
+        }
+        return new VcpuThread(tgid, tid, start);
+    }
+
+    /** The calling thread's identity: for an agent that sets its own thread's attributes. */
+    public VcpuThread currentThread() throws ActuatorException {
+        return identify(LinuxThreads.currentTid());
+    }
+
+    /**
+     * Reads thread {@code tid} as it is now, without an identity kept from before: only for threads the caller
+     * owns and knows to be alive (its own, a test's). An agent keeps the {@link VcpuThread} from registration.
+     */
+    public ThreadAttributes read(int tid) throws ActuatorException {
+        return read(identify(tid));
+    }
+
+    /** As {@link #read(int)}: {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now. */
+    public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
+        apply(identify(tid), attributes);
+    }
+
+    @Override
+    public ThreadAttributes read(VcpuThread t) throws ActuatorException {
+        prove(t, "before reading");
+        ThreadAttributes a = getattr(t);
+        prove(t, "while reading"); // the id was reused between the check and the read: the values are not t's
+        return a;
+    }
+
+    @Override
+    public void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
+        prove(t, "nothing changed");
+        ThreadAttributes current = getattr(t);
+        long flags = attributes.flags();
+        if (attributes.isRealTime() && attributes.isAbove(current)) {
+            flags |= ThreadAttributes.SCHED_FLAG_RESET_ON_FORK; // every real-time raise: no child inherits it
+        }
+        if (attributes.policy() == ThreadAttributes.SCHED_IDLE) {
+            // Linux sets the nice value only for SCHED_OTHER and SCHED_BATCH, yet reports it for SCHED_IDLE:
+            // set it under SCHED_OTHER first so the thread ends exactly as asked
+            setattr(t, ThreadAttributes.SCHED_OTHER, 0, attributes.nice(), flags);
+        }
+        setattr(t, attributes.policy(), attributes.priority(), attributes.nice(), flags);
+        // Narrows the window in which the id could have been handed to another thread to the two system calls
+        // above; a pid space that wraps within microseconds is the only way through it.
+        prove(t, "after the change: the thread exited meanwhile");
+    }
+
+    /** Throws unless {@code /proc/<tgid>/task/<tid>/stat} exists and carries {@code t}'s start time. */
+    private static void prove(VcpuThread t, String what) throws ThreadGoneException {
+        long now = ProcThreadStat.startTime(t.tgid(), t.tid());
+        if (now < 0) {
+            throw new ThreadGoneException(t, "exited (" + what + ")");
+        }
+        if (now != t.startTime()) {
+            throw new ThreadGoneException(t, "its id now names a thread started at tick " + now + " (" + what + ")");
+        }
+    }
+
+    private ThreadAttributes getattr(VcpuThread t) throws ActuatorException {
+        int tid = t.tid();
         Memory attr = buffer();
         try {
             sys.libc.syscall(sys.schedGetattr, (long) tid, attr, (long) ATTR_SIZE, 0L);
         } catch (LastErrorException e) {
+            if (e.getErrorCode() == ActuatorException.ESRCH) {
+                throw new ThreadGoneException(t, "sched_getattr: ESRCH");
+            }
             throw ActuatorException.fromErrno(e.getErrorCode(), "sched_getattr(" + tid + ") failed");
         }
         int policy = attr.getInt(OFF_POLICY);
         int priority = attr.getInt(OFF_PRIORITY);
+        long flags = attr.getLong(OFF_FLAGS);
         // Linux reports nice 0 under a real-time policy; never trust a value there
         int nice = ThreadAttributes.isRealTime(policy) ? 0 : attr.getInt(OFF_NICE);
         if (!ThreadAttributes.isSupportedPolicy(policy)) {
@@ -54,35 +127,30 @@ public final class LinuxPriorityActuator implements PriorityActuator {
                     + ThreadAttributes.policyName(policy) + ", which the actuator cannot restore exactly");
         }
         try {
-            return new ThreadAttributes(policy, priority, nice);
+            return new ThreadAttributes(policy, priority, nice, flags);
         } catch (IllegalArgumentException e) {
             throw new ActuatorException(ActuatorException.Kind.INVALID, 0,
-                    "sched_getattr(" + tid + ") returned values out of range: " + e.getMessage());
+                    "sched_getattr(" + tid + ") returned values the actuator cannot restore exactly: " + e.getMessage());
         }
     }
 
-    @Override
-    public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
-        checkTid(tid);
-        if (attributes.policy() == ThreadAttributes.SCHED_IDLE) {
-            // Linux sets the nice value only for SCHED_OTHER and SCHED_BATCH, yet reports it for SCHED_IDLE:
-            // set it under SCHED_OTHER first so the thread ends exactly as asked
-            setattr(tid, ThreadAttributes.normal(attributes.nice()));
-        }
-        setattr(tid, attributes);
-    }
-
-    private void setattr(int tid, ThreadAttributes attributes) throws ActuatorException {
+    private void setattr(VcpuThread t, int policy, int priority, int nice, long flags) throws ActuatorException {
+        int tid = t.tid();
         Memory attr = buffer();
         attr.setInt(OFF_SIZE, ATTR_SIZE);
-        attr.setInt(OFF_POLICY, attributes.policy());
-        attr.setLong(OFF_FLAGS, 0L);
-        attr.setInt(OFF_NICE, attributes.nice());
-        attr.setInt(OFF_PRIORITY, attributes.priority());
+        attr.setInt(OFF_POLICY, policy);
+        attr.setLong(OFF_FLAGS, flags);
+        attr.setInt(OFF_NICE, nice);
+        attr.setInt(OFF_PRIORITY, priority);
         try {
             sys.libc.syscall(sys.schedSetattr, (long) tid, attr, 0L);
         } catch (LastErrorException e) {
-            throw ActuatorException.fromErrno(e.getErrorCode(), "sched_setattr(" + tid + ", " + attributes + ") failed");
+            if (e.getErrorCode() == ActuatorException.ESRCH) {
+                throw new ThreadGoneException(t, "sched_setattr: ESRCH");
+            }
+            throw ActuatorException.fromErrno(e.getErrorCode(), "sched_setattr(" + tid + ", "
+                    + ThreadAttributes.policyName(policy) + "/" + priority + " nice " + nice + " flags 0x"
+                    + Long.toHexString(flags) + ") failed");
         }
     }
 

@@ -78,28 +78,9 @@ public final class LinuxThreads {
         if (tid <= 0) {
             return 0;
         }
-        String stat;
-        try {
-            stat = new String(Files.readAllBytes(Paths.get("/proc", Integer.toString(tid), "stat")),
-                    java.nio.charset.StandardCharsets.US_ASCII);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        // field 2 (comm) may hold spaces and parentheses: count fields after its last ')'
-        int close = stat.lastIndexOf(')');
-        if (close < 0) {
-            return 0;
-        }
-        String[] rest = stat.substring(close + 1).trim().split(" ");
-        int index = 22 - 3; // rest[0] is field 3
-        if (rest.length <= index) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(rest[index]);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        int tgid = ProcThreadStat.tgidOf(tid);
+        long start = tgid > 0 ? ProcThreadStat.startTime(tgid, tid) : -1;
+        return Math.max(0, start);
     }
 
     private static int parseTid(String s) {

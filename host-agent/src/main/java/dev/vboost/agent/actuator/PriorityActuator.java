@@ -1,18 +1,38 @@
 package dev.vboost.agent.actuator;
 
 /**
- * Reads and changes the scheduling attributes of a thread, named by its Linux thread id. The host agent
- * reads a vCPU thread's attributes before its first boost and applies them back on unboost.
- * Implementations must be safe to call from any thread.
+ * Reads and changes the scheduling attributes of a registered thread. A thread is registered once
+ * ({@link #identify}); every later read or change first proves that its id still names that same thread
+ * (process and start time), so a thread id reused by an unrelated thread or process is never touched: the
+ * call fails with {@link ThreadGoneException} instead. Implementations must be safe to call from any thread.
  */
 public interface PriorityActuator {
 
-    /** The thread's current attributes. */
-    ThreadAttributes read(int tid) throws ActuatorException;
+    /**
+     * The identity of thread {@code tid} now (its process and start time), to be kept and passed to every later
+     * call.
+     *
+     * @throws ThreadGoneException if there is no such thread
+     */
+    VcpuThread identify(int tid) throws ActuatorException;
 
     /**
-     * Sets the thread's policy, priority and nice value so that a following {@link #read(int)} returns
-     * {@code attributes}. A real-time policy leaves the thread's hidden nice value as it was (Linux semantics).
+     * The thread's current attributes, flags included.
+     *
+     * @throws ThreadGoneException if the thread is not {@code t} any more
      */
-    void apply(int tid, ThreadAttributes attributes) throws ActuatorException;
+    ThreadAttributes read(VcpuThread t) throws ActuatorException;
+
+    /**
+     * Sets the thread's policy, priority, nice value and flags so that a following {@link #read} returns
+     * {@code attributes}, with one exception that makes every real-time boost safe: a change to a real-time
+     * policy that raises the thread ({@link ThreadAttributes#isAbove}) always carries
+     * {@link ThreadAttributes#SCHED_FLAG_RESET_ON_FORK}, so threads and processes it creates while boosted do not
+     * inherit the boost. Every other change (a restore, a nice value) sets exactly the given flags: a nice boost
+     * asks for the flag itself ({@link ThreadAttributes#asBoost}). A real-time policy leaves the thread's hidden
+     * nice value as it was (Linux semantics).
+     *
+     * @throws ThreadGoneException if the thread is not {@code t} any more; nothing was changed
+     */
+    void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException;
 }

@@ -7,10 +7,15 @@ import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * An actuator for tests and dry runs: simulates threads in memory (unknown ids are {@code ESRCH}, as on Linux) and records every call. Failures can be
- * injected per thread or for the next call. Thread-safe.
+ * An actuator for tests and dry runs: simulates threads in memory and records every call. As on Linux, an
+ * unknown id is {@code ESRCH}, an identity whose start time no longer matches ({@link #replaceThread}: the id
+ * was reused) is {@link ThreadGoneException}, and a real-time raise always carries
+ * {@code SCHED_FLAG_RESET_ON_FORK}.
+ * Failures can be injected per thread or for the next call. Thread-safe.
  */
 public final class RecordingActuator implements PriorityActuator {
+    /** The process every simulated thread belongs to. */
+    public static final int TGID = 1;
 
     /** Which operation a {@link Call} was. */
     public enum Op {
@@ -31,19 +36,33 @@ public final class RecordingActuator implements PriorityActuator {
     }
 
     private final Map<Integer, ThreadAttributes> threads = new HashMap<>();
+    private final Map<Integer, Long> startTimes = new HashMap<>();
     private final Map<Integer, ActuatorException.Kind> failingThreads = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private ActuatorException.@Nullable Kind failNext;
+    private long nextStartTime = 1000;
 
-    /** Adds (or resets) a simulated thread with the given attributes. */
+    /** Adds (or resets) a simulated thread with the given attributes; an existing one keeps its identity. */
     public synchronized RecordingActuator addThread(int tid, ThreadAttributes attributes) {
         threads.put(tid, attributes);
+        startTimes.computeIfAbsent(tid, k -> nextStartTime++);
+        return this;
+    }
+
+    /**
+     * The thread {@code tid} exits and an unrelated thread gets its id (a later start time): identities taken
+     * before fail with {@link ThreadGoneException} from now on.
+     */
+    public synchronized RecordingActuator replaceThread(int tid, ThreadAttributes attributes) {
+        threads.put(tid, attributes);
+        startTimes.put(tid, nextStartTime++);
         return this;
     }
 
     /** Makes the thread vanish: later calls on it fail with {@code NO_SUCH_THREAD}. */
     public synchronized void removeThread(int tid) {
         threads.remove(tid);
+        startTimes.remove(tid);
     }
 
     /** Every call on {@code tid} fails with {@code kind} until {@link #clearFailure(int)}. */
@@ -82,33 +101,84 @@ public final class RecordingActuator implements PriorityActuator {
     }
 
     @Override
-    public synchronized ThreadAttributes read(int tid) throws ActuatorException {
-        ActuatorException failure = injectedFailure(tid);
-        ThreadAttributes now = threads.get(tid);
-        if (failure == null && now == null) {
-            failure = noSuchThread(tid);
+    public synchronized VcpuThread identify(int tid) throws ActuatorException {
+        Long start = startTimes.get(tid);
+        if (tid <= 0 || start == null) {
+            throw noSuchThread(tid);
         }
+        return new VcpuThread(TGID, tid, start);
+    }
+
+    /** {@link #read(VcpuThread)} on the thread {@code tid} names now. */
+    public synchronized ThreadAttributes read(int tid) throws ActuatorException {
+        ThreadAttributes now = threads.get(tid);
+        Long start = startTimes.get(tid);
+        if (now == null || start == null) {
+            ActuatorException failure = injectedFailure(tid);
+            ActuatorException e = failure != null ? failure : noSuchThread(tid);
+            calls.add(new Call(Op.READ, tid, null, e.kind()));
+            throw e;
+        }
+        return read(new VcpuThread(TGID, tid, start));
+    }
+
+    /** {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now. */
+    public synchronized void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
+        Long start = startTimes.get(tid);
+        if (start == null) {
+            ActuatorException failure = injectedFailure(tid);
+            ActuatorException e = failure != null ? failure : noSuchThread(tid);
+            calls.add(new Call(Op.APPLY, tid, attributes, e.kind()));
+            throw e;
+        }
+        apply(new VcpuThread(TGID, tid, start), attributes);
+    }
+
+    @Override
+    public synchronized ThreadAttributes read(VcpuThread t) throws ActuatorException {
+        int tid = t.tid();
+        ActuatorException failure = injectedFailure(tid);
+        if (failure == null) {
+            failure = identityFailure(t);
+        }
+        ThreadAttributes now = threads.get(tid);
         if (failure != null || now == null) {
-            calls.add(new Call(Op.READ, tid, null, failure == null ? ActuatorException.Kind.OTHER : failure.kind()));
-            throw failure != null ? failure : noSuchThread(tid);
+            ActuatorException e = failure != null ? failure : noSuchThread(tid);
+            calls.add(new Call(Op.READ, tid, null, e.kind()));
+            throw e;
         }
         calls.add(new Call(Op.READ, tid, now, null));
         return now;
     }
 
     @Override
-    public synchronized void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
+    public synchronized void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
+        int tid = t.tid();
         ActuatorException failure = injectedFailure(tid);
+        if (failure == null) {
+            failure = identityFailure(t);
+        }
         ThreadAttributes now = threads.get(tid);
-        if (failure == null && now == null) {
-            failure = noSuchThread(tid);
-        }
         if (failure != null || now == null) {
-            calls.add(new Call(Op.APPLY, tid, attributes, failure == null ? ActuatorException.Kind.OTHER : failure.kind()));
-            throw failure != null ? failure : noSuchThread(tid);
+            ActuatorException e = failure != null ? failure : noSuchThread(tid);
+            calls.add(new Call(Op.APPLY, tid, attributes, e.kind()));
+            throw e;
         }
-        threads.put(tid, attributes);
+        ThreadAttributes result = attributes.isRealTime() && attributes.isAbove(now)
+                ? attributes.withFlags(attributes.flags() | ThreadAttributes.SCHED_FLAG_RESET_ON_FORK) : attributes;
+        threads.put(tid, result);
         calls.add(new Call(Op.APPLY, tid, attributes, null));
+    }
+
+    private @Nullable ActuatorException identityFailure(VcpuThread t) {
+        Long start = startTimes.get(t.tid());
+        if (start == null) {
+            return new ThreadGoneException(t, "exited");
+        }
+        if (t.tgid() != TGID || start != t.startTime()) {
+            return new ThreadGoneException(t, "its id now names a thread started at tick " + start);
+        }
+        return null;
     }
 
     private @Nullable ActuatorException injectedFailure(int tid) {

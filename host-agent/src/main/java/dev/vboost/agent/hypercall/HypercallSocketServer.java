@@ -1,7 +1,10 @@
 package dev.vboost.agent.hypercall;
 
+import dev.vboost.agent.log.RateLimitedLog;
 import dev.vboost.api.hypercall.HypercallExit;
 import dev.vboost.api.hypercall.KvmError;
+import dev.vboost.impl.memory.FileAccess;
+import dev.vboost.impl.memory.SecureFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -12,12 +15,23 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -27,6 +41,16 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * others; a frame with a bad magic or version gets a {@link HypercallFrame#STATUS_BAD_FRAME} answer and the
  * connection is closed; a connection that leaves a frame incomplete for longer than the partial-frame timeout
  * is closed. Nothing a peer sends can stop the server or the agent.
+ *
+ * <p>Against local users (threat model §9): a peer whose credentials ({@code SO_PEERCRED}) are not an allowed
+ * user or group is closed at once, before it can send anything; a connection idle for longer than the idle
+ * timeout is closed; when all {@link #MAX_CONNECTIONS} are taken a new peer replaces the longest-idle one, so
+ * idle connections can never lock the VMM out; the socket file is created in a private directory, given the
+ * owner, group and mode of its {@link FileAccess} there and only then renamed into place.
+ *
+ * <p>Over 400 lines on purpose: the selector loop, the per-connection state and the admission rules (peer
+ * credentials, connection limit, idle and partial-frame timeouts) interlock, and reading them in one place is
+ * how a reviewer checks that no peer can hold or starve the server.
  */
 public final class HypercallSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HypercallSocketServer.class.getName());
@@ -43,6 +67,14 @@ public final class HypercallSocketServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Selector selector;
     private final long partialFrameNanos;
+    private final long idleNanos;
+    private final Set<UserPrincipal> allowedUsers;
+    private final Set<GroupPrincipal> allowedGroups;
+    private final Object socketKey;
+    private final RateLimitedLog refusedLog = new RateLimitedLog(LOG, System.Logger.Level.WARNING,
+            "hypercall socket: peer refused");
+    private final AtomicLong refusedPeers = new AtomicLong();
+    private final AtomicLong idleClosed = new AtomicLong();
     private long lastSweep = System.nanoTime();
     private @Nullable Thread thread;
     private volatile boolean running = true;
@@ -51,8 +83,12 @@ public final class HypercallSocketServer implements AutoCloseable {
     private final AtomicLong badFrames = new AtomicLong();
 
     private HypercallSocketServer(Path path, List<HypercallDispatcher> dispatchers, ServerSocketChannel server,
-            Selector selector, Duration partialFrameTimeout) {
-        this.partialFrameNanos = partialFrameTimeout.toNanos();
+            Selector selector, Options options, Set<UserPrincipal> users, Object socketKey) {
+        this.partialFrameNanos = options.partialFrameTimeout().toNanos();
+        this.idleNanos = options.idleTimeout().toNanos();
+        this.allowedUsers = users;
+        this.allowedGroups = Set.copyOf(options.allowedGroups());
+        this.socketKey = socketKey;
         this.path = path;
         this.dispatchers = dispatchers;
         this.server = server;
@@ -60,41 +96,128 @@ public final class HypercallSocketServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code path} and starts serving; VM index {@code i} of a frame selects {@code dispatchers.get(i)}.
-     * A leftover socket file nobody listens on is replaced; one in use is an error.
+     * How the server treats its peers and its socket file.
+     *
+     * @param partialFrameTimeout how long a started frame may stay incomplete, (0, 1 h]
+     * @param idleTimeout         how long a connection may send nothing before it is closed, (0, 24 h]
+     * @param allowedUsers        peers running as one of these users are served; with {@code allowedGroups}
+     *                            both empty, only this process's own user and root
+     * @param allowedGroups       peers whose effective group is one of these are served
+     * @param socketAccess        owner, group and mode of the socket file (a peer needs write permission on it)
+     */
+    public record Options(Duration partialFrameTimeout, Duration idleTimeout, Set<UserPrincipal> allowedUsers,
+            Set<GroupPrincipal> allowedGroups, FileAccess socketAccess) {
+        public Options {
+            if (partialFrameTimeout.isNegative() || partialFrameTimeout.isZero()
+                    || partialFrameTimeout.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("partial-frame timeout " + partialFrameTimeout + " outside (0, 1 h]");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || idleTimeout.compareTo(Duration.ofHours(24)) > 0) {
+                throw new IllegalArgumentException("idle timeout " + idleTimeout + " outside (0, 24 h]");
+            }
+            allowedUsers = Set.copyOf(allowedUsers);
+            allowedGroups = Set.copyOf(allowedGroups);
+        }
+
+        /** 5 s partial-frame and {@link #DEFAULT_IDLE_TIMEOUT} idle timeouts, own user and root only, mode 0600. */
+        public static Options defaults() {
+            return new Options(DEFAULT_PARTIAL_FRAME_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Set.of(), Set.of(),
+                    FileAccess.OWNER_ONLY);
+        }
+
+        public Options withPartialFrameTimeout(Duration d) {
+            return new Options(d, idleTimeout, allowedUsers, allowedGroups, socketAccess);
+        }
+
+        public Options withIdleTimeout(Duration d) {
+            return new Options(partialFrameTimeout, d, allowedUsers, allowedGroups, socketAccess);
+        }
+
+        /** Serves peers running as {@code users} (by {@code SO_PEERCRED}) besides the groups allowed. */
+        public Options withAllowedUsers(Set<UserPrincipal> users) {
+            return new Options(partialFrameTimeout, idleTimeout, users, allowedGroups, socketAccess);
+        }
+
+        /** Serves peers whose effective group is one of {@code groups} besides the users allowed. */
+        public Options withAllowedGroups(Set<GroupPrincipal> groups) {
+            return new Options(partialFrameTimeout, idleTimeout, allowedUsers, groups, socketAccess);
+        }
+
+        public Options withSocketAccess(FileAccess access) {
+            return new Options(partialFrameTimeout, idleTimeout, allowedUsers, allowedGroups, access);
+        }
+    }
+
+    /** Default for how long a connection may stay silent. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * Binds {@code path} and starts serving with {@link Options#defaults()}; VM index {@code i} of a frame
+     * selects {@code dispatchers.get(i)}. A leftover socket file nobody listens on is replaced; one in use is an
+     * error.
      */
     public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers) throws IOException {
-        return start(path, dispatchers, DEFAULT_PARTIAL_FRAME_TIMEOUT);
+        return start(path, dispatchers, Options.defaults());
+    }
+
+    /** As {@link #start(Path, List)} with another partial-frame timeout. */
+    public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers,
+            Duration partialFrameTimeout) throws IOException {
+        return start(path, dispatchers, Options.defaults().withPartialFrameTimeout(partialFrameTimeout));
     }
 
     /**
-     * As {@link #start(Path, List)}; a connection that leaves a frame incomplete for longer than
-     * {@code partialFrameTimeout} is closed (checked about every 500 ms or the timeout,
-     * whichever is shorter).
+     * As {@link #start(Path, List)} with {@code options}: the peers allowed, the timeouts (checked about every
+     * 500 ms or the shortest timeout, whichever is shorter), and the socket file's owner, group and mode.
      */
-    public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers,
-            Duration partialFrameTimeout) throws IOException {
-        if (partialFrameTimeout.isNegative() || partialFrameTimeout.isZero()
-                || partialFrameTimeout.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("partial-frame timeout " + partialFrameTimeout + " outside (0, 1 h]");
-        }
+    public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers, Options options)
+            throws IOException {
         if (dispatchers.isEmpty() || dispatchers.size() > 0x10000) {
             throw new IllegalArgumentException("1..65536 dispatchers, got " + dispatchers.size());
         }
+        Set<UserPrincipal> users = new HashSet<>(options.allowedUsers());
+        if (users.isEmpty() && options.allowedGroups().isEmpty()) {
+            users.add(Files.getOwner(Paths.get("/proc/self")));
+            users.add(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("0"));
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent == null) {
+            throw new IOException("no directory for socket " + path);
+        }
+        SecureFiles.checkDirectory(parent);
         removeStaleSocket(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open();
+        Path privateDir = Files.createTempDirectory(parent, ".vb");
+        Object key;
         try {
-            server.bind(UnixDomainSocketAddress.of(path));
+            // bound, owned and moded where nobody else can reach it; then renamed into place
+            Path bound = privateDir.resolve("s");
+            server.bind(UnixDomainSocketAddress.of(bound));
+            PosixFileAttributeView view = Files.getFileAttributeView(bound, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            FileAccess access = options.socketAccess();
+            if (access.owner() != null) {
+                view.setOwner(access.owner());
+            }
+            if (access.group() != null) {
+                view.setGroup(access.group());
+            }
+            Files.setAttribute(bound, "unix:mode", access.mode()); // chmod: the private directory holds no link
+            Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
+            key = SecureFiles.identity(path);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException | RuntimeException e) {
             server.close();
             selector.close();
             throw e;
+        } finally {
+            Files.deleteIfExists(privateDir.resolve("s"));
+            Files.deleteIfExists(privateDir);
         }
         HypercallSocketServer s = new HypercallSocketServer(path, new ArrayList<>(dispatchers), server, selector,
-                partialFrameTimeout);
+                options, users, key);
         Thread t = new Thread(s::loop, "vboost-hypercall-socket");
         t.setDaemon(true);
         s.thread = t;
@@ -144,6 +267,16 @@ public final class HypercallSocketServer implements AutoCloseable {
         return badFrames.get();
     }
 
+    /** Peers closed at once because their credentials are not allowed. */
+    public long refusedPeers() {
+        return refusedPeers.get();
+    }
+
+    /** Connections closed because they stayed silent past the idle timeout, or made room for a new peer. */
+    public long idleClosed() {
+        return idleClosed.get();
+    }
+
     private static final class Connection {
         final ByteBuffer in = HypercallFrame.newRequestBuffer();
         final ByteBuffer out = HypercallFrame.newResponseBuffer();
@@ -151,16 +284,19 @@ public final class HypercallSocketServer implements AutoCloseable {
         boolean dropped;
         /** When the incomplete frame in {@link #in} began ({@link System#nanoTime()}); meaningless while empty. */
         long partialSince;
+        /** When the peer last sent anything, or connected ({@link System#nanoTime()}). */
+        long lastActive;
 
-        Connection() {
+        Connection(long now) {
             out.limit(0);
+            lastActive = now;
         }
     }
 
     private void loop() {
         while (running) {
             try {
-                selector.select(Math.max(1, Math.min(SELECT_MILLIS, partialFrameNanos / 1_000_000)));
+                selector.select(Math.max(1, Math.min(SELECT_MILLIS, Math.min(partialFrameNanos, idleNanos) / 1_000_000)));
             } catch (IOException | ClosedSelectorException e) {
                 if (running) {
                     LOG.log(System.Logger.Level.ERROR, "hypercall socket selector failed", e);
@@ -194,10 +330,13 @@ public final class HypercallSocketServer implements AutoCloseable {
         }
     }
 
-    /** Closes connections whose started frame stayed incomplete too long: bounded by the connection limit. */
+    /**
+     * Closes connections whose started frame stayed incomplete too long, or that stayed silent past the idle
+     * timeout: bounded by the connection limit.
+     */
     private void sweepPartialFrames() {
         long now = System.nanoTime();
-        if (now - lastSweep < Math.min(partialFrameNanos, SELECT_MILLIS * 1_000_000)) {
+        if (now - lastSweep < Math.min(Math.min(partialFrameNanos, idleNanos), SELECT_MILLIS * 1_000_000)) {
             return;
         }
         lastSweep = now;
@@ -214,6 +353,10 @@ public final class HypercallSocketServer implements AutoCloseable {
                 if (c.in.position() > 0 && now - c.partialSince > partialFrameNanos) {
                     LOG.log(System.Logger.Level.DEBUG, "hypercall connection closed: frame incomplete for too long");
                     drop(key);
+                } else if (now - c.lastActive > idleNanos) {
+                    LOG.log(System.Logger.Level.DEBUG, "hypercall connection closed: idle for too long");
+                    idleClosed.incrementAndGet();
+                    drop(key);
                 }
             }
         }
@@ -224,13 +367,44 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (ch == null) {
             return;
         }
-        if (connections >= MAX_CONNECTIONS) {
+        UnixDomainPrincipal peer;
+        try {
+            peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        } catch (IOException | UnsupportedOperationException e) {
+            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
             ch.close();
+            refusedLog.error("peer credentials unavailable: " + e, null);
             return;
         }
+        if (!allowedUsers.contains(peer.user()) && !allowedGroups.contains(peer.group())) {
+            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
+            ch.close(); // before anything it sends is read
+            refusedLog.error("user " + peer.user().getName() + " group " + peer.group().getName()
+                    + " is not allowed", null);
+            return;
+        }
+        if (connections >= MAX_CONNECTIONS) {
+            evictLongestIdle(); // a newcomer (the VMM reconnecting) is never locked out by idle connections
+        }
         ch.configureBlocking(false);
-        ch.register(selector, SelectionKey.OP_READ, new Connection());
+        ch.register(selector, SelectionKey.OP_READ, new Connection(System.nanoTime()));
         connections++;
+    }
+
+    private void evictLongestIdle() {
+        SelectionKey oldest = null;
+        long oldestActive = Long.MAX_VALUE;
+        for (SelectionKey k : selector.keys()) {
+            Object a = k.attachment();
+            if (k.isValid() && a instanceof Connection && ((Connection) a).lastActive - oldestActive < 0) {
+                oldest = k;
+                oldestActive = ((Connection) a).lastActive;
+            }
+        }
+        if (oldest != null) {
+            idleClosed.incrementAndGet();
+            drop(oldest);
+        }
     }
 
     private void serve(SelectionKey key) throws IOException {
@@ -257,6 +431,9 @@ public final class HypercallSocketServer implements AutoCloseable {
         }
         boolean wasEmpty = c.in.position() == 0;
         int n = ch.read(c.in);
+        if (n > 0) {
+            c.lastActive = System.nanoTime();
+        }
         if (n < 0) {
             drop(key); // peer closed; a partial frame is discarded
             return;
@@ -341,6 +518,8 @@ public final class HypercallSocketServer implements AutoCloseable {
         }
         selector.close();
         server.close();
-        Files.deleteIfExists(path);
+        if (SecureFiles.stillNames(path, socketKey)) {
+            Files.deleteIfExists(path); // only our own socket, never whatever replaced it
+        }
     }
 }

@@ -78,10 +78,11 @@ class LinuxPriorityActuatorTest {
         for (ThreadAttributes a : new ThreadAttributes[] {new ThreadAttributes(ThreadAttributes.SCHED_BATCH, 0, -3),
                 new ThreadAttributes(ThreadAttributes.SCHED_IDLE, 0, 0)}) {
             actuator.apply(tid, a);
-            assertEquals(a, actuator.read(tid));
+            ThreadAttributes set = actuator.read(tid);
+            assertEquals(a, set, "a fair policy is set with exactly its flags");
             actuator.apply(tid, ThreadAttributes.fifo(1));
             actuator.apply(tid, a);
-            assertEquals(a, actuator.read(tid));
+            assertEquals(a, actuator.read(tid), "a restore sets exactly the given flags");
         }
     }
 

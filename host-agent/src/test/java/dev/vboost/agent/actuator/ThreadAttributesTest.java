@@ -13,8 +13,9 @@ class ThreadAttributesTest {
     @Test
     void factoriesUseLinuxCodes() {
         assertEquals(new ThreadAttributes(0, 0, -5), ThreadAttributes.normal(-5));
-        assertEquals(new ThreadAttributes(1, 10, 0), ThreadAttributes.fifo(10));
-        assertEquals(new ThreadAttributes(2, 99, 0), ThreadAttributes.rr(99));
+        assertEquals(new ThreadAttributes(1, 10, 0, ThreadAttributes.SCHED_FLAG_RESET_ON_FORK), ThreadAttributes.fifo(10));
+        assertEquals(new ThreadAttributes(2, 99, 0, ThreadAttributes.SCHED_FLAG_RESET_ON_FORK), ThreadAttributes.rr(99));
+        assertEquals(0, ThreadAttributes.normal(-5).flags(), "a nice value is not a boost by itself");
         assertTrue(ThreadAttributes.fifo(1).isRealTime());
         assertFalse(ThreadAttributes.normal(0).isRealTime());
     }

@@ -53,7 +53,6 @@ class DoorbellFallbackTest {
             HostAgent agent = HostAgent.builder()
                     .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
                     .actuator(actuator)
-                    .threadStartTime(tid -> 0)
                     .clock(() -> System.nanoTime() + AHEAD)
                     .idlePollNanos(TimeUnit.MILLISECONDS.toNanos(100))
                     .build()

@@ -5,10 +5,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A boost region in a memory-mapped file, shared by every process that maps it (spec §3.1). The default place
@@ -22,16 +26,28 @@ public final class MappedRegionFile implements AutoCloseable {
     private final Path path;
     private final MappedByteBuffer buffer;
     private final SharedMemory memory;
+    private final Object fileKey;
+    private final boolean reused;
+    /** Held by a host's mapping (create, createOrReuse) for its lifetime: the lock lives with it. */
+    private final @Nullable FileChannel channel;
+    private final @Nullable FileLock lock;
     private volatile boolean closed;
 
-    private MappedRegionFile(Path path, MappedByteBuffer buffer) {
+    private MappedRegionFile(Path path, MappedByteBuffer buffer, Object fileKey, boolean reused,
+            @Nullable FileChannel channel, @Nullable FileLock lock) {
         this.path = path;
         this.buffer = buffer;
         this.memory = ByteBufferSharedMemory.wrap(buffer);
+        this.fileKey = fileKey;
+        this.reused = reused;
+        this.channel = channel;
+        this.lock = lock;
     }
 
     /**
-     * Creates {@code file} (or truncates it), sizes it to {@code size} zero bytes and maps it read-write.
+     * Creates {@code file} (or empties one this user owns), sizes it to {@code size} zero bytes, maps it
+     * read-write and locks it, with mode {@code 0600}: {@link #create(Path, long, FileAccess)} with
+     * {@link FileAccess#OWNER_ONLY}.
      *
      * @param file the region file
      * @param size its size in bytes
@@ -39,13 +55,53 @@ public final class MappedRegionFile implements AutoCloseable {
      * @throws java.io.UncheckedIOException if the file cannot be created or mapped
      */
     public static MappedRegionFile create(Path file, long size) {
+        return create(file, size, FileAccess.OWNER_ONLY);
+    }
+
+    /**
+     * Creates {@code file} as a host does: safely ({@link SecureFiles#openOrCreate}: no link followed, no FIFO
+     * or foreign file adopted), with {@code access}'s owner, group and mode, emptied and sized to {@code size}
+     * zero bytes, mapped read-write, and locked exclusively for the life of the mapping so a second host on the
+     * same file refuses.
+     *
+     * @throws UncheckedIOException naming the file and the reason when it is refused or locked
+     */
+    public static MappedRegionFile create(Path file, long size, FileAccess access) {
+        return host(file, size, access, false);
+    }
+
+    /**
+     * As {@link #create(Path, long, FileAccess)}, except that an existing region file of exactly {@code size}
+     * bytes is kept as it is (same inode, contents untouched) so guests that still map it see the host that
+     * re-initialises it: what a restarting host does. {@link #reused()} tells which happened.
+     */
+    public static MappedRegionFile createOrReuse(Path file, long size, FileAccess access) {
+        return host(file, size, access, true);
+    }
+
+    private static MappedRegionFile host(Path file, long size, FileAccess access, boolean reuse) {
         checkSize(file, size);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            // READ_WRITE mapping beyond the end extends the (just emptied) file with zeros
-            return new MappedRegionFile(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+        SecureFiles.Opened opened;
+        try {
+            opened = SecureFiles.openOrCreate(file, access);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create region file " + file + ": " + e.getMessage(), e);
+        }
+        FileChannel ch = opened.channel();
+        try {
+            FileLock lock = SecureFiles.lockExclusively(ch, file, "region file");
+            boolean keep = reuse && !opened.created() && ch.size() == size;
+            if (!keep) {
+                ch.truncate(0); // READ_WRITE mapping beyond the end extends the emptied file with zeros
+            }
+            return new MappedRegionFile(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), opened.fileKey(), keep,
+                    ch, lock);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new UncheckedIOException("cannot create region file " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
         }
     }
 
@@ -68,7 +124,8 @@ public final class MappedRegionFile implements AutoCloseable {
     }
 
     /**
-     * Maps the whole of an existing region file read-write (a guest attaching, or a host restarting).
+     * Maps the whole of an existing region file read-write (a guest attaching). Never through a symbolic link
+     * and never anything but a regular file; no lock is taken.
      *
      * @param file an existing region file
      * @return the mapping
@@ -92,16 +149,48 @@ public final class MappedRegionFile implements AutoCloseable {
 
     private static MappedRegionFile open(Path file, FileChannel.MapMode mode) {
         boolean write = mode == FileChannel.MapMode.READ_WRITE;
-        try (FileChannel ch = write
-                ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            checkSize(file, size);
-            return new MappedRegionFile(file, ch.map(mode, 0, size));
-        } catch (java.nio.file.NoSuchFileException e) {
+        try {
+            // checked before opening: a read-only open of a FIFO would block
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new NoSuchFileException(file.toString());
+                }
+                throw new IOException("not a regular file (a symbolic link, FIFO or device is never opened)");
+            }
+            try (FileChannel ch = write
+                    ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                Object key = SecureFiles.identity(file);
+                long size = ch.size();
+                checkSize(file, size);
+                return new MappedRegionFile(file, ch.map(mode, 0, size), key, true, null, null);
+            }
+        } catch (NoSuchFileException e) {
             throw new UncheckedIOException("region file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open region file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * True while the path still names the mapped file: false once it was unlinked, renamed away or replaced by
+     * another file (guests attaching by the path would then map something else). One {@code lstat}, no
+     * allocation beyond it; cheap enough to call between agent iterations, say once a second.
+     */
+    public boolean stillLinked() {
+        return SecureFiles.stillNames(path, fileKey);
+    }
+
+    /** True if {@link #createOrReuse} kept an existing file (and for {@link #open}); false if it made a new one. */
+    public boolean reused() {
+        return reused;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // already failing
         }
     }
 
@@ -163,10 +252,21 @@ public final class MappedRegionFile implements AutoCloseable {
         }
     }
 
-    /** Forgets the mapping; the file stays. See the class comment on unmapping. */
+    /** Forgets the mapping and releases the host's lock; the file stays. See the class comment on unmapping. */
     @Override
     public void close() {
         closed = true;
+        FileChannel ch = channel;
+        if (ch != null) {
+            try {
+                if (lock != null) {
+                    lock.release();
+                }
+                ch.close();
+            } catch (IOException e) {
+                // the lock goes with the channel anyway
+            }
+        }
     }
 
     @Override

@@ -6,12 +6,16 @@ import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,9 +31,20 @@ public final class RegionCommand implements Callable<Integer> {
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "Region file to create (overwritten if present).")
+    @Parameters(index = "0", paramLabel = "FILE", description = "Region file to create (a regular file of this user's "
+            + "is overwritten; a link, a FIFO or another user's file is refused).")
     @SuppressWarnings("nullness:initialization.field.uninitialized") // required parameter
     Path file;
+
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the file, set exactly whatever "
+            + "the umask (default 0600, or 0660 with --group so that a VMM in that group can attach).")
+    @Nullable String mode;
+
+    @Option(names = "--owner", paramLabel = "USER", description = "Owning user, by name or number (default: this user).")
+    @Nullable String owner;
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Owning group, by name or number (default: this user's).")
+    @Nullable String group;
 
     @Option(names = "--slots", paramLabel = "N", description = "Slots (vCPUs), 1..4096 (default ${DEFAULT-VALUE}).")
     int slots = 1;
@@ -39,13 +54,6 @@ public final class RegionCommand implements Callable<Integer> {
 
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest boost announced (default ${DEFAULT-VALUE}).")
     int maxBoostMicros = HostRegionConfig.DEFAULT_MAX_BOOST_US;
-
-    @Option(names = "--group", paramLabel = "GROUP", description = "Give the file to this group (e.g. kvm), for a "
-            + "QEMU that runs as another user.")
-    @org.checkerframework.checker.nullness.qual.Nullable String group;
-
-    @Option(names = "--mode", paramLabel = "OCTAL", description = "The file's mode (default 0600; 0660 with --group).")
-    @org.checkerframework.checker.nullness.qual.Nullable String mode;
 
     @Override
     public Integer call() {
@@ -58,36 +66,39 @@ public final class RegionCommand implements Callable<Integer> {
         if (maxBoostMicros < 1) {
             throw Usage.error(spec, "--max-boost must be positive, got " + maxBoostMicros);
         }
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
-                mode != null ? mode : group != null ? "0660" : "0600");
         HostRegionConfig config;
         try {
             config = new HostRegionConfig(slots, Feature.DEFINED_MASK, ceiling, maxBoostMicros);
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));
         }
+        FileAccess access;
+        try {
+            access = FileAccess.parse(mode != null ? mode : group != null ? "0660" : "0600", owner, group);
+        } catch (IllegalArgumentException | IOException e) {
+            throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw Usage.error(spec, "directory " + parent + " does not exist");
         }
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            throw Usage.error(spec, file + " is not a regular file (a directory or a special file)");
+        if (Files.isSymbolicLink(file)) {
+            throw Usage.error(spec, file + " is a symbolic link; a region file is never written through one");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw Usage.error(spec, file + " exists and is not a regular file");
         }
         long backing = RegionLayout.backingSize(slots); // power of two for ivshmem (spec §3.1, §3.8)
-        try (MappedRegionFile mapping = MappedRegionFile.create(file, backing)) {
+        try (MappedRegionFile mapping = MappedRegionFile.create(file, backing, access)) {
             // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
             HostEndpoint host = Regions.createHost(mapping.memory(), config);
             mapping.force();
-            RegionFileAccess.apply(file, group, perms);
             spec.commandLine().getOut().println("created " + file + ": " + backing + " bytes (region " + config.regionSize() + "), " + slots
                     + " slot(s), READY, generation " + host.generation());
             spec.commandLine().getOut().println(RegionFileAccess.qemuLines(file, backing));
             return VboostCli.OK;
         } catch (UncheckedIOException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));   // the file cannot be created where asked
-        } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println(Usage.prefix(spec) + file + ": cannot set group/mode: " + e.getMessage());
-            return VboostCli.FAILURE;
         }
     }
 }

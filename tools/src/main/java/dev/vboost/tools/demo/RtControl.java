@@ -29,15 +29,15 @@ final class RtControl {
     }
 
     ThreadAttributes read(int tid) throws ActuatorException {
-        return actuator.read(tid);
+        return actuator.read(actuator.identify(tid));
     }
 
     void boost(int tid, SchedPolicy policy, int priority) throws ActuatorException {
-        actuator.apply(tid, policy == SchedPolicy.RR ? ThreadAttributes.rr(priority) : ThreadAttributes.fifo(priority));
+        actuator.apply(actuator.identify(tid), policy == SchedPolicy.RR ? ThreadAttributes.rr(priority) : ThreadAttributes.fifo(priority));
     }
 
     void restore(int tid, ThreadAttributes original) throws ActuatorException {
-        actuator.apply(tid, original);
+        actuator.apply(actuator.identify(tid), original);
     }
 
     /** Null if this process may set real-time priorities on its threads, else why not. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.api.wire.SchedPolicy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,13 +26,18 @@ class DemoWithoutRealtimeTest {
     /** Reads like Linux, refuses every change like Linux without CAP_SYS_NICE. */
     private static final PriorityActuator NO_RIGHTS = new PriorityActuator() {
         @Override
-        public ThreadAttributes read(int tid) {
+        public VcpuThread identify(int tid) {
+            return new VcpuThread(1, tid, 1);
+        }
+
+        @Override
+        public ThreadAttributes read(VcpuThread t) {
             return ThreadAttributes.normal(0);
         }
 
         @Override
-        public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
-            throw ActuatorException.fromErrno(ActuatorException.EPERM, "sched_setattr(" + tid + ") failed");
+        public void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
+            throw ActuatorException.fromErrno(ActuatorException.EPERM, "sched_setattr(" + t.tid() + ") failed");
         }
     };
 
