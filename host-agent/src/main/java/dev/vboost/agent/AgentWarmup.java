@@ -5,6 +5,7 @@ import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.role.HostEndpoint;
@@ -39,7 +40,7 @@ final class AgentWarmup {
             HostEndpoint endpoint = Regions.createHost(memory, config);
             GuestEndpoint guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
             AgentErrors errors = new AgentErrors();
-            ThreadLeases leases = new ThreadLeases(new ScratchActuator(), () -> now, tid -> 0L);
+            ThreadLeases leases = new ThreadLeases(new ScratchActuator(), () -> now);
             SlotActions actions = new SlotActions(leases, () -> now, errors);
             VmServer server = new VmServer(actions, leases, errors);
             PolicyConfig policy = PolicyConfig.defaults();
@@ -91,12 +92,17 @@ final class AgentWarmup {
     /** Threads that exist only in memory; nothing is changed. */
     private static final class ScratchActuator implements PriorityActuator {
         @Override
-        public ThreadAttributes read(int tid) {
+        public VcpuThread identify(int tid) {
+            return new VcpuThread(1, tid, 1);
+        }
+
+        @Override
+        public ThreadAttributes read(VcpuThread thread) {
             return ThreadAttributes.DEFAULT;
         }
 
         @Override
-        public void apply(int tid, ThreadAttributes attributes) {
+        public void apply(VcpuThread thread, ThreadAttributes attributes) {
         }
     }
 }
