@@ -190,18 +190,23 @@ static const uint8_t *host_line(uint8_t *base, uint32_t slot)
 	return base + VBOOST_SLOT_HOST_LINE(slot);
 }
 
-static void write_guest_header(struct vboost_guest *g, uint32_t attach_state)
+static void write_guest_header_major(struct vboost_guest *g, uint32_t attach_state, uint16_t major)
 {
 	uint8_t *gh = g->base + VBOOST_GUEST_HEADER_OFFSET;
 	uint8_t *seq = gh + VBOOST_GUEST_HEADER_GUEST_SEQ_OFFSET;
 	uint32_t even = seq_begin(seq);
 	st32(gh + VBOOST_GUEST_HEADER_ATTACH_STATE_OFFSET, attach_state);
-	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MAJOR_OFFSET, VBOOST_ABI_MAJOR);
+	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MAJOR_OFFSET, major);
 	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MINOR_OFFSET, g->abi_minor);
 	st32(gh + VBOOST_GUEST_HEADER_ATTACHED_GENERATION_OFFSET, g->generation);
 	st64(gh + VBOOST_GUEST_HEADER_ACCEPTED_FEATURES_OFFSET, g->accepted_features);
 	zero_bytes(gh + VBOOST_GUEST_HEADER_RESERVED0_OFFSET, VBOOST_GUEST_HEADER_RESERVED0_LENGTH);
 	seq_end(seq, even);
+}
+
+static void write_guest_header(struct vboost_guest *g, uint32_t attach_state)
+{
+	write_guest_header_major(g, attach_state, VBOOST_ABI_MAJOR);
 }
 
 int vboost_guest_attach(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features)
@@ -409,7 +414,11 @@ void vboost_guest_detach(struct vboost_guest *g)
 {
 	if (!g->attached)
 		return;
-	write_guest_header(g, VBOOST_ATTACH_STATE_DETACHED);
+	/* §5.8 D1: DETACHED with the other fields zero (§3.3) */
+	g->abi_minor = 0;
+	g->generation = 0;
+	g->accepted_features = 0;
+	write_guest_header_major(g, VBOOST_ATTACH_STATE_DETACHED, 0);
 	g->attached = false;
 }
 

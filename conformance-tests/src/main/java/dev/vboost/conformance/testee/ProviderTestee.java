@@ -136,7 +136,9 @@ public final class ProviderTestee implements Testee {
             return Reply.error(e.error().code(), String.valueOf(e.getMessage()));
         } catch (UnsupportedOperationException e) {
             return Reply.unsupported(String.valueOf(e.getMessage()));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // the Java API refuses bad values (IllegalArgumentException) and operations its state forbids, such
+            // as a request with the ids used up (IllegalStateException); the testee protocol has one code for both
             return Reply.error("E_INVALID_VALUE", String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -461,7 +463,7 @@ public final class ProviderTestee implements Testee {
     private static long u64(Map<String, String> a, String key) {
         String v = a.get(key);
         if (v == null) {
-            throw new IllegalStateException("argument " + key + " missing");
+            throw new java.util.NoSuchElementException("argument " + key + " missing");
         }
         return Unsigned.parse(v);
     }
@@ -469,7 +471,7 @@ public final class ProviderTestee implements Testee {
     private static int i32(Map<String, String> a, String key) {
         String v = a.get(key);
         if (v == null) {
-            throw new IllegalStateException("argument " + key + " missing");
+            throw new java.util.NoSuchElementException("argument " + key + " missing");
         }
         return (int) Long.parseLong(v);
     }
