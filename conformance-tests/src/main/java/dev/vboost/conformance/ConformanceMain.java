@@ -45,7 +45,7 @@ public final class ConformanceMain {
             footer = {"The suite's options may stand anywhere; words after -- always belong to the testee.",
                     "Exit status: 0 VERDICT: CONFORMANT, 1 NOT CONFORMANT, 2 usage error."})
     static final class Options {
-        @Option(names = "--testee", paramLabel = "CMD", arity = "0..1", fallbackValue = "",
+        @Option(names = "--testee", paramLabel = "CMD",
                 description = "run CMD as a testee speaking spec/testee-protocol.md; the other words are its arguments")
         @Nullable String testee;
 
@@ -78,6 +78,7 @@ public final class ConformanceMain {
     private static CommandLine commandLine(Options o) {
         CommandLine cl = new CommandLine(o);
         cl.setUnmatchedOptionsArePositionalParams(true);
+        cl.setSeparator(" "); // "--out DIR", as the usage shows it
         return cl;
     }
 
@@ -98,6 +99,10 @@ public final class ConformanceMain {
         CommandLine cl = commandLine(o);
         try {
             cl.parseArgs(args);
+        } catch (CommandLine.MissingParameterException e) {
+            boolean testee = e.getMissing().stream().anyMatch(a -> a.isOption()
+                    && java.util.Arrays.asList(((CommandLine.Model.OptionSpec) a).names()).contains("--testee"));
+            return usageError(err, testee ? "--testee needs a command" : String.valueOf(e.getMessage()));
         } catch (CommandLine.ParameterException e) {
             return usageError(err, String.valueOf(e.getMessage()));
         }
