@@ -19,7 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Tests of the guest role: the runner plays the host and puts the region into awkward states. */
+/**
+ * Tests of the guest role: the runner plays the host and puts the region into awkward states.
+ *
+ * <p>Over 400 lines on purpose: a catalogue of independent tests, one small method per test id, each read alone.
+ */
 final class GuestCases {
     private static final String G = "guest";
     private static final int SLOTS = 2;

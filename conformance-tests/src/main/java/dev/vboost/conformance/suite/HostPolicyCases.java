@@ -17,6 +17,8 @@ import java.util.Map;
  * The host's behaviour (§5.3 HA1..HA5, §5.4, §5.5 HB1..HB3, §5.6, §5.8, §8): the runner plays the guest by
  * writing its lines, gives the host a policy and a clock (testee protocol §5.3, feature {@code host-policy}),
  * asks it to look at a slot, and checks what the host applied to the (simulated) vCPU thread and published.
+ *
+ * <p>Over 400 lines on purpose: a catalogue of independent tests, one small method per test id, each read alone.
  */
 final class HostPolicyCases {
     static final String FEATURE = "host-policy";

@@ -37,6 +37,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Runs the testee protocol's operations in this JVM against a {@link ConformanceProvider}: the same suite,
  * no process boundary. It maps the region file itself, as a separate process would, and gives the provider
  * a {@link TracingMemory} over that mapping.
+ *
+ * <p>Over 400 lines on purpose: one case per operation of the testee protocol's tables (guest, host, host-policy,
+ * codec, stress), so that it can be checked against spec/testee-protocol.md table by table.
  */
 public final class ProviderTestee implements Testee {
     private final ConformanceProvider provider;
