@@ -24,4 +24,4 @@ if [ -z "$cc" ]; then
 fi
 mkdir -p "$(dirname "$out")"
 "$cc" -std=c11 -O2 -Wall -Wextra -Werror -I "$include" "$@" \
-  "$here/vboost.c" "$here/testee.c" -o "$out"
+  "$here/vboost.c" "$here/vboost_policy.c" "$here/vboost_image.c" "$here/testee.c" -o "$out"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vboost.h"
@@ -131,7 +132,7 @@ static const char *get(const struct message *m, const char *key)
 
 /* ---- replies ------------------------------------------------------------------------------------ */
 
-static char reply[64 * 1024];
+static char reply[MAX_PAYLOAD];
 static size_t reply_len;
 
 static void reply_begin(const char *status)
@@ -220,6 +221,13 @@ static int arg_i64(const struct message *m, const char *key, int64_t min, int64_
 	return 0;
 }
 
+#define NEED_U64_R(key, max, var)                                                 \
+	uint64_t var;                                                             \
+	if (arg_u64(m, key, max, &var) != 0) {                                    \
+		reply_internal("argument %s missing or out of range", key);       \
+		return 1;                                                         \
+	}
+
 #define NEED_U64(key, max, var)                                                   \
 	uint64_t var;                                                             \
 	if (arg_u64(m, key, max, &var) != 0) {                                    \
@@ -234,10 +242,19 @@ static uint64_t map_size;
 static char role[16];
 static struct vboost_guest guest;
 static struct vboost_host host;
-static int guest_ready, host_ready;
+static struct vboost_policy_host served;
+static int guest_ready, host_ready, served_ready;
+
+static void drop_served(void)
+{
+	if (served_ready)
+		vboost_policy_host_free(&served);
+	served_ready = 0;
+}
 
 static void drop_state(void)
 {
+	drop_served();
 	if (host_ready)
 		vboost_host_free(&host);
 	guest_ready = host_ready = 0;
@@ -262,8 +279,8 @@ static void cmd_hello(const struct message *m)
 	reply_str("version", "0.1.0");
 	reply_str("language", "c");
 	reply_str("spec", "1.0");
-	reply_str("roles", "guest,host");
-	reply_str("features", "stress,expiry");
+	reply_str("roles", "guest,host,codec");
+	reply_str("features", "stress,expiry,host-policy,step-control");
 }
 
 static void cmd_attach(const struct message *m)
@@ -291,6 +308,49 @@ static void cmd_attach(const struct message *m)
 	map_size = size;
 	strcpy(role, r);
 	reply_begin("ok");
+}
+
+/* "stop_after": absent or "W4" runs the whole writer; "W1" / "W2" stop after that step (testee protocol §5.5). */
+static int stop_after(const struct message *m, int *out)
+{
+	const char *v = get(m, "stop_after");
+	*out = 0;
+	if (v == NULL || strcmp(v, "W4") == 0)
+		return 0;
+	if (strcmp(v, "W1") == 0)
+		*out = VBOOST_STOP_AFTER_W1;
+	else if (strcmp(v, "W2") == 0)
+		*out = VBOOST_STOP_AFTER_W2;
+	else
+		return -1;
+	return 0;
+}
+
+/* "pause_file": between R3 and R4 of the first attempt, create the file, then wait (at most 10 s) until the
+ * runner has removed it (testee protocol §5.5). */
+static void pause_between_r3_r4(void *ctx)
+{
+	const char *path = ctx;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "testee: cannot create pause file %s: %s\n", path, strerror(errno));
+		return;
+	}
+	close(fd);
+	struct timespec step = {0, 100000};
+	for (int i = 0; i < 100000; i++) { /* 100000 x 100 us = 10 s at most */
+		if (access(path, F_OK) != 0)
+			return;
+		nanosleep(&step, NULL);
+	}
+	fprintf(stderr, "testee: pause file %s was not removed within 10 s; reading on\n", path);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void put_host_line(const struct vboost_host_line_copy *s)
@@ -336,7 +396,27 @@ static void op_guest(const char *op, const struct message *m)
 {
 	if (strcmp(op, "guest.attach") == 0) {
 		NEED_U64("features", UINT64_MAX, features);
-		int err = vboost_guest_attach(&guest, map_base, map_size, features);
+		uint64_t timeout = 0;
+		if (get(m, "timeout_ms") != NULL && arg_u64(m, "timeout_ms", 3600000, &timeout) != 0) {
+			reply_internal("argument timeout_ms out of range");
+			return;
+		}
+		/* §4.4, A1: "not there yet" (E_BAD_MAGIC, E_NOT_READY, C2..C4 while NOT_READY) is retried until the
+		 * guest's own timeout; every other outcome is final */
+		uint64_t deadline = now_ms() + timeout;
+		int err;
+		for (;;) {
+			err = vboost_guest_attach(&guest, map_base, map_size, features);
+			uint32_t state = map_size >= VBOOST_HEADER_SIZE
+						 ? *(volatile uint32_t *)(map_base + VBOOST_HOST_HEADER_REGION_STATE_OFFSET) : 0;
+			int not_yet = err == VBOOST_E_BAD_MAGIC || err == VBOOST_E_NOT_READY
+				      || ((err == VBOOST_E_UNSUPPORTED_MAJOR || err == VBOOST_E_BAD_STATE)
+					  && state == VBOOST_REGION_STATE_NOT_READY);
+			if (!not_yet || now_ms() >= deadline)
+				break;
+			struct timespec step = {0, 1000000};
+			nanosleep(&step, NULL);
+		}
 		if (err != VBOOST_OK) {
 			reply_error(err);
 			return;
@@ -363,9 +443,14 @@ static void op_guest(const char *op, const struct message *m)
 			reply_internal("argument nice missing or out of range");
 			return;
 		}
+		int stop;
+		if (stop_after(m, &stop) != 0) {
+			reply_internal("stop_after must be W1, W2 or W4");
+			return;
+		}
 		uint64_t id;
-		int err = vboost_guest_request_boost(&guest, (uint32_t)slot, (uint8_t)policy, (uint8_t)priority,
-						     (int8_t)nice, (uint32_t)reasons, &id);
+		int err = vboost_guest_request_boost_steps(&guest, (uint32_t)slot, (uint8_t)policy, (uint8_t)priority,
+							   (int8_t)nice, (uint32_t)reasons, &id, stop);
 		if (err != VBOOST_OK) {
 			reply_error(err);
 			return;
@@ -394,7 +479,9 @@ static void op_guest(const char *op, const struct message *m)
 	} else if (strcmp(op, "guest.read_host_state") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
 		struct vboost_host_line_copy s;
-		int err = vboost_guest_read_host_state(&guest, (uint32_t)slot, &s);
+		const char *pause = get(m, "pause_file");
+		struct vboost_read_hook hook = {pause_between_r3_r4, (void *)pause};
+		int err = vboost_guest_read_host_state_hooked(&guest, (uint32_t)slot, &s, pause ? &hook : NULL);
 		if (err != VBOOST_OK) {
 			reply_error(err);
 			return;
@@ -468,6 +555,88 @@ static void op_guest(const char *op, const struct message *m)
 	}
 }
 
+static const char *const OUTCOMES[] = {"busy", "ignored", "unchanged", "acted", "detached"};
+
+/* The host-policy operations (testee protocol §5.3); returns 0 if op is none of them. */
+static int op_served(const char *op, const struct message *m)
+{
+	if (strcmp(op, "host.set_policy") == 0) {
+		NEED_U64_R("max_priority", VBOOST_PRIO_MAX, max_priority);
+		NEED_U64_R("allowed_policies", 7, allowed_policies);
+		NEED_U64_R("allowed_reasons", UINT32_MAX, allowed_reasons);
+		NEED_U64_R("max_boost_us", UINT32_MAX, max_boost);
+		NEED_U64_R("host_boost_timeout_us", UINT32_MAX, hb_timeout);
+		NEED_U64_R("budget_us", UINT32_MAX, budget);
+		NEED_U64_R("budget_window_us", UINT32_MAX, window);
+		NEED_U64_R("rate_limit", UINT32_MAX, rate);
+		NEED_U64_R("rate_window_us", UINT32_MAX, rate_window);
+		struct vboost_policy pol = {(uint32_t)max_priority, (uint32_t)allowed_policies, (uint32_t)allowed_reasons,
+					    max_boost, hb_timeout, budget, window, (uint32_t)rate, rate_window};
+		drop_served();
+		int err = vboost_policy_host_init(&served, &host, &pol);
+		if (err != VBOOST_OK) {
+			reply_error(err);
+			return 1;
+		}
+		served_ready = 1;
+		reply_begin("ok");
+		return 1;
+	}
+	if (strcmp(op, "host.set_thread") != 0 && strcmp(op, "host.serve") != 0 && strcmp(op, "host.boost") != 0
+	    && strcmp(op, "host.thread") != 0 && strcmp(op, "host.counters") != 0)
+		return 0;
+	if (!served_ready) {
+		reply_internal("%s before host.set_policy", op);
+		return 1;
+	}
+	NEED_U64_R("slot", UINT32_MAX, slot);
+	if (slot >= host.slot_count) {
+		reply_internal("slot %" PRIu64 " out of range", slot);
+		return 1;
+	}
+	struct vboost_served_slot *st = &served.slots[slot];
+	if (strcmp(op, "host.set_thread") == 0) {
+		NEED_U64_R("policy", VBOOST_POLICY_RR, policy);
+		NEED_U64_R("priority", VBOOST_PRIO_MAX, priority);
+		int64_t nice;
+		if (arg_i64(m, "nice", VBOOST_NICE_MIN, VBOOST_NICE_MAX, &nice) != 0) {
+			reply_internal("argument nice missing or out of range");
+			return 1;
+		}
+		struct vboost_attr a = {(uint8_t)policy, (uint8_t)priority, (int8_t)nice};
+		vboost_policy_set_thread(&served, (uint32_t)slot, a);
+		reply_begin("ok");
+	} else if (strcmp(op, "host.serve") == 0) {
+		enum vboost_serve_outcome o = vboost_policy_serve(&served, (uint32_t)slot);
+		reply_begin("ok");
+		reply_str("outcome", OUTCOMES[o]);
+		reply_str("actions", served.actions);
+	} else if (strcmp(op, "host.boost") == 0) {
+		NEED_U64_R("host_boost_flags", UINT32_MAX, flags);
+		NEED_U64_R("policy", 255, policy);
+		NEED_U64_R("priority", 255, priority);
+		uint64_t id = vboost_policy_host_boost(&served, (uint32_t)slot, (uint32_t)flags, (uint8_t)policy,
+						       (uint8_t)priority);
+		reply_begin("ok");
+		reply_str("started", id != 0 ? "1" : "0");
+		reply_u64("host_boost_id", st->host_boost_id);
+		reply_str("actions", served.actions);
+	} else if (strcmp(op, "host.thread") == 0) {
+		reply_begin("ok");
+		reply_u64("policy", st->current.policy);
+		reply_u64("priority", st->current.priority);
+		reply_i64("nice", st->current.nice);
+	} else {
+		reply_begin("ok");
+		reply_u64("busy", st->n_busy);
+		reply_u64("ignored", st->n_ignored);
+		reply_u64("invalid", st->n_invalid);
+		reply_u64("acks_out_of_range", st->n_acks_out_of_range);
+		reply_u64("id_jumps", st->n_id_jumps);
+	}
+	return 1;
+}
+
 static void op_host(const char *op, const struct message *m)
 {
 	if (strcmp(op, "host.init_region") == 0) {
@@ -475,6 +644,7 @@ static void op_host(const char *op, const struct message *m)
 		NEED_U64("host_features", UINT64_MAX, features);
 		NEED_U64("prio_ceiling", UINT32_MAX, ceiling);
 		NEED_U64("max_boost_us", UINT32_MAX, max_boost);
+		drop_served();
 		if (host_ready)
 			vboost_host_free(&host);
 		host_ready = 0;
@@ -506,7 +676,9 @@ static void op_host(const char *op, const struct message *m)
 	} else if (strcmp(op, "host.read_request") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
 		struct vboost_guest_line_copy s;
-		int err = vboost_host_read_request(&host, (uint32_t)slot, &s);
+		const char *pause = get(m, "pause_file");
+		struct vboost_read_hook hook = {pause_between_r3_r4, (void *)pause};
+		int err = vboost_host_read_request_hooked(&host, (uint32_t)slot, &s, pause ? &hook : NULL);
 		if (err != VBOOST_OK) {
 			reply_error(err);
 			return;
@@ -536,9 +708,14 @@ static void op_host(const char *op, const struct message *m)
 		NEED_U64("budget_remaining_us", UINT32_MAX, budget);
 		NEED_U64("acted_request_id", UINT64_MAX, acted);
 		NEED_U64("host_boost_id", UINT64_MAX, hbid);
+		int stop;
+		if (stop_after(m, &stop) != 0) {
+			reply_internal("stop_after must be W1, W2 or W4");
+			return;
+		}
 		struct vboost_host_line_copy s = {0, (uint8_t)status, (uint8_t)policy, (uint8_t)priority, (uint8_t)denial,
 						  (uint32_t)flags, (uint32_t)budget, acted, hbid};
-		vboost_host_publish_state(&host, (uint32_t)slot, &s);
+		vboost_host_publish_state_steps(&host, (uint32_t)slot, &s, stop);
 		reply_begin("ok");
 	} else if (strcmp(op, "host.start_host_boost") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
@@ -554,8 +731,16 @@ static void op_host(const char *op, const struct message *m)
 		reply_begin("ok");
 	} else if (strcmp(op, "host.tick") == 0) {
 		NEED_U64("elapsed_us", UINT64_MAX, elapsed);
-		vboost_host_tick(&host, elapsed);
-		reply_begin("ok");
+		if (served_ready) {
+			vboost_policy_tick(&served, elapsed);
+			reply_begin("ok");
+			reply_str("actions", served.actions);
+		} else {
+			vboost_host_tick(&host, elapsed);
+			reply_begin("ok");
+		}
+	} else if (strncmp(op, "host.", 5) == 0 && op_served(op, m)) {
+		/* a host-policy operation, answered by op_served */
 	} else if (strcmp(op, "stress.host_read") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
 		NEED_U64("iterations", 100000000, iterations);
@@ -601,11 +786,45 @@ static void op_host(const char *op, const struct message *m)
 	}
 }
 
+static void emit_pair(const char *key, const char *value)
+{
+	reply_str(key, value);
+}
+
+/* codec.decode_image: reads the image file read-only and reports §6.7 (testee protocol §5.4). */
+static void op_codec(const char *op, const struct message *m)
+{
+	if (strcmp(op, "codec.decode_image") != 0) {
+		reply_begin("unsupported");
+		reply_str("message", op);
+		return;
+	}
+	const char *path = get(m, "path");
+	if (path == NULL) {
+		reply_internal("codec.decode_image needs path");
+		return;
+	}
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		reply_internal("open %s: %s", path, strerror(errno));
+		return;
+	}
+	static uint8_t image[VBOOST_REGION_SIZE(VBOOST_MAX_SLOTS) + 4096];
+	size_t n = fread(image, 1, sizeof(image), f);
+	fclose(f);
+	reply_begin("ok");
+	vboost_decode_image(image, n, emit_pair);
+}
+
 static void cmd_op(const struct message *m)
 {
 	const char *op = get(m, "op");
 	if (op == NULL) {
 		reply_internal("op without a name");
+		return;
+	}
+	if (strncmp(op, "codec.", 6) == 0 && strcmp(role, "codec") == 0) {
+		op_codec(op, m);
 		return;
 	}
 	if (map_base == NULL) {

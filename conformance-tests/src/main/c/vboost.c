@@ -190,18 +190,23 @@ static const uint8_t *host_line(uint8_t *base, uint32_t slot)
 	return base + VBOOST_SLOT_HOST_LINE(slot);
 }
 
-static void write_guest_header(struct vboost_guest *g, uint32_t attach_state)
+static void write_guest_header_major(struct vboost_guest *g, uint32_t attach_state, uint16_t major)
 {
 	uint8_t *gh = g->base + VBOOST_GUEST_HEADER_OFFSET;
 	uint8_t *seq = gh + VBOOST_GUEST_HEADER_GUEST_SEQ_OFFSET;
 	uint32_t even = seq_begin(seq);
 	st32(gh + VBOOST_GUEST_HEADER_ATTACH_STATE_OFFSET, attach_state);
-	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MAJOR_OFFSET, VBOOST_ABI_MAJOR);
+	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MAJOR_OFFSET, major);
 	st16(gh + VBOOST_GUEST_HEADER_GUEST_ABI_MINOR_OFFSET, g->abi_minor);
 	st32(gh + VBOOST_GUEST_HEADER_ATTACHED_GENERATION_OFFSET, g->generation);
 	st64(gh + VBOOST_GUEST_HEADER_ACCEPTED_FEATURES_OFFSET, g->accepted_features);
 	zero_bytes(gh + VBOOST_GUEST_HEADER_RESERVED0_OFFSET, VBOOST_GUEST_HEADER_RESERVED0_LENGTH);
 	seq_end(seq, even);
+}
+
+static void write_guest_header(struct vboost_guest *g, uint32_t attach_state)
+{
+	write_guest_header_major(g, attach_state, VBOOST_ABI_MAJOR);
 }
 
 int vboost_guest_attach(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features)
@@ -238,41 +243,67 @@ static int check_boost_args(uint8_t policy, uint8_t priority, int8_t nice, uint3
 	}
 }
 
-/* G1..G3 (§5.3): one seqlock publication of the whole request; the id is +1 per request. */
+/* G1..G3 (§5.3): one seqlock publication of the whole request; the id is +1 per request (G1: the first is 1,
+ * and after a re-attach the guest continues from the id in its own line, never reusing one). */
 static uint64_t publish_request(struct vboost_guest *g, uint32_t slot, uint8_t request, uint8_t policy,
-				uint8_t priority, int8_t nice, uint32_t reasons)
+				uint8_t priority, int8_t nice, uint32_t reasons, int stop_after)
 {
 	uint8_t *l = guest_line(g, slot);
 	uint64_t id = ld64(l + VBOOST_GUEST_SLOT_REQUEST_ID_OFFSET) + 1; /* own line */
 	uint8_t *seq = l + VBOOST_GUEST_SLOT_GUEST_SEQ_OFFSET;
 	uint32_t even = seq_begin(seq);
+	if (stop_after == VBOOST_STOP_AFTER_W1)
+		return id;
 	st8(l + VBOOST_GUEST_SLOT_REQUEST_OFFSET, request);
 	st8(l + VBOOST_GUEST_SLOT_POLICY_OFFSET, policy);
 	st8(l + VBOOST_GUEST_SLOT_PRIORITY_OFFSET, priority);
 	st8(l + VBOOST_GUEST_SLOT_NICE_OFFSET, (uint8_t)nice);
 	st32(l + VBOOST_GUEST_SLOT_REASONS_OFFSET, reasons);
 	st64(l + VBOOST_GUEST_SLOT_REQUEST_ID_OFFSET, id);
+	if (stop_after == VBOOST_STOP_AFTER_W2)
+		return id;
 	seq_end(seq, even);
 	return id;
+}
+
+/* The guest's request preconditions: attached at a generation still current (§5.3), the slot in range, and an id
+ * that stays valid (§5.3 G1). E_STALE_GENERATION when the host restarted or left READY; E_INVALID_VALUE else. */
+static int request_allowed(const struct vboost_guest *g, uint32_t slot)
+{
+	if (!g->attached || slot >= g->slot_count)
+		return VBOOST_E_INVALID_VALUE;
+	if (vboost_guest_host_restarted(g))
+		return VBOOST_E_STALE_GENERATION;
+	if (ld64(g->base + VBOOST_SLOT_GUEST_LINE(slot) + VBOOST_GUEST_SLOT_REQUEST_ID_OFFSET) >= VBOOST_ID_LIMIT - 1)
+		return VBOOST_E_INVALID_VALUE; /* ids exhausted: no valid next id */
+	return VBOOST_OK;
 }
 
 int vboost_guest_request_boost(struct vboost_guest *g, uint32_t slot, uint8_t policy, uint8_t priority, int8_t nice,
 			       uint32_t reasons, uint64_t *request_id)
 {
-	if (!g->attached || slot >= g->slot_count)
-		return VBOOST_E_INVALID_VALUE;
-	int err = check_boost_args(policy, priority, nice, reasons);
+	return vboost_guest_request_boost_steps(g, slot, policy, priority, nice, reasons, request_id, 0);
+}
+
+int vboost_guest_request_boost_steps(struct vboost_guest *g, uint32_t slot, uint8_t policy, uint8_t priority,
+				     int8_t nice, uint32_t reasons, uint64_t *request_id, int stop_after)
+{
+	int err = request_allowed(g, slot);
 	if (err != VBOOST_OK)
 		return err;
-	*request_id = publish_request(g, slot, VBOOST_REQUEST_BOOST, policy, priority, nice, reasons);
+	err = check_boost_args(policy, priority, nice, reasons);
+	if (err != VBOOST_OK)
+		return err;
+	*request_id = publish_request(g, slot, VBOOST_REQUEST_BOOST, policy, priority, nice, reasons, stop_after);
 	return VBOOST_OK;
 }
 
 int vboost_guest_release(struct vboost_guest *g, uint32_t slot, uint64_t *request_id)
 {
-	if (!g->attached || slot >= g->slot_count)
-		return VBOOST_E_INVALID_VALUE;
-	*request_id = publish_request(g, slot, VBOOST_REQUEST_UNBOOST, VBOOST_POLICY_NORMAL, 0, 0, 0);
+	int err = request_allowed(g, slot);
+	if (err != VBOOST_OK)
+		return err;
+	*request_id = publish_request(g, slot, VBOOST_REQUEST_UNBOOST, VBOOST_POLICY_NORMAL, 0, 0, 0, 0);
 	return VBOOST_OK;
 }
 
@@ -302,6 +333,12 @@ static void copy_host_line(const uint8_t *l, struct vboost_host_line_copy *o)
 
 int vboost_guest_read_host_state(const struct vboost_guest *g, uint32_t slot, struct vboost_host_line_copy *out)
 {
+	return vboost_guest_read_host_state_hooked(g, slot, out, NULL);
+}
+
+int vboost_guest_read_host_state_hooked(const struct vboost_guest *g, uint32_t slot, struct vboost_host_line_copy *out,
+					const struct vboost_read_hook *hook)
+{
 	if (!g->attached || slot >= g->slot_count)
 		return VBOOST_E_INVALID_VALUE;
 	const uint8_t *l = host_line(g->base, slot);
@@ -311,6 +348,8 @@ int vboost_guest_read_host_state(const struct vboost_guest *g, uint32_t slot, st
 		if (!seq_read_begin(seq, &s1))
 			continue; /* R2: writer active */
 		copy_host_line(l, out); /* R3 */
+		if (hook != NULL && attempt == 0)
+			hook->between_r3_r4(hook->ctx);
 		if (!seq_read_end(seq, s1))
 			continue;
 		out->seq = s1;
@@ -375,7 +414,11 @@ void vboost_guest_detach(struct vboost_guest *g)
 {
 	if (!g->attached)
 		return;
-	write_guest_header(g, VBOOST_ATTACH_STATE_DETACHED);
+	/* §5.8 D1: DETACHED with the other fields zero (§3.3) */
+	g->abi_minor = 0;
+	g->generation = 0;
+	g->accepted_features = 0;
+	write_guest_header_major(g, VBOOST_ATTACH_STATE_DETACHED, 0);
 	g->attached = false;
 }
 
@@ -386,7 +429,9 @@ static uint8_t *host_line_w(struct vboost_host *h, uint32_t slot)
 	return h->base + VBOOST_SLOT_HOST_LINE(slot);
 }
 
-static void write_host_line(uint8_t *l, const struct vboost_host_line_copy *s)
+/* W1..W4 of the slot's host line; stop_after 1 or 2 returns after W1 or W2 (the line stays odd, as a writer
+ * killed there would leave it; the next publication continues from it, §4.1 rule 4). */
+static void write_host_line(uint8_t *l, const struct vboost_host_line_copy *s, int stop_after)
 {
 	uint8_t *seq = l + VBOOST_HOST_SLOT_HOST_SEQ_OFFSET;
 #ifdef VBOOST_MUTANT_DATA_BEFORE_COUNTER
@@ -394,6 +439,8 @@ static void write_host_line(uint8_t *l, const struct vboost_host_line_copy *s)
 #else
 	uint32_t even = seq_begin(seq);
 #endif
+	if (stop_after == VBOOST_STOP_AFTER_W1)
+		return;
 	st8(l + VBOOST_HOST_SLOT_STATUS_OFFSET, s->status);
 	st8(l + VBOOST_HOST_SLOT_POLICY_OFFSET, s->policy);
 	st8(l + VBOOST_HOST_SLOT_PRIORITY_OFFSET, s->priority);
@@ -410,6 +457,8 @@ static void write_host_line(uint8_t *l, const struct vboost_host_line_copy *s)
 #ifdef VBOOST_MUTANT_DATA_BEFORE_COUNTER
 	(void)seq_begin(seq); /* the odd value comes only after the data: the bug */
 #endif
+	if (stop_after == VBOOST_STOP_AFTER_W2)
+		return;
 	seq_end(seq, even);
 }
 
@@ -457,11 +506,13 @@ int vboost_host_init(struct vboost_host *h, uint8_t *base, uint64_t size, uint32
 	h->size = size;
 	h->slot_count = slot_count;
 	h->max_boost_us = max_boost_us;
+	h->prio_ceiling = prio_ceiling;
+	h->features = features;
 	struct vboost_host_line_copy zero;
 	memset(&zero, 0, sizeof(zero));
 	zero.status = VBOOST_SLOT_STATUS_NORMAL; /* §5.9 H2: NORMAL, denial NONE, no flags, no ids */
 	for (uint32_t i = 0; i < slot_count; i++) {
-		write_host_line(host_line_w(h, i), &zero);
+		write_host_line(host_line_w(h, i), &zero, 0);
 		h->last_seen_seq[i] = atomic_load_explicit(
 			A32(base + VBOOST_SLOT_GUEST_LINE(i) + VBOOST_GUEST_SLOT_GUEST_SEQ_OFFSET), memory_order_acquire);
 	}
@@ -533,6 +584,12 @@ static int check_guest_line(const struct vboost_guest_line_copy *o)
 
 int vboost_host_read_request(const struct vboost_host *h, uint32_t slot, struct vboost_guest_line_copy *out)
 {
+	return vboost_host_read_request_hooked(h, slot, out, NULL);
+}
+
+int vboost_host_read_request_hooked(const struct vboost_host *h, uint32_t slot, struct vboost_guest_line_copy *out,
+				    const struct vboost_read_hook *hook)
+{
 	if (slot >= h->slot_count)
 		return VBOOST_E_INVALID_VALUE;
 	const uint8_t *l = h->base + VBOOST_SLOT_GUEST_LINE(slot);
@@ -541,7 +598,9 @@ int vboost_host_read_request(const struct vboost_host *h, uint32_t slot, struct 
 		uint32_t s1;
 		if (!seq_read_begin(seq, &s1))
 			continue;
-		copy_guest_line(l, out);
+		copy_guest_line(l, out); /* R3 */
+		if (hook != NULL && attempt == 0)
+			hook->between_r3_r4(hook->ctx);
 		if (!seq_read_end(seq, s1))
 			continue;
 		out->seq = s1;
@@ -573,10 +632,25 @@ int vboost_host_read_guest_header(const struct vboost_host *h, struct vboost_gue
 
 void vboost_host_publish_state(struct vboost_host *h, uint32_t slot, const struct vboost_host_line_copy *state)
 {
+	vboost_host_publish_state_steps(h, slot, state, 0);
+}
+
+void vboost_host_publish_state_steps(struct vboost_host *h, uint32_t slot, const struct vboost_host_line_copy *state,
+				     int stop_after)
+{
 	if (slot >= h->slot_count)
 		return;
-	h->boosted_for_us[slot] = 0; /* a new publication starts a new bound */
-	write_host_line(host_line_w(h, slot), state);
+	uint8_t *l = host_line_w(h, slot);
+	if (stop_after == 0 && state->status == VBOOST_SLOT_STATUS_BOOSTED) {
+		struct vboost_host_line_copy before;
+		copy_host_line(l, &before); /* own line: what we published last */
+		/* §5.6: the bound runs from the moment a boost is applied; republishing the same boost (same acted
+		 * request, same host boost) does not restart it */
+		if (before.status != VBOOST_SLOT_STATUS_BOOSTED || before.acted_request_id != state->acted_request_id
+		    || before.host_boost_id != state->host_boost_id)
+			h->boosted_for_us[slot] = 0;
+	}
+	write_host_line(l, state, stop_after);
 }
 
 uint64_t vboost_host_start_host_boost(struct vboost_host *h, uint32_t slot, uint32_t flags, uint8_t policy,
@@ -592,8 +666,7 @@ uint64_t vboost_host_start_host_boost(struct vboost_host *h, uint32_t slot, uint
 	s.priority = priority;
 	s.denial = VBOOST_DENIAL_NONE;
 	s.host_boost_flags = flags & VBOOST_HOST_BOOST_DEFINED_MASK;
-	s.budget_remaining_us = h->max_boost_us;
-	s.host_boost_id++;
+	s.host_boost_id++; /* HB1; budget_remaining_us stays what it was (§3.5: 0 unless BUDGET_REPORT) */
 	vboost_host_publish_state(h, slot, &s);
 	return s.host_boost_id;
 }
@@ -627,8 +700,7 @@ void vboost_host_tick(struct vboost_host *h, uint64_t elapsed_us)
 		s.policy = VBOOST_POLICY_NORMAL;
 		s.priority = 0;
 		s.denial = VBOOST_DENIAL_EXPIRED;
-		s.host_boost_flags = 0;
-		s.budget_remaining_us = 0;
+		s.host_boost_flags = 0; /* a host-initiated boost ends too; acted_request_id and budget unchanged */
 		vboost_host_publish_state(h, i, &s);
 	}
 #endif

@@ -16,30 +16,57 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * Command line of the suite:
+ * Command line of the suite (picocli; {@code vboost conformance} runs this same command):
  * <pre>
- *   ConformanceMain [--out DIR] [--test ID_PREFIX] --testee CMD [ARGS...]
- *   ConformanceMain [--out DIR] [--test ID_PREFIX] --provider CLASS
+ *   vboost conformance --testee CMD [ARGS...] [--out DIR] [--test ID_PREFIX] [-- ARGS...]
+ *   vboost conformance --provider CLASS [--out DIR] [--test ID_PREFIX]
  * </pre>
- * Everything after {@code --testee} is the testee's command line. Prints the summary, writes
- * {@code results.json} and JUnit XML to {@code DIR} (default {@code vboost-conformance-out}), and exits 0
- * only for {@code VERDICT: CONFORMANT}; 1 for NOT CONFORMANT; 2 for a usage error.
+ * The suite's own options are recognised wherever they stand; every other word is the testee's, and everything
+ * after {@code --} is the testee's even when it looks like one of the suite's options. Prints the summary, writes
+ * {@code results.json} and JUnit XML to {@code DIR} (default {@code vboost-conformance-out}), and exits 0 only
+ * for {@code VERDICT: CONFORMANT}; 1 for NOT CONFORMANT; 2 for a usage error (a bad option, a testee program that
+ * does not exist or cannot be run, a provider class that cannot be loaded).
  */
 public final class ConformanceMain {
-    static final String USAGE = "usage: vboost conformance [--out DIR] [--test ID_PREFIX] --testee CMD [ARGS...]\n"
-            + "       vboost conformance [--out DIR] [--test ID_PREFIX] --provider CLASS\n"
-            + "  --testee   run CMD as a testee speaking spec/testee-protocol.md (everything after it is its command)\n"
-            + "  --provider a class implementing dev.vboost.conformance.spi.ConformanceProvider, run in process\n"
-            + "  --out      directory for results.json and TEST-vboost-conformance.xml (default vboost-conformance-out)\n"
-            + "  --test     run only the tests whose id starts with ID_PREFIX\n"
-            + "exit status: 0 CONFORMANT, 1 NOT CONFORMANT, 2 usage error";
+
+    /** The options; one usage text, shown by {@code --help} and after every usage error. */
+    @Command(name = "vboost conformance", sortOptions = false, usageHelpAutoWidth = true,
+            description = "Runs the vboost conformance suite against an implementation and prints the verdict.",
+            footer = {"The suite's options may stand anywhere; words after -- always belong to the testee.",
+                    "Exit status: 0 VERDICT: CONFORMANT, 1 NOT CONFORMANT, 2 usage error."})
+    static final class Options {
+        @Option(names = "--testee", paramLabel = "CMD",
+                description = "run CMD as a testee speaking spec/testee-protocol.md; the other words are its arguments")
+        @Nullable String testee;
+
+        @Option(names = "--provider", paramLabel = "CLASS",
+                description = "a dev.vboost.conformance.spi.ConformanceProvider on the class path, run in process")
+        @Nullable String provider;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "vboost-conformance-out",
+                description = "directory for results.json and TEST-vboost-conformance.xml (default: ${DEFAULT-VALUE})")
+        Path out = Path.of("vboost-conformance-out");
+
+        @Option(names = "--test", paramLabel = "ID_PREFIX", defaultValue = "",
+                description = "run only the tests whose id starts with ID_PREFIX")
+        String test = "";
+
+        @Option(names = "--help", usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        @Parameters(paramLabel = "ARGS", arity = "0..*", description = "the testee's arguments")
+        List<String> testeeArgs = new ArrayList<>();
+    }
 
     private ConformanceMain() {
     }
@@ -48,63 +75,73 @@ public final class ConformanceMain {
         System.exit(run(args, System.out, System.err));
     }
 
+    private static CommandLine commandLine(Options o) {
+        CommandLine cl = new CommandLine(o);
+        cl.setUnmatchedOptionsArePositionalParams(true);
+        cl.setSeparator(" "); // "--out DIR", as the usage shows it
+        return cl;
+    }
+
+    /** The usage text. */
+    public static String usage() {
+        return commandLine(new Options()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    private static int usageError(PrintStream err, String message) {
+        err.println("vboost conformance: " + message);
+        err.println("Try 'vboost conformance --help' for more information.");
+        return 2;
+    }
+
     /** Runs the suite as {@link #main} does and returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Path outDir = Path.of("vboost-conformance-out");
-        String prefix = "";
-        @Nullable List<String> command = null;
-        @Nullable String provider = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--testee":
-                    command = new ArrayList<>(Arrays.asList(args).subList(i + 1, args.length));
-                    i = args.length;
-                    break;
-                case "--provider":
-                case "--out":
-                case "--test":
-                    if (i + 1 >= args.length) {
-                        err.println("vboost conformance: " + a + " needs a value\n" + USAGE);
-                        return 2;
-                    }
-                    String v = args[++i];
-                    if (a.equals("--provider")) {
-                        provider = v;
-                    } else if (a.equals("--out")) {
-                        outDir = Path.of(v);
-                    } else {
-                        prefix = v;
-                    }
-                    break;
-                case "-h":
-                case "--help":
-                    out.println(USAGE);
-                    return 0;
-                default:
-                    err.println("vboost conformance: unknown argument '" + a + "'\n" + USAGE);
-                    return 2;
-            }
+        Options o = new Options();
+        CommandLine cl = commandLine(o);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.MissingParameterException e) {
+            boolean testee = e.getMissing().stream().anyMatch(a -> a.isOption()
+                    && java.util.Arrays.asList(((CommandLine.Model.OptionSpec) a).names()).contains("--testee"));
+            return usageError(err, testee ? "--testee needs a command" : String.valueOf(e.getMessage()));
+        } catch (CommandLine.ParameterException e) {
+            return usageError(err, String.valueOf(e.getMessage()));
         }
-        if ((command == null) == (provider == null)) {
-            err.println("vboost conformance: give exactly one of --testee and --provider\n" + USAGE);
-            return 2;
+        if (o.help) {
+            out.print(usage());
+            return 0;
         }
-        if (command != null && command.isEmpty()) {
-            err.println("vboost conformance: --testee needs a command\n" + USAGE);
-            return 2;
+        String testeeCmd = o.testee;
+        String providerClass = o.provider;
+        if (testeeCmd == null && providerClass == null && !o.testeeArgs.isEmpty()) {
+            return usageError(err, "unknown argument '" + o.testeeArgs.get(0) + "'");
+        }
+        if ((testeeCmd == null) == (providerClass == null)) {
+            return usageError(err, "give exactly one of --testee and --provider");
+        }
+        if (providerClass != null && !o.testeeArgs.isEmpty()) {
+            return usageError(err, "unknown argument '" + o.testeeArgs.get(0) + "' (only a testee takes arguments)");
         }
         Testee testee;
-        if (command != null) {
+        if (testeeCmd != null) {
+            if (testeeCmd.isEmpty()) {
+                return usageError(err, "--testee needs a command");
+            }
+            String missing = unrunnable(testeeCmd);
+            if (missing != null) {
+                return usageError(err, missing);
+            }
+            List<String> command = new ArrayList<>();
+            command.add(testeeCmd);
+            command.addAll(o.testeeArgs);
             testee = new ProcessTestee(command);
         } else {
             try {
-                testee = new ProviderTestee(loadProvider(String.valueOf(provider)));
+                testee = new ProviderTestee(loadProvider(String.valueOf(providerClass)));
             } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-                err.println("vboost conformance: cannot use provider '" + provider + "': " + e);
-                return 2;
+                return usageError(err, "cannot use provider '" + providerClass + "': " + e);
             }
         }
+        Path outDir = o.out;
         Path work;
         try {
             work = Files.createTempDirectory("vboost-tck-");
@@ -125,7 +162,7 @@ public final class ConformanceMain {
                 out.println("VERDICT: " + Verdict.NOT_CONFORMANT);
                 return 1;
             }
-            String p = prefix;
+            String p = o.test;
             List<CaseResult> results = new SuiteRunner(t, work).run(Cases.all(), c -> c.id().startsWith(p));
             Reports.write(outDir, info, results);
             out.print(Reports.console(info, results));
@@ -138,6 +175,25 @@ public final class ConformanceMain {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** Why {@code cmd} cannot be started (a path that is not an executable file, or a name not on PATH), or null. */
+    static @Nullable String unrunnable(String cmd) {
+        if (cmd.contains("/")) {
+            Path p = Path.of(cmd);
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? null
+                    : "testee program '" + cmd + "' " + (Files.exists(p) ? "is not an executable file" : "does not exist");
+        }
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path p = Path.of(dir, cmd);
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    return null;
+                }
+            }
+        }
+        return "testee program '" + cmd + "' is not on PATH";
     }
 
     static ConformanceProvider loadProvider(String className) throws ReflectiveOperationException {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Who watches the watchmen: each deliberately broken build of the C reference implementation
  * ({@code -DVBOOST_MUTANT_*} in vboost.c) must fail the named tests with a useful message, and the
  * verdict must be NOT CONFORMANT. Only the named tests run (the unbroken build passing them is
- * {@code CReferenceConformanceTest}). Write-ordering mutants (COUNTER_NEVER_ODD, DATA_BEFORE_COUNTER in
- * vboost.c) can be seen across a process boundary only stochastically; they are caught deterministically in
- * process, on the Java implementation, by {@code JavaMutantsCaughtTest}.
+ * {@code CReferenceConformanceTest}). Write-ordering mutants (COUNTER_NEVER_ODD, DATA_BEFORE_COUNTER) are caught
+ * across the process boundary through the testee's step control (a writer stopped after W1); host behaviour
+ * mutants (vboost_policy.c) through the host-policy operations.
  */
 class CMutantsCaughtTest {
 
@@ -38,7 +38,16 @@ class CMutantsCaughtTest {
                 Arguments.of("BYTE_ORDER", Set.of("Required.Publish.W1-W4.host-line-layout")),
                 Arguments.of("STALE_GENERATION_ACCEPTED", Set.of("Required.Restart.5.9.stale-generation-detected")),
                 Arguments.of("UNKNOWN_MAJOR_ACCEPTED", Set.of("Required.Attach.6.unknown-major")),
-                Arguments.of("BOOST_UNBOUNDED", Set.of("Optional.Expiry.5.6.boost-ends-at-bound")));
+                Arguments.of("BOOST_UNBOUNDED", Set.of("Optional.Expiry.5.6.boost-ends-at-bound")),
+                Arguments.of("COUNTER_NEVER_ODD", Set.of("Required.Seqlock.W1.host-counter-odd-before-data",
+                        "Required.Seqlock.W1.guest-counter-odd-before-data")),
+                Arguments.of("DATA_BEFORE_COUNTER", Set.of("Required.Seqlock.W1.host-counter-odd-before-data")),
+                Arguments.of("NO_CLAMP", Set.of("Required.HostPolicy.HA4.clamped-to-limits",
+                        "Required.HostPolicy.5.5.host-boost-needs-acceptance")),
+                Arguments.of("STALE_ID_ACTED", Set.of("Required.HostPolicy.HA2.stale-or-invalid-id-ignored")),
+                Arguments.of("NEVER_EXPIRES", Set.of("Required.HostPolicy.5.6.expiry-at-the-bound",
+                        "Required.HostPolicy.HB3.host-boost-timeout")),
+                Arguments.of("BUDGET_IGNORED", Set.of("Required.HostPolicy.8.3.budget-exhausted")));
     }
 
     @ParameterizedTest(name = "{0}")

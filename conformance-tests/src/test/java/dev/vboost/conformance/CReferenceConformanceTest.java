@@ -25,7 +25,8 @@ class CReferenceConformanceTest {
         System.out.println(text);
         assertEquals(0, status, () -> text + stderr.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("VERDICT: CONFORMANT"), text);
-        assertTrue(text.contains("required        "), "summary table printed");
+        assertTrue(text.lines().anyMatch(l -> l.matches("required +\\d+ +0 +0 +0 +0 +0")),
+                "summary table printed, nothing required failed or skipped: " + text);
         String json = Files.readString(out.resolve("results.json"));
         assertTrue(json.contains("\"verdict\": \"CONFORMANT\"") && json.contains("\"language\": \"c\""), json);
         assertTrue(Files.readString(out.resolve("TEST-vboost-conformance.xml")).contains("<testsuite"), "JUnit XML");

@@ -58,7 +58,7 @@ final class ImageBuilder {
             b.set("slot_host_line", i, "status", "NORMAL");
             b.set("slot_host_line", i, "policy", "NORMAL");
             b.set("slot_host_line", i, "denial", "NONE");
-            b.set("slot_host_line", i, "budget_remaining_us", 50_000);
+            // §3.5: 0 unless the guest accepted BUDGET_REPORT (which the default guest header does not)
         }
         return b;
     }

@@ -48,10 +48,12 @@ final class VectorCatalog {
                 .slotGuest(1, "priority", 10).slotGuest(1, "reasons", irqRt).slotGuest(1, "request_id", 1)
                 .slotHost(1, "host_seq", 4).slotHost(1, "status", "BOOSTED").slotHost(1, "policy", "FIFO")
                 .slotHost(1, "priority", 10).slotHost(1, "acted_request_id", 1)
+.guestHeader("accepted_features", m.flags("feature", "HOST_BOOST", "NOTIFY_HYPERCALL", "BUDGET_REPORT"))
                 .slotHost(1, "budget_remaining_us", 47_000));
         v.add(Vector.of(m, 1, "V006-unboost-acted", "guest asked UNBOOST (request 2); host back to NORMAL", "5.4")
                 .slotGuest(0, "guest_seq", 4).slotGuest(0, "request", "UNBOOST").slotGuest(0, "request_id", 2)
-                .slotHost(0, "host_seq", 6).slotHost(0, "acted_request_id", 2).slotHost(0, "budget_remaining_us", 48_500));
+                .slotHost(0, "host_seq", 6).slotHost(0, "acted_request_id", 2).slotHost(0, "budget_remaining_us", 48_500)
+                .guestHeader("accepted_features", m.flags("feature", "HOST_BOOST", "NOTIFY_HYPERCALL", "BUDGET_REPORT")));
         v.add(Vector.of(m, 1, "V007-host-boost-pending-ack", "host-initiated boost 5 (IRQ_INJECTED), guest acked 4",
                         "3.5", "5.5")
                 .slotGuest(0, "guest_seq", 8).slotGuest(0, "host_boost_ack", 4)
@@ -80,6 +82,7 @@ final class VectorCatalog {
                 .slotGuest(0, "priority", 10).slotGuest(0, "reasons", m.flags("boost_reason", "SOFTIRQ"))
                 .slotGuest(0, "request_id", 3)
                 .slotHost(0, "host_seq", 14).slotHost(0, "denial", "EXPIRED").slotHost(0, "acted_request_id", 3)
+                .guestHeader("accepted_features", m.flags("feature", "HOST_BOOST", "NOTIFY_HYPERCALL", "BUDGET_REPORT"))
                 .slotHost(0, "budget_remaining_us", 47_000));
         v.add(Vector.of(m, 2, "V012-region-disabled", "host disabled the region: DISABLED, slots DISABLED", "5.7")
                 .host("region_state", "DISABLED")

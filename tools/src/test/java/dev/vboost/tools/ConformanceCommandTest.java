@@ -1,6 +1,7 @@
 package dev.vboost.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -47,5 +48,23 @@ class ConformanceCommandTest {
         assertEquals(VboostCli.FAILURE, r.exit, r::toString);
         assertTrue(r.out.contains("VERDICT: NOT CONFORMANT"), r::toString);
         assertTrue(r.err.contains("the testee did not start"), r::toString);
+    }
+
+    @Test
+    void aMissingTesteeProgramIsAUsageError() {
+        CliRun r = CliRun.of("conformance", "--testee", dir.resolve("no-such-testee").toString());
+        assertEquals(VboostCli.USAGE, r.exit, r::toString);
+        assertTrue(r.err.contains("does not exist"), r::toString);
+        assertFalse(r.out.contains("VERDICT"), r::toString);
+    }
+
+    @Test
+    void outWorksAfterTheTesteeAndHelpIsTheSuitesOwn() {
+        Path out = dir.resolve("late-out");
+        CliRun r = CliRun.of("conformance", "--testee", "sh", "-c", "exit 3", "--out", out.toString());
+        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
+        assertTrue(r.err.contains("the testee did not start"), r::toString);
+        CliRun h = CliRun.of("conformance", "--help");
+        assertEquals(1, h.out.split("Usage: vboost conformance", -1).length - 1, "one usage text: " + h);
     }
 }

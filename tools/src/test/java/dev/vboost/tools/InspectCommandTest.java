@@ -1,10 +1,13 @@
 package dev.vboost.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.api.layout.GuestSlotLayout;
 import dev.vboost.api.layout.RegionLayout;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -89,9 +92,50 @@ class InspectCommandTest {
         CliRun missing = CliRun.of("inspect", dir.resolve("nope").toString());
         assertEquals(VboostCli.USAGE, missing.exit, missing::toString);
         assertTrue(missing.err.contains("no such file"), missing::toString);
+        assertEquals("", missing.out, missing::toString);
         CliRun d = CliRun.of("inspect", dir.toString());
         assertEquals(VboostCli.USAGE, d.exit, d::toString);
         assertTrue(d.err.contains("is a directory"), d::toString);
+    }
+
+    @Test
+    void anUnreadableFileIsAJsonErrorObjectWithJson() throws IOException {
+        CliRun missing = CliRun.of("inspect", "--json", dir.resolve("nope").toString());
+        assertEquals(VboostCli.USAGE, missing.exit, missing::toString);
+        JsonNode o = new ObjectMapper().readTree(missing.out);
+        assertEquals("vboost-inspect/1", o.path("schema").asText(), missing::toString);
+        assertFalse(o.path("valid").asBoolean(true), missing::toString);
+        assertEquals("E_UNREADABLE", o.path("error").path("code").asText(), missing::toString);
+        assertTrue(o.path("error").path("message").asText().contains("no such file"), missing::toString);
+    }
+
+    @Test
+    void u64FieldsAreUnsignedTheMagicIsHexAndHeaderErrorsHaveNoSlot() throws IOException {
+        Path f = region(1);
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(RegionLayout.guestLineOffset(0) + GuestSlotLayout.REQUEST_ID_OFFSET, -1L); // 2^64 - 1: invalid id
+        b.putLong(RegionLayout.hostLineOffset(0) + 0x18, Long.MIN_VALUE + 2); // host_boost_id 2^63 + 2
+        Files.write(f, b.array());
+        CliRun t = CliRun.of("inspect", f.toString());
+        assertEquals(VboostCli.FAILURE, t.exit, t::toString);
+        assertTrue(t.out.contains("18446744073709551615") && t.out.contains("9223372036854775810"), t::toString);
+        assertFalse(t.out.contains(" -1 ") || t.out.contains("-9223372036854775806"), t::toString);
+        assertTrue(t.out.contains("magic 0x54534256"), t::toString);
+        CliRun j = CliRun.of("inspect", "--json", f.toString());
+        JsonNode o = new ObjectMapper().readTree(j.out);
+        assertEquals("vboost-inspect/1", o.path("schema").asText(), j::toString);
+        assertEquals("0x54534256", o.path("host_header").path("magic").asText(), j::toString);
+        assertEquals("18446744073709551615", o.path("slots").path(0).path("guest").path("request_id").bigIntegerValue()
+                .toString(), j::toString);
+        assertEquals("9223372036854775810", o.path("slots").path(0).path("host").path("host_boost_id")
+                .bigIntegerValue().toString(), j::toString);
+        assertEquals(0, o.path("error").path("slot").asInt(-1), j::toString);
+
+        byte[] bad = Files.readAllBytes(f);
+        bad[0] ^= 0x5a;
+        Files.write(f, bad);
+        JsonNode h = new ObjectMapper().readTree(CliRun.of("inspect", "--json", f.toString()).out);
+        assertTrue(h.path("error").has("slot") && h.path("error").path("slot").isNull(), h::toString);
     }
 
     @Test

@@ -129,6 +129,10 @@ public class ConformanceTests {
             if (!r.hexdump().isEmpty()) {
                 sb.append('\n').append(r.hexdump());
             }
+            if (r.level() == Level.RECOMMENDED) {
+                // as in the verdict: a recommended test that fails is a warning, shown, but no build failure
+                Assumptions.abort("WARNING (recommended, not needed for CONFORMANT): " + sb);
+            }
             Assertions.fail(sb.toString());
         }
     }

@@ -3,9 +3,19 @@ package dev.vboost.conformance.report;
 import dev.vboost.conformance.suite.CaseResult;
 import dev.vboost.conformance.suite.Level;
 import dev.vboost.conformance.suite.Status;
-import dev.vboost.conformance.testee.FlatJson;
 import dev.vboost.conformance.testee.TesteeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.StringWriter;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,107 +90,123 @@ public final class Reports {
         return sb.append('\n').toString();
     }
 
-    private static String q(String s) {
-        StringBuilder sb = new StringBuilder();
-        FlatJson.quote(sb, s);
-        return sb.toString();
+    /** Two-space indentation and {@code "key": value}, one field per line. */
+    private static final ObjectMapper JSON = new ObjectMapper().setDefaultPrettyPrinter(new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)))
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private static ArrayNode strings(Iterable<String> items) {
+        ArrayNode a = JSON.createArrayNode();
+        items.forEach(a::add);
+        return a;
     }
 
-    private static String list(Iterable<String> items) {
-        StringBuilder sb = new StringBuilder("[");
-        for (String s : items) {
-            sb.append(sb.length() > 1 ? ", " : "").append(q(s));
-        }
-        return sb.append(']').toString();
-    }
-
+    /** results.json, schema {@code spec/conformance-results.md}. */
     public static String json(TesteeInfo info, List<CaseResult> results) {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"format\": \"vboost-conformance-results/1\",\n");
-        sb.append("  \"suite\": {\"version\": ").append(q(SUITE_VERSION)).append(", \"spec\": ").append(q(SPEC_VERSION))
-                .append(", \"testee_protocol\": \"1\"},\n");
-        sb.append("  \"created\": ").append(q(Instant.now().toString())).append(",\n");
-        sb.append("  \"implementation\": {\"name\": ").append(q(info.name())).append(", \"version\": ")
-                .append(q(info.version())).append(", \"language\": ").append(q(info.language())).append(", \"spec\": ")
-                .append(q(info.spec())).append(", \"roles\": ").append(list(new TreeSet<>(info.roles())))
-                .append(", \"features\": ").append(list(new TreeSet<>(info.features()))).append(", \"transport\": ")
-                .append(q(info.transport())).append("},\n");
-        sb.append("  \"environment\": {\"os\": ").append(q(System.getProperty("os.name", "?") + " "
-                + System.getProperty("os.version", "?"))).append(", \"arch\": ").append(q(System.getProperty("os.arch", "?")))
-                .append(", \"cpus\": ").append(q(Integer.toString(Runtime.getRuntime().availableProcessors())))
-                .append(", \"jvm\": ").append(q(System.getProperty("java.version", "?"))).append("},\n");
-        sb.append("  \"summary\": {\"verdict\": ").append(q(Verdict.of(results)));
-        counts(results).forEach((level, s) -> {
-            sb.append(", ").append(q(level.name().toLowerCase(Locale.ROOT))).append(": {");
-            boolean first = true;
-            for (Map.Entry<Status, Integer> e : s.entrySet()) {
-                sb.append(first ? "" : ", ").append(q(e.getKey().name().toLowerCase(Locale.ROOT))).append(": ")
-                        .append(e.getValue());
-                first = false;
-            }
-            sb.append('}');
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", "vboost-conformance-results/1");
+        ObjectNode suite = root.putObject("suite");
+        suite.put("version", SUITE_VERSION);
+        suite.put("spec", SPEC_VERSION);
+        suite.put("testee_protocol", "1");
+        root.put("created", Instant.now().toString());
+        ObjectNode impl = root.putObject("implementation");
+        impl.put("name", info.name());
+        impl.put("version", info.version());
+        impl.put("language", info.language());
+        impl.put("spec", info.spec());
+        impl.set("roles", strings(new TreeSet<>(info.roles())));
+        impl.set("features", strings(new TreeSet<>(info.features())));
+        impl.put("transport", info.transport());
+        ObjectNode env = root.putObject("environment");
+        env.put("os", System.getProperty("os.name", "?") + " " + System.getProperty("os.version", "?"));
+        env.put("arch", System.getProperty("os.arch", "?"));
+        env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("jvm", System.getProperty("java.version", "?"));
+        ObjectNode summary = root.putObject("summary");
+        summary.put("verdict", Verdict.of(results));
+        counts(results).forEach((level, st) -> {
+            ObjectNode l = summary.putObject(level.name().toLowerCase(Locale.ROOT));
+            st.forEach((k, v) -> l.put(k.name().toLowerCase(Locale.ROOT), v));
         });
-        sb.append("},\n  \"tests\": [");
-        boolean first = true;
+        ArrayNode tests = root.putArray("tests");
         for (CaseResult r : results) {
-            sb.append(first ? "\n" : ",\n");
-            first = false;
-            sb.append("    {\"id\": ").append(q(r.id())).append(", \"level\": ")
-                    .append(q(r.level().name().toLowerCase(Locale.ROOT))).append(", \"spec_ref\": ").append(q(r.spec()))
-                    .append(", \"title\": ").append(q(r.title())).append(", \"status\": ").append(q(r.status().name()))
-                    .append(", \"duration_ms\": ").append(r.durationMillis()).append(", \"message\": ")
-                    .append(q(r.message())).append(", \"rule\": ").append(q(r.rule())).append(", \"diff\": ")
-                    .append(list(r.diff())).append(", \"hexdump\": ").append(q(r.hexdump())).append('}');
+            ObjectNode t = tests.addObject();
+            t.put("id", r.id());
+            t.put("level", r.level().name().toLowerCase(Locale.ROOT));
+            t.put("spec_ref", r.spec());
+            t.put("title", r.title());
+            t.put("status", r.status().name());
+            t.put("duration_ms", r.durationMillis());
+            t.put("message", r.message());
+            t.put("rule", r.rule());
+            t.set("diff", strings(r.diff()));
+            t.put("hexdump", r.hexdump());
         }
-        return sb.append("\n  ]\n}\n").toString();
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings and numbers always serialises", e);
+        }
     }
 
-    private static String xml(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> sb.append(c < 0x20 && c != '\n' && c != '\t' ? ' ' : c);
-            }
-        }
+    /** XML 1.0 has no place for most control characters, even escaped. */
+    private static String xmlText(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> sb.appendCodePoint(c < 0x20 && c != '\n' && c != '\t' ? ' ' : c));
         return sb.toString();
     }
 
+    /** JUnit XML ({@code TEST-vboost-conformance.xml}), written with the JDK's StAX writer. */
     public static String junitXml(TesteeInfo info, List<CaseResult> results) {
         long failures = results.stream().filter(r -> r.status() == Status.FAIL).count();
         long errors = results.stream().filter(r -> r.status().failed() && r.status() != Status.FAIL).count();
         long skipped = results.stream().filter(r -> r.status() == Status.SKIP).count();
         double time = results.stream().mapToLong(CaseResult::durationMillis).sum() / 1000.0;
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append(String.format(Locale.ROOT, "<testsuite name=\"vboost-conformance %s\" tests=\"%d\" failures=\"%d\" "
-                + "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">%n", xml(info.name()), results.size(), failures, errors,
-                skipped, time));
-        for (CaseResult r : results) {
-            sb.append(String.format(Locale.ROOT, "  <testcase classname=\"vboost.conformance.%s\" name=\"%s\" time=\"%.3f\"",
-                    r.level().prefix(), xml(r.id()), r.durationMillis() / 1000.0));
-            if (r.status() == Status.PASS) {
-                sb.append("/>\n");
-                continue;
+        StringWriter out = new StringWriter();
+        try {
+            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+            x.writeStartDocument("UTF-8", "1.0");
+            x.writeCharacters("\n");
+            x.writeStartElement("testsuite");
+            x.writeAttribute("name", xmlText("vboost-conformance " + info.name()));
+            x.writeAttribute("tests", Integer.toString(results.size()));
+            x.writeAttribute("failures", Long.toString(failures));
+            x.writeAttribute("errors", Long.toString(errors));
+            x.writeAttribute("skipped", Long.toString(skipped));
+            x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", time));
+            for (CaseResult r : results) {
+                x.writeCharacters("\n  ");
+                x.writeStartElement("testcase");
+                x.writeAttribute("classname", "vboost.conformance." + r.level().prefix());
+                x.writeAttribute("name", xmlText(r.id()));
+                x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", r.durationMillis() / 1000.0));
+                if (r.status() != Status.PASS) {
+                    String body = r.message() + (r.rule().isEmpty() ? "" : "\nrule: " + r.rule()) + "\n"
+                            + String.join("\n", r.diff()) + "\n" + r.hexdump();
+                    x.writeCharacters("\n    ");
+                    if (r.status() == Status.SKIP) {
+                        x.writeEmptyElement("skipped");
+                        x.writeAttribute("message", xmlText(r.message()));
+                    } else {
+                        x.writeStartElement(r.status() == Status.FAIL ? "failure" : "error");
+                        x.writeAttribute("message", xmlText(r.message()));
+                        x.writeAttribute("type", r.status().name());
+                        x.writeCharacters(xmlText(body));
+                        x.writeEndElement();
+                    }
+                    x.writeCharacters("\n  ");
+                }
+                x.writeEndElement();
             }
-            sb.append(">\n");
-            String body = r.message() + (r.rule().isEmpty() ? "" : "\nrule: " + r.rule()) + "\n"
-                    + String.join("\n", r.diff()) + "\n" + r.hexdump();
-            if (r.status() == Status.SKIP) {
-                sb.append("    <skipped message=\"").append(xml(r.message())).append("\"/>\n");
-            } else if (r.status() == Status.FAIL) {
-                sb.append("    <failure message=\"").append(xml(r.message())).append("\" type=\"FAIL\">")
-                        .append(xml(body)).append("</failure>\n");
-            } else {
-                sb.append("    <error message=\"").append(xml(r.message())).append("\" type=\"").append(r.status())
-                        .append("\">").append(xml(body)).append("</error>\n");
-            }
-            sb.append("  </testcase>\n");
+            x.writeCharacters("\n");
+            x.writeEndElement();
+            x.writeEndDocument();
+            x.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("writing JUnit XML to a string failed", e);
         }
-        return sb.append("</testsuite>\n").toString();
+        return out + "\n";
     }
 
     /** Writes results.json and TEST-vboost-conformance.xml into {@code dir}. */

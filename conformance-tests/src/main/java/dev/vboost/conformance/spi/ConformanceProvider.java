@@ -20,6 +20,10 @@ public interface ConformanceProvider {
     String GUEST = "guest";
     /** Role name (as in the testee protocol) of an implementation that can act as the host. */
     String HOST = "host";
+    /** The decoder of images at rest (spec §6.7). */
+    String CODEC = "codec";
+    /** Feature: the provider's host decides under a policy ({@link #policyHost}). */
+    String HOST_POLICY = "host-policy";
 
     /**
      * The implementation's name, shown in reports.
@@ -38,14 +42,15 @@ public interface ConformanceProvider {
     /**
      * The roles this provider implements.
      *
-     * @return any of {@link #GUEST}, {@link #HOST}
+     * @return any of {@link #GUEST}, {@link #HOST}, {@link #CODEC}
      */
     Set<String> roles();
 
     /**
-     * Optional capabilities (testee protocol §4).
+     * Optional capabilities (testee protocol §4): {@code expiry} if {@link HostEndpoint} owns boost bounds
+     * ({@link #tick}), {@link #HOST_POLICY} if the provider's host decides ({@link #policyHost}).
      *
-     * @return {@code expiry} if {@link HostEndpoint} owns boost bounds; empty by default
+     * @return the features; empty by default
      */
     default Set<String> features() {
         return Set.of();
@@ -98,5 +103,22 @@ public interface ConformanceProvider {
      * @param elapsedMicros host-clock time to advance, in microseconds
      */
     default void tick(HostEndpoint host, long elapsedMicros) {
+    }
+
+    /**
+     * The host's behaviour under {@code policy} over {@code host} (testee protocol §5.3), for providers declaring
+     * {@link #HOST_POLICY}. A provider whose endpoint only publishes may return a {@link ReferencePolicyHost}.
+     */
+    default PolicyHost policyHost(HostEndpoint host, HostSettings settings, HostPolicy policy) {
+        throw new UnsupportedOperationException(name() + " does not declare " + HOST_POLICY);
+    }
+
+    /**
+     * Decodes an image at rest (spec §6.7) into the reply of {@code codec.decode_image} (testee protocol §5.4);
+     * for providers declaring the role {@link #CODEC}. {@link ImageReport#of} builds it from protocol-api's
+     * {@code RegionImage}.
+     */
+    default java.util.Map<String, String> decodeImage(byte[] image) {
+        throw new UnsupportedOperationException(name() + " has no codec role");
     }
 }

@@ -15,6 +15,7 @@ public final class Cases {
         l.addAll(dev.vboost.conformance.vectors.VectorCases.all());
         l.addAll(GuestCases.all());
         l.addAll(HostCases.all());
+        l.addAll(HostPolicyCases.all());
         l.addAll(TraceCases.all());
         l.addAll(StressCases.all());
         Set<String> ids = new HashSet<>();

@@ -19,7 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Tests of the guest role: the runner plays the host and puts the region into awkward states. */
+/**
+ * Tests of the guest role: the runner plays the host and puts the region into awkward states.
+ *
+ * <p>Over 400 lines on purpose: a catalogue of independent tests, one small method per test id, each read alone.
+ */
 final class GuestCases {
     private static final String G = "guest";
     private static final int SLOTS = 2;
@@ -73,8 +77,25 @@ final class GuestCases {
                 GuestCases::requestLayout));
         l.add(Case.of(REQUIRED, "Handshake", "G1", "request-ids-increase-by-one", "§5.3", G,
                 "request ids grow by one per request, releases included", GuestCases::idsByOne));
-        l.add(Case.of(REQUIRED, "Handshake", "5.4", "release-layout", "§5.4, §3.4", G,
-                "an unboost request clears policy, priority, nice and reasons", GuestCases::releaseLayout));
+        l.add(Case.of(REQUIRED, "Handshake", "5.4", "release-request", "§5.4, §5.3 G1..G2, §3.4", G,
+                "an unboost is request UNBOOST with the next id, host_boost_ack unchanged, in one seqlock window",
+                GuestCases::releaseRequest));
+        l.add(Case.of(RECOMMENDED, "Handshake", "3.4", "release-fields-zero", "§3.4, §5.4", G,
+                "an unboost writes policy, priority, nice and reasons as zero", GuestCases::releaseLayout));
+        l.add(Case.of(REQUIRED, "Handshake", "G1", "ids-continue-after-reattach", "§5.3 G1, §5.9", G,
+                "a guest attaching to a line with ids from an earlier attachment continues from them",
+                GuestCases::idsContinue));
+        l.add(Case.of(REQUIRED, "Handshake", "G1", "ids-never-reach-2^63", "§5.3 G1, §2 valid id", G,
+                "when the next id would be 2^63 the guest refuses the request and writes nothing",
+                GuestCases::idsExhausted));
+        l.add(Case.of(RECOMMENDED, "Handshake", "5.3", "stale-guest-refuses-requests", "§5.3, §5.9", G,
+                "a guest whose attachment is stale refuses requests with E_STALE_GENERATION and writes nothing",
+                GuestCases::staleRefuses));
+        l.add(Case.of(REQUIRED, "Attach", "4.4", "retries-until-ready", "§4.4, §5.2 A1", G,
+                "an attaching guest retries a NOT_READY region until its own timeout and attaches once READY",
+                GuestCases::retriesUntilReady));
+        l.add(Case.of(REQUIRED, "Attach", "4.4", "gives-up-at-timeout", "§4.4, §5.2 A1", G,
+                "an attaching guest gives up with E_NOT_READY when its timeout passes", GuestCases::givesUp));
         l.add(Case.of(REQUIRED, "Handshake", "5.5", "ack-host-boost", "§5.5", G,
                 "acknowledging a host boost writes host_boost_ack and keeps request_id", GuestCases::ackHostBoost));
         l.add(Case.of(REQUIRED, "Validation", "5.3", "invalid-request-writes-nothing", "§5.3, §3.4", G,
@@ -89,6 +110,8 @@ final class GuestCases {
                 "a guest notices the host disabled the region", GuestCases::disableDetected));
         l.add(Case.of(REQUIRED, "Detach", "5.8", "detach-layout", "§5.8, §3.3", G,
                 "detach publishes attach_state DETACHED under the guest header seqlock", GuestCases::detach));
+        l.add(Case.of(RECOMMENDED, "Detach", "3.3", "detached-fields-zero", "§3.3, §5.8 D1", G,
+                "a DETACHED guest header has its other fields zero", GuestCases::detachedZero));
         l.add(Case.of(RECOMMENDED, "Handshake", "5.3", "other-slots-untouched", "§5.3, §3.1", G,
                 "a request on one slot leaves every other line untouched", GuestCases::otherSlotsUntouched));
         return l;
@@ -259,6 +282,112 @@ final class GuestCases {
         int seq = c.ref().guestLineAtRest(0).seq();
         c.expectBytes(RegionLayout.guestLineOffset(0), WireImage.guestLine(new GuestLine(seq, 2, 0, 0, 0, 0, id, 0)),
                 "§5.4: UNBOOST with policy NORMAL, priority 0, nice 0, no reasons", "slot 0 guest line");
+    }
+
+    private static void releaseRequest(CaseContext c) throws Exception {
+        c.attachedGuest(SLOTS);
+        c.ref().publishHostLine(0, new HostLine(0, 2, 1, 10, 0, 1, 0, 0, 3));
+        c.expectOk(c.op("guest.ack_host_boost", "slot", 0, "host_boost_id", 3), "§5.5");
+        long boost = c.expectOk(c.op("guest.request_boost", "slot", 0, "policy", 1, "priority", 20, "nice", 0,
+                "reasons", 0x7F), "§5.3").getLong("request_id");
+        c.sync();
+        int before = c.ref().guestLineAtRest(0).seq();
+        long id = c.expectOk(c.op("guest.release", "slot", 0), "§5.4").getLong("request_id");
+        c.sync();
+        GuestLine l = c.ref().guestLineAtRest(0);
+        c.expect(id == boost + 1 && l.requestId() == id && l.request() == 2 && l.hostBoostAck() == 3
+                && l.seq() == before + 2, "§5.4, §5.3 G1..G2: request UNBOOST, request_id = previous + 1, "
+                + "host_boost_ack unchanged, one publication (counter +2)", "guest line after release: " + l
+                + " (reported id " + id + ", previous " + boost + ", counter before " + before + ")");
+        int at = RegionLayout.guestLineOffset(0);
+        c.expectBytes(at + 0x0C, new byte[4], "§3.7: reserved bytes written as zero", "reserved0");
+        c.expectBytes(at + 0x20, new byte[32], "§3.7: reserved bytes written as zero", "reserved1");
+    }
+
+    private static void idsContinue(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, CaseContext.HOST_FEATURES));
+        c.ref().publishGuestLine(1, new GuestLine(0, 2, 0, 0, 0, 0, 41, 0));
+        c.attach(G);
+        c.expectOk(c.op("guest.attach", "features", CaseContext.HOST_FEATURES), "§5.2");
+        long id = c.expectOk(c.op("guest.request_boost", "slot", 1, "policy", 1, "priority", 5, "nice", 0,
+                "reasons", 1), "§5.3").getLong("request_id");
+        c.expect(id == 42, "§5.3 G1: id = previous request_id + 1, the previous one being what the line holds (an "
+                + "id is never reused, so the host never mistakes a new request for an answered one)",
+                "first request after attaching to a line holding request_id 41 got id " + id);
+    }
+
+    private static void idsExhausted(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, CaseContext.HOST_FEATURES));
+        c.ref().publishGuestLine(0, new GuestLine(0, 2, 0, 0, 0, 0, Long.MAX_VALUE - 1, 0));
+        c.attach(G);
+        c.expectOk(c.op("guest.attach", "features", CaseContext.HOST_FEATURES), "§5.2");
+        long last = c.expectOk(c.op("guest.request_boost", "slot", 0, "policy", 1, "priority", 5, "nice", 0,
+                "reasons", 1), "§5.3 G1: 2^63 - 1 is still a valid id").getLong("request_id");
+        c.expect(last == Long.MAX_VALUE, "§5.3 G1", "the last valid id is 2^63 - 1, got " + last);
+        c.sync();
+        int at = RegionLayout.guestLineOffset(0);
+        byte[] before = java.util.Arrays.copyOfRange(c.region().snapshot(), at, at + RegionLayout.LINE_SIZE);
+        c.expectAnyError(c.op("guest.release", "slot", 0), "§5.3 G1: the id MUST stay valid (< 2^63): with the ids "
+                + "used up the guest refuses");
+        c.sync();
+        c.expectBytes(at, before, "§5.3 G1: a refused request writes nothing", "slot 0 guest line");
+    }
+
+    private static void staleRefuses(CaseContext c) throws Exception {
+        c.attachedGuest(SLOTS);
+        c.sync();
+        int at = RegionLayout.guestLineOffset(0);
+        byte[] before = java.util.Arrays.copyOfRange(c.region().snapshot(), at, at + RegionLayout.LINE_SIZE);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION + 1, CaseContext.HOST_FEATURES));
+        c.expectError(c.op("guest.request_boost", "slot", 0, "policy", 1, "priority", 5, "nice", 0, "reasons", 1),
+                "E_STALE_GENERATION", "§5.3, §5.9: requests are made only while attached at the current generation");
+        c.sync();
+        c.expectBytes(at, before, "§5.3: a refused request writes nothing", "slot 0 guest line");
+    }
+
+    private static void retriesUntilReady(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, CaseContext.HOST_FEATURES)
+                .withState(RegionState.NOT_READY.code()));
+        c.attach(G);
+        java.util.concurrent.CompletableFuture<Reply> attach = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.op("guest.attach", "features", CaseContext.HOST_FEATURES, "timeout_ms", 8000);
+            } catch (dev.vboost.conformance.testee.TesteeException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        try {
+            Reply early = attach.get(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+            throw new ConformanceFailure("§4.4, §5.2 A1: E_NOT_READY means \"not there yet\": retry until the "
+                    + "guest's own timeout", "guest.attach with timeout_ms 8000 answered after less than 300 ms while "
+                    + "the region was NOT_READY: " + early);
+        } catch (java.util.concurrent.TimeoutException stillRetrying) {
+            // as it should: now the host finishes H4
+        }
+        c.ref().setRegionState(RegionState.READY.code());
+        Reply r = attach.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        c.expectOk(r, "§4.4, §5.2 A1: E_NOT_READY means \"not there yet\": retry until the guest's own timeout");
+    }
+
+    private static void givesUp(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, CaseContext.HOST_FEATURES)
+                .withState(RegionState.NOT_READY.code()));
+        c.attach(G);
+        c.expectError(c.op("guest.attach", "features", CaseContext.HOST_FEATURES, "timeout_ms", 50), "E_NOT_READY",
+                "§4.4, §5.2 A1: after its timeout an attaching guest reports the region not ready");
+    }
+
+    private static void detachedZero(CaseContext c) throws Exception {
+        c.attachedGuest(SLOTS);
+        c.expectOk(c.op("guest.detach"), "§5.8");
+        c.sync();
+        int b = RegionLayout.GUEST_HEADER_OFFSET;
+        c.expectBytes(b + 4, new byte[RegionLayout.LINE_SIZE - 4], "§3.3, §5.8 D1: while DETACHED the other fields "
+                + "SHOULD be zero", "guest header after detach");
     }
 
     private static void ackHostBoost(CaseContext c) throws Exception {

@@ -237,8 +237,13 @@ final class HostCases {
                 "slot 0 host line");
     }
 
+    /** The runner's guest, attached at the host's generation and accepting HOST_BOOST (§5.5 needs it). */
+    private static void guestAcceptingHostBoost(CaseContext c, long generation) {
+        c.ref().writeGuestHeader(1, RegionLayout.ABI_MAJOR, 0, (int) generation, 0x1);
+    }
+
     private static void hostBoost(CaseContext c) throws Exception {
-        c.initHost(SLOTS);
+        guestAcceptingHostBoost(c, c.initHost(SLOTS).getLong("host_generation"));
         long first = c.expectOk(c.op("host.start_host_boost", "slot", 0, "host_boost_flags", 0x3, "policy", 1,
                 "priority", 20), "§5.5").getLong("host_boost_id");
         c.sync();
@@ -275,7 +280,7 @@ final class HostCases {
     }
 
     private static void expiry(CaseContext c) throws Exception {
-        c.initHost(SLOTS);
+        guestAcceptingHostBoost(c, c.initHost(SLOTS).getLong("host_generation"));
         c.expectOk(c.op("host.start_host_boost", "slot", 1, "host_boost_flags", 1, "policy", 1, "priority", 10), "§5.5");
         c.expectOk(c.op("host.tick", "elapsed_us", 2999), "§5.6");
         c.sync();
@@ -284,8 +289,19 @@ final class HostCases {
         c.expectOk(c.op("host.tick", "elapsed_us", 1), "§5.6");
         c.sync();
         HostLine l = c.ref().hostLineAtRest(1);
-        c.expect(l.status() == 1 && l.denial() == 7 && l.policy() == 0 && l.priority() == 0,
-                "§5.6: every boost ends when max_boost_us passes, whatever the guest does (status NORMAL, denial EXPIRED)",
+        c.expect(l.status() == 1 && l.denial() == 7 && l.policy() == 0 && l.priority() == 0 && l.hostBoostFlags() == 0
+                && l.hostBoostId() == 1, "§5.6: every boost ends when max_boost_us passes since it was applied, whatever "
+                + "the guest does (status NORMAL, denial EXPIRED, host_boost_flags 0, ids unchanged)",
                 "after 3000 us of a 3000 us bound the host line is " + l);
+        c.expectOk(c.op("host.start_host_boost", "slot", 0, "host_boost_flags", 1, "policy", 1, "priority", 10), "§5.5");
+        c.expectOk(c.op("host.tick", "elapsed_us", 2000), "§5.6");
+        c.sync();
+        HostLine republished = c.ref().hostLineAtRest(0);
+        c.expectOk(c.op("host.publish_state", CaseContext.args(republished.fields(), "slot", 0)), "§4.2");
+        c.expectOk(c.op("host.tick", "elapsed_us", 1000), "§5.6");
+        c.sync();
+        c.expect(c.ref().hostLineAtRest(0).status() == 1, "§5.6: the bound runs from the boost's application; "
+                + "republishing the same boost does not restart it", "after 2000 us, a republication of the same "
+                + "boost and 1000 us more, the boost of a 3000 us bound is still in force");
     }
 }

@@ -1,130 +1,55 @@
 package dev.vboost.conformance.testee;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The payload format of testee protocol §3: one flat JSON object whose values are all strings. */
+/**
+ * The payload format of testee protocol §3: one flat JSON object whose values are all strings, read and
+ * written with Jackson. Anything else (nesting, numbers, arrays, trailing bytes) is refused with the reason.
+ */
 public final class FlatJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private FlatJson() {
     }
 
     public static String write(Map<String, String> m) {
-        StringBuilder sb = new StringBuilder("{");
-        boolean first = true;
-        for (Map.Entry<String, String> e : m.entrySet()) {
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            quote(sb, e.getKey());
-            sb.append(':');
-            quote(sb, e.getValue());
+        ObjectNode o = MAPPER.createObjectNode();
+        m.forEach(o::put);
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serialises", e);
         }
-        return sb.append('}').toString();
     }
 
-    public static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
-    }
-
-    /** Parses a flat object of strings; throws {@link IllegalArgumentException} with the position otherwise. */
+    /** Parses a flat object of strings; throws {@link IllegalArgumentException} saying what is wrong otherwise. */
     public static Map<String, String> parse(String text) {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON (payloads are flat JSON objects of strings): "
+                    + e.getOriginalMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("payload is not a JSON object: " + text);
+        }
         Map<String, String> m = new LinkedHashMap<>();
-        int[] pos = {skip(text, 0)};
-        expect(text, pos, '{');
-        pos[0] = skip(text, pos[0]);
-        if (peek(text, pos[0]) == '}') {
-            return m;
-        }
-        while (true) {
-            pos[0] = skip(text, pos[0]);
-            String k = string(text, pos);
-            pos[0] = skip(text, pos[0]);
-            expect(text, pos, ':');
-            pos[0] = skip(text, pos[0]);
-            m.put(k, string(text, pos));
-            pos[0] = skip(text, pos[0]);
-            char c = peek(text, pos[0]);
-            pos[0]++;
-            if (c == '}') {
-                return m;
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException("value of '" + e.getKey() + "' is not a string (testee protocol §3)");
             }
-            if (c != ',') {
-                throw new IllegalArgumentException("expected ',' or '}' at " + (pos[0] - 1) + " in " + text);
-            }
+            m.put(e.getKey(), e.getValue().textValue());
         }
-    }
-
-    private static String string(String t, int[] pos) {
-        expect(t, pos, '"');
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            char c = peek(t, pos[0]++);
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c == '\\') {
-                char e = peek(t, pos[0]++);
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (pos[0] + 4 > t.length()) {
-                            throw new IllegalArgumentException("short \\u escape in " + t);
-                        }
-                        sb.append((char) Integer.parseInt(t.substring(pos[0], pos[0] + 4), 16));
-                        pos[0] += 4;
-                    }
-                    default -> throw new IllegalArgumentException("bad escape \\" + e + " in " + t);
-                }
-            } else {
-                sb.append(c);
-            }
-        }
-    }
-
-    private static void expect(String t, int[] pos, char c) {
-        if (peek(t, pos[0]) != c) {
-            throw new IllegalArgumentException("expected '" + c + "' at " + pos[0] + " in " + t
-                    + " (payloads are flat JSON objects of strings)");
-        }
-        pos[0]++;
-    }
-
-    private static char peek(String t, int i) {
-        if (i >= t.length()) {
-            throw new IllegalArgumentException("unexpected end of payload: " + t);
-        }
-        return t.charAt(i);
-    }
-
-    private static int skip(String t, int i) {
-        while (i < t.length() && Character.isWhitespace(t.charAt(i))) {
-            i++;
-        }
-        return i;
+        return m;
     }
 }

@@ -13,7 +13,9 @@ import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.conformance.region.BufferMemory;
 import dev.vboost.conformance.region.TracingMemory;
 import dev.vboost.conformance.spi.ConformanceProvider;
+import dev.vboost.conformance.spi.HostPolicy;
 import dev.vboost.conformance.spi.HostSettings;
+import dev.vboost.conformance.spi.PolicyHost;
 import dev.vboost.conformance.spi.RegionAccess;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -35,6 +37,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Runs the testee protocol's operations in this JVM against a {@link ConformanceProvider}: the same suite,
  * no process boundary. It maps the region file itself, as a separate process would, and gives the provider
  * a {@link TracingMemory} over that mapping.
+ *
+ * <p>Over 400 lines on purpose: one case per operation of the testee protocol's tables (guest, host, host-policy,
+ * codec, stress), so that it can be checked against spec/testee-protocol.md table by table.
  */
 public final class ProviderTestee implements Testee {
     private final ConformanceProvider provider;
@@ -46,6 +51,8 @@ public final class ProviderTestee implements Testee {
     private String role = "";
     private @Nullable GuestEndpoint guest;
     private @Nullable HostEndpoint host;
+    private @Nullable HostSettings hostSettings;
+    private @Nullable PolicyHost served;
 
     public ProviderTestee(ConformanceProvider provider) {
         this.provider = provider;
@@ -91,6 +98,8 @@ public final class ProviderTestee implements Testee {
         HostEndpoint h = host;
         guest = null;
         host = null;
+        served = null;
+        hostSettings = null;
         try {
             if (g != null) {
                 g.close();
@@ -121,12 +130,18 @@ public final class ProviderTestee implements Testee {
             if (name.startsWith("host.") || name.startsWith("stress.host_")) {
                 return role.equals(ConformanceProvider.HOST) ? hostOp(name, args, mem, f) : Reply.unsupported(name);
             }
+            if (name.equals("codec.decode_image") && role.equals(ConformanceProvider.CODEC)) {
+                byte[] image = Files.readAllBytes(Path.of(args.getOrDefault("path", "")));
+                return Reply.ok(provider.decodeImage(image));
+            }
             return Reply.unsupported(name);
         } catch (VboostException e) {
             return Reply.error(e.error().code(), String.valueOf(e.getMessage()));
         } catch (UnsupportedOperationException e) {
             return Reply.unsupported(String.valueOf(e.getMessage()));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // the Java API refuses bad values (IllegalArgumentException) and operations its state forbids, such
+            // as a request with the ids used up (IllegalStateException); the testee protocol has one code for both
             return Reply.error("E_INVALID_VALUE", String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,7 +154,7 @@ public final class ProviderTestee implements Testee {
     private Reply guestOp(String name, Map<String, String> a, TracingMemory mem, Path f)
             throws InterruptedException, IOException {
         if (name.equals("guest.attach")) {
-            GuestEndpoint g = provider.attachGuest(new RegionAccess(mem, f, size), u64(a, "features"));
+            GuestEndpoint g = attachWithin(mem, f, u64(a, "features"), a.containsKey("timeout_ms") ? u64(a, "timeout_ms") : 0);
             guest = g;
             Map<String, String> r = new LinkedHashMap<>();
             r.put("slot_count", Integer.toString(g.slotCount()));
@@ -222,6 +237,82 @@ public final class ProviderTestee implements Testee {
         }
     }
 
+    /**
+     * §4.4, A1: "not there yet" (E_BAD_MAGIC, E_NOT_READY, or C2..C4 while the region reads NOT_READY) is
+     * retried until the guest's own timeout; any other outcome is final.
+     */
+    private GuestEndpoint attachWithin(TracingMemory mem, Path f, long features, long timeoutMs)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return provider.attachGuest(new RegionAccess(mem, f, size), features);
+            } catch (VboostException e) {
+                String code = e.error().code();
+                boolean notReady = mem.capacity() >= 64 && mem.getIntAcquire(0x1C) == 0;
+                boolean notYet = code.equals("E_BAD_MAGIC") || code.equals("E_NOT_READY")
+                        || (notReady && (code.equals("E_UNSUPPORTED_MAJOR") || code.equals("E_BAD_STATE")));
+                if (!notYet || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private Reply policyOp(String name, Map<String, String> a, HostEndpoint h) {
+        if (name.equals("host.set_policy")) {
+            HostSettings hs = hostSettings;
+            if (hs == null) {
+                return Reply.internal("host.set_policy before host.init_region");
+            }
+            served = provider.policyHost(h, hs, new HostPolicy(i32(a, "max_priority"), i32(a, "allowed_policies"),
+                    i32(a, "allowed_reasons"), u64(a, "max_boost_us"), u64(a, "host_boost_timeout_us"),
+                    u64(a, "budget_us"), u64(a, "budget_window_us"), i32(a, "rate_limit"), u64(a, "rate_window_us")));
+            return Reply.ok();
+        }
+        PolicyHost p = served;
+        if (p == null) {
+            return Reply.internal(name + " before host.set_policy");
+        }
+        int slot = name.equals("host.tick") ? 0 : i32(a, "slot");
+        if (slot < 0 || slot >= h.slotCount()) {
+            return Reply.internal("slot " + slot + " out of range");
+        }
+        switch (name) {
+            case "host.set_thread":
+                p.setThread(slot, i32(a, "policy"), i32(a, "priority"), i32(a, "nice"));
+                return Reply.ok();
+            case "host.serve": {
+                PolicyHost.Outcome o = p.serve(slot);
+                return Reply.ok(Map.of("outcome", o.wire(), "actions", p.actions()));
+            }
+            case "host.boost": {
+                long id = p.boost(slot, (int) u64(a, "host_boost_flags"), i32(a, "policy"), i32(a, "priority"));
+                return Reply.ok(Map.of("started", id != 0 ? "1" : "0", "host_boost_id", Unsigned.u64(p.hostBoostId(slot)),
+                        "actions", p.actions()));
+            }
+            case "host.thread": {
+                int[] t = p.thread(slot);
+                return Reply.ok(Map.of("policy", Integer.toString(t[0]), "priority", Integer.toString(t[1]), "nice",
+                        Integer.toString(t[2])));
+            }
+            case "host.counters": {
+                Map<String, String> r = new LinkedHashMap<>();
+                p.counters(slot).forEach((k, v) -> r.put(k, Long.toString(v)));
+                return Reply.ok(r);
+            }
+            case "host.tick":
+                p.tick(u64(a, "elapsed_us"));
+                return Reply.ok(Map.of("actions", p.actions()));
+            default:
+                return Reply.unsupported(name);
+        }
+    }
+
+    private static final java.util.Set<String> POLICY_OPS = java.util.Set.of("host.set_policy", "host.set_thread",
+            "host.serve", "host.boost", "host.thread", "host.counters");
+
     private Reply hostOp(String name, Map<String, String> a, TracingMemory mem, Path f) throws IOException {
         if (name.equals("host.init_region")) {
             HostEndpoint old = host;
@@ -229,14 +320,23 @@ public final class ProviderTestee implements Testee {
             if (old != null) {
                 old.close();
             }
-            HostEndpoint h = provider.createHost(new RegionAccess(mem, f, size), new HostSettings(i32(a, "slot_count"),
-                    u64(a, "host_features"), i32(a, "prio_ceiling"), i32(a, "max_boost_us")));
+            HostSettings hs = new HostSettings(i32(a, "slot_count"), u64(a, "host_features"), i32(a, "prio_ceiling"),
+                    i32(a, "max_boost_us"));
+            HostEndpoint h = provider.createHost(new RegionAccess(mem, f, size), hs);
             host = h;
+            hostSettings = hs;
+            served = null;
             return Reply.ok(Map.of("host_generation", Long.toString(h.generation())));
         }
         HostEndpoint h = host;
         if (h == null) {
             return Reply.internal(name + " before a successful host.init_region");
+        }
+        if (POLICY_OPS.contains(name) || (name.equals("host.tick") && served != null)) {
+            if (!provider.features().contains(ConformanceProvider.HOST_POLICY)) {
+                return Reply.unsupported(provider.name() + " does not declare " + ConformanceProvider.HOST_POLICY);
+            }
+            return policyOp(name, a, h);
         }
         switch (name) {
             case "host.poll": {
@@ -366,7 +466,7 @@ public final class ProviderTestee implements Testee {
     private static long u64(Map<String, String> a, String key) {
         String v = a.get(key);
         if (v == null) {
-            throw new IllegalStateException("argument " + key + " missing");
+            throw new java.util.NoSuchElementException("argument " + key + " missing");
         }
         return Unsigned.parse(v);
     }
@@ -374,7 +474,7 @@ public final class ProviderTestee implements Testee {
     private static int i32(Map<String, String> a, String key) {
         String v = a.get(key);
         if (v == null) {
-            throw new IllegalStateException("argument " + key + " missing");
+            throw new java.util.NoSuchElementException("argument " + key + " missing");
         }
         return (int) Long.parseLong(v);
     }

@@ -1,5 +1,9 @@
 package dev.vboost.conformance.vectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.wire.BoostRequest;
 import dev.vboost.api.wire.DenialReason;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
@@ -10,122 +14,257 @@ import dev.vboost.conformance.testee.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.function.ToIntFunction;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The spec's golden vectors (spec/vectors/v1.0, shipped in the vboost-spec jar) as guest-role tests: the
- * runner puts each image into the region file, the testee's guest attaches and must be told what the vector's
- * {@code attach} says; when it attaches, every slot's host line must read as the vector's {@code expect}
- * says, field for field, or fail with the vector's line error. Ids: {@code Required.Vector.<first spec
- * section>.<vector id>}.
+ * The spec's golden vectors (spec/vectors/v1.0, shipped in the vboost-spec jar), run through every role a testee
+ * declares:
+ * <ul>
+ * <li>{@code Required.Vector.<section>.<id>} (guest): the runner puts the image into the region file, the guest
+ * attaches and must be told the vector's {@code attach}; once attached, every host line reads as {@code expect}
+ * says, or fails with the line's error;
+ * <li>{@code Required.VectorCodec.<section>.<id>} (codec): {@code codec.decode_image} must report the vector's
+ * {@code kind}, first {@code error} (code, struct, slot, offset), {@code attach} and every decoded field;
+ * <li>{@code Required.VectorHost.<section>.<id>} (host): for vectors whose host header passes, a host initialised
+ * with the vector's limits reads each slot's guest line (copied raw from the image) as the vector says.
+ * </ul>
  */
 public final class VectorCases {
     private static final String ROOT = "/vboost/spec/vectors/v1.0/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> GUEST_KEYS = List.of("priority", "nice", "reasons", "request_id", "host_boost_ack");
+    private static final List<String> HOST_KEYS = List.of("host_boost_flags", "budget_remaining_us", "acted_request_id",
+            "host_boost_id");
 
     private VectorCases() {
     }
 
     public static List<Case> all() {
-        List<Case> l = new ArrayList<>();
-        Map<String, @Nullable Object> index = map(Json.parse(text(ROOT + "index.json")), "index.json");
-        for (Object o : list(index.get("vectors"), "vectors")) {
-            Map<String, @Nullable Object> entry = map(o, "vector entry");
-            String id = str(entry.get("id"));
-            Map<String, @Nullable Object> v = map(Json.parse(text(ROOT + str(entry.get("json")))), id);
-            List<Object> refs = list(v.get("spec_ref"), "spec_ref");
-            String first = refs.isEmpty() ? "6.7" : String.valueOf(refs.get(0));
-            StringBuilder spec = new StringBuilder();
-            for (Object r : refs) {
-                spec.append(spec.length() == 0 ? "§" : ", §").append(r);
+        List<Case> guest = new ArrayList<>();
+        List<Case> codec = new ArrayList<>();
+        List<Case> host = new ArrayList<>();
+        for (JsonNode entry : read("index.json").path("vectors")) {
+            String id = entry.path("id").asText();
+            JsonNode v = read(entry.path("json").asText());
+            JsonNode refs = v.path("spec_ref");
+            String first = refs.size() == 0 ? "6.7" : refs.get(0).asText();
+            List<String> secs = new ArrayList<>();
+            refs.forEach(r -> secs.add("§" + r.asText()));
+            String spec = String.join(", ", secs);
+            String bin = entry.path("bin").asText();
+            String title = v.path("title").asText();
+            guest.add(Case.of(Level.REQUIRED, "Vector", first, id, spec, "guest",
+                    "golden vector " + id + ": " + title, c -> runGuest(c, v, bin)));
+            codec.add(Case.of(Level.REQUIRED, "VectorCodec", first, id, spec + ", §6.7", "codec",
+                    "golden vector " + id + " decoded at rest: " + title, c -> runCodec(c, v, bin)));
+            if (hostApplies(v)) {
+                host.add(Case.of(Level.REQUIRED, "VectorHost", first, id, spec + ", §6.4", "host",
+                        "golden vector " + id + " guest lines as the host reads them: " + title, c -> runHost(c, v, bin)));
             }
-            String bin = str(entry.get("bin"));
-            l.add(Case.of(Level.REQUIRED, "Vector", first, id, spec.toString(), "guest",
-                    "golden vector " + id + ": " + str(v.get("title")), c -> run(c, v, bin)));
         }
+        List<Case> l = new ArrayList<>(guest);
+        l.addAll(codec);
+        l.addAll(host);
         return l;
     }
 
-    private static void run(CaseContext c, Map<String, @Nullable Object> v, String bin) throws Exception {
+    private static String hint(JsonNode v) {
+        return v.hasNonNull("hint") ? " (hint: " + v.path("hint").asText() + ")" : "";
+    }
+
+    // ---- guest role ----
+
+    private static void runGuest(CaseContext c, JsonNode v, String bin) throws Exception {
         byte[] image = bytes(ROOT + bin);
-        String id = str(v.get("id"));
-        String hint = v.get("hint") == null ? "" : " (hint: " + v.get("hint") + ")";
+        String id = v.path("id").asText();
         c.newRegion(image.length, image);
         c.attach("guest");
-        Reply r = c.op("guest.attach", "features", 15);
-        String attach = str(v.get("attach"));
-        String rule = "golden vector " + id + " (spec/vectors/v1.0): a guest attaching is told " + attach + hint;
+        Reply r = c.op("guest.attach", "features", 15, "timeout_ms", 0);
+        String attach = v.path("attach").asText();
+        String rule = "golden vector " + id + " (spec/vectors/v1.0): a guest attaching is told " + attach + hint(v);
         if (!attach.equals("OK")) {
             c.expectError(r, attach, rule);
             return;
         }
         c.expectOk(r, rule);
-        Map<String, @Nullable Object> expect = map(v.get("expect"), "expect");
-        for (Object s : list(expect.get("slots"), "slots")) {
-            Map<String, @Nullable Object> slot = map(s, "slot");
-            String index = str(slot.get("index"));
-            Map<String, @Nullable Object> host = map(slot.get("host"), "host");
+        for (JsonNode slot : v.path("expect").path("slots")) {
+            String index = slot.path("index").asText();
+            JsonNode host = slot.path("host");
             Reply line = c.op("guest.read_host_state", "slot", index);
-            String result = str(host.get("result"));
-            String lineRule = "golden vector " + id + ": slot " + index + " host line reads as " + result + hint;
+            String result = host.path("result").asText();
+            String lineRule = "golden vector " + id + ": slot " + index + " host line reads as " + result + hint(v);
             if (!result.equals("OK")) {
                 c.expectError(line, result, lineRule);
                 continue;
             }
             c.expectOk(line, lineRule);
-            c.expectFields(line, expectedHost(host, line), lineRule);
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("seq", host.path("host_seq").asText());
+            m.put("slot_status", code(host.path("status").asText(), line.values().get("slot_status"),
+                    n -> SlotStatus.valueOf(n).code(), k -> SlotStatus.fromCode(k) == SlotStatus.UNKNOWN));
+            m.put("policy", code(host.path("policy").asText(), line.values().get("policy"),
+                    n -> SchedPolicy.valueOf(n).code(), k -> SchedPolicy.fromCode(k) == SchedPolicy.UNKNOWN));
+            m.put("priority", host.path("priority").asText());
+            m.put("denial", code(host.path("denial").asText(), line.values().get("denial"),
+                    n -> DenialReason.valueOf(n).code(), k -> DenialReason.fromCode(k) == DenialReason.UNKNOWN));
+            for (String k : HOST_KEYS) {
+                m.put(k, host.path(k).asText());
+            }
+            c.expectFields(line, m, lineRule);
         }
     }
 
     /**
-     * The vector's host line as testee reply keys and raw codes. An enum the vector calls UNKNOWN is
-     * expected as whatever undefined code the reply holds, provided that code is indeed undefined.
+     * An enum the vector names, as the raw code a testee replies; UNKNOWN is whatever undefined code the reply
+     * holds, provided that code is indeed undefined.
      */
-    private static Map<String, String> expectedHost(Map<String, @Nullable Object> h, Reply got) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("seq", str(h.get("host_seq")));
-        m.put("slot_status", code(str(h.get("status")), got.values().get("slot_status"),
-                n -> SlotStatus.valueOf(n).code(), k -> SlotStatus.fromCode(k) == SlotStatus.UNKNOWN));
-        m.put("policy", code(str(h.get("policy")), got.values().get("policy"),
-                n -> SchedPolicy.valueOf(n).code(), k -> SchedPolicy.fromCode(k) == SchedPolicy.UNKNOWN));
-        m.put("priority", str(h.get("priority")));
-        m.put("denial", code(str(h.get("denial")), got.values().get("denial"),
-                n -> DenialReason.valueOf(n).code(), k -> DenialReason.fromCode(k) == DenialReason.UNKNOWN));
-        for (String k : List.of("host_boost_flags", "budget_remaining_us", "acted_request_id", "host_boost_id")) {
-            m.put(k, str(h.get(k)));
-        }
-        return m;
-    }
-
-    private interface Code {
-        int of(String name);
-    }
-
-    private interface Undefined {
-        boolean test(int code);
-    }
-
-    private static String code(String name, @Nullable String got, Code byName, Undefined undefined) {
+    private static String code(String name, @Nullable String got, ToIntFunction<String> byName, IntPredicate undefined) {
         if (name.equals("UNKNOWN")) {
             try {
                 if (got != null && undefined.test(Integer.parseInt(got))) {
                     return got;
                 }
             } catch (NumberFormatException e) {
-                // reported by the field diff below
+                // reported by the field diff
             }
             return "an undefined code";
         }
-        return Integer.toString(byName.of(name.toUpperCase(Locale.ROOT)));
+        return Integer.toString(byName.applyAsInt(name.toUpperCase(Locale.ROOT)));
     }
 
-    private static String text(String resource) {
-        return new String(bytes(resource), StandardCharsets.UTF_8);
+    // ---- codec role ----
+
+    private static void runCodec(CaseContext c, JsonNode v, String bin) throws Exception {
+        byte[] image = bytes(ROOT + bin);
+        String id = v.path("id").asText();
+        Path file = c.newFile(".bin");
+        Files.write(file, image);
+        c.newRegion(1);
+        c.attach("codec");
+        Reply r = c.expectOk(c.op("codec.decode_image", "path", file.toString(), "size", image.length),
+                "§6.7: an image at rest always decodes to a result, never to a failure of the reader");
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("kind", v.path("kind").asText());
+        want.put("attach", v.path("attach").asText());
+        JsonNode err = v.path("error");
+        if (!err.isNull()) {
+            want.put("error.code", err.path("code").asText());
+            want.put("error.struct", err.path("struct").asText());
+            if (!err.path("slot").isNull()) {
+                want.put("error.slot", err.path("slot").asText());
+            }
+        }
+        JsonNode expect = v.path("expect");
+        put(want, "host_header.", expect.path("host_header"));
+        put(want, "guest_header.", expect.path("guest_header"));
+        for (JsonNode slot : expect.path("slots")) {
+            String i = slot.path("index").asText();
+            put(want, "slot." + i + ".guest.", slot.path("guest"));
+            put(want, "slot." + i + ".host.", slot.path("host"));
+        }
+        String rule = "golden vector " + id + " (spec/vectors/v1.0): §6.7 result of the image" + hint(v);
+        c.expectFields(r, want, rule);
+        if (!err.isNull()) {
+            String offset = r.values().getOrDefault("error.offset", "");
+            long expected = Long.decode(err.path("offset").asText());
+            boolean same;
+            try {
+                same = Long.decode(offset) == expected;
+            } catch (NumberFormatException e) {
+                same = false;
+            }
+            c.expect(same, rule, "first error offset: expected 0x" + Long.toHexString(expected).toUpperCase(Locale.ROOT)
+                    + ", got " + offset);
+        } else {
+            c.expect(!r.values().containsKey("error.code"), rule, "the image is accepted, but the reader reports "
+                    + r.values().get("error.code"));
+        }
+    }
+
+    private static void put(Map<String, String> want, String prefix, JsonNode obj) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            want.put(prefix + e.getKey(), e.getValue().asText());
+        }
+    }
+
+    // ---- host role ----
+
+    /**
+     * A host initialised by the testee can only reproduce what a valid 1.0 header with negotiated minor 0
+     * gives: vectors whose host header passed, with slots, and no newer minor anywhere.
+     */
+    private static boolean hostApplies(JsonNode v) {
+        String attach = v.path("attach").asText();
+        JsonNode h = v.path("expect").path("host_header");
+        JsonNode g = v.path("expect").path("guest_header");
+        return (attach.equals("OK") || attach.equals("E_DISABLED")) && v.path("expect").path("slots").size() > 0
+                && h.path("abi_minor").asText().equals("0")
+                && (g.path("guest_abi_minor").isMissingNode() || g.path("guest_abi_minor").asText().equals("0"));
+    }
+
+    private static void runHost(CaseContext c, JsonNode v, String bin) throws Exception {
+        byte[] image = bytes(ROOT + bin);
+        String id = v.path("id").asText();
+        JsonNode h = v.path("expect").path("host_header");
+        int slots = h.path("slot_count").asInt();
+        c.newRegion(slots);
+        c.attach("host");
+        c.expectOk(c.op("host.init_region", "slot_count", slots, "host_features",
+                Long.parseUnsignedLong(h.path("host_features").asText()) & 0xF, "prio_ceiling",
+                h.path("prio_ceiling").asText(), "max_boost_us", h.path("max_boost_us").asText()), "§4.4");
+        for (JsonNode slot : v.path("expect").path("slots")) {
+            int i = slot.path("index").asInt();
+            int at = RegionLayout.guestLineOffset(i);
+            for (int b = 4; b < RegionLayout.LINE_SIZE; b++) {
+                c.ref().memory().putByte(at + b, image[at + b]);
+            }
+            c.ref().memory().putIntRelease(at, (image[at] & 0xFF) | (image[at + 1] & 0xFF) << 8
+                    | (image[at + 2] & 0xFF) << 16 | (image[at + 3] & 0xFF) << 24);
+        }
+        for (JsonNode slot : v.path("expect").path("slots")) {
+            String index = slot.path("index").asText();
+            JsonNode g = slot.path("guest");
+            String result = g.path("result").asText();
+            Reply r = c.op("host.read_request", "slot", index);
+            String rule = "golden vector " + id + ": slot " + index + " guest line, read by the host, is " + result
+                    + hint(v);
+            if (!result.equals("OK")) {
+                c.expectError(r, result, rule);
+                continue;
+            }
+            c.expectOk(r, rule);
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("seq", g.path("guest_seq").asText());
+            m.put("request", code(g.path("request").asText(), r.values().get("request"),
+                    n -> BoostRequest.valueOf(n).code(), k -> BoostRequest.fromCode(k) == BoostRequest.UNKNOWN));
+            m.put("policy", code(g.path("policy").asText(), r.values().get("policy"),
+                    n -> SchedPolicy.valueOf(n).code(), k -> SchedPolicy.fromCode(k) == SchedPolicy.UNKNOWN));
+            for (String k : GUEST_KEYS) {
+                m.put(k, g.path(k).asText());
+            }
+            c.expectFields(r, m, rule);
+        }
+    }
+
+    // ---- resources ----
+
+    private static JsonNode read(String name) {
+        try {
+            return JSON.readTree(bytes(ROOT + name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("golden vector file " + name + " is not JSON", e);
+        }
     }
 
     private static byte[] bytes(String resource) {
@@ -138,25 +277,5 @@ public final class VectorCases {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @SuppressWarnings("unchecked") // JSON objects are maps with string keys, by construction of Json
-    private static Map<String, @Nullable Object> map(@Nullable Object o, String what) {
-        if (!(o instanceof Map)) {
-            throw new IllegalStateException("golden vector file: " + what + " is not an object");
-        }
-        return (Map<String, @Nullable Object>) o;
-    }
-
-    @SuppressWarnings("unchecked") // JSON arrays are lists, by construction of Json
-    private static List<Object> list(@Nullable Object o, String what) {
-        if (!(o instanceof List)) {
-            throw new IllegalStateException("golden vector file: " + what + " is not an array");
-        }
-        return (List<Object>) o;
-    }
-
-    private static String str(@Nullable Object o) {
-        return String.valueOf(o);
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.conformance.ConformanceMain;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,25 +40,35 @@ public final class JavaTestees {
     /** What one run of the command line produced. */
     public record Run(int status, String console, String json, String junitXml) {
 
-        /** The results.json line of test {@code id} (one test per line). */
-        public String line(String id) {
-            for (String l : json.split("\n")) {
-                if (l.contains("\"id\": \"" + id + "\"")) {
-                    return l;
+        /** The results.json entry of test {@code id}. */
+        public JsonNode test(String id) {
+            try {
+                for (JsonNode t : new ObjectMapper().readTree(json).path("tests")) {
+                    if (t.path("id").asText().equals(id)) {
+                        return t;
+                    }
                 }
+            } catch (IOException e) {
+                throw new AssertionError("results.json is not JSON: " + json, e);
             }
             throw new AssertionError("no test " + id + " in results.json");
         }
 
         public void assertStatus(String id, String status) {
-            String l = line(id);
-            assertTrue(l.contains("\"status\": \"" + status + "\""), () -> id + " is not " + status + ": " + l);
+            JsonNode t = test(id);
+            assertEquals(status, t.path("status").asText(), () -> id + " is not " + status + ": " + t);
         }
     }
 
     public static Run run(Path out, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--out", out.toString()));
         all.addAll(Arrays.asList(args));
+        return runRaw(out, all.toArray(new String[0]));
+    }
+
+    /** Runs exactly {@code args}; {@code out} is where the reports are looked for. */
+    public static Run runRaw(Path out, String... args) throws IOException {
+        List<String> all = Arrays.asList(args);
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int status = ConformanceMain.run(all.toArray(new String[0]), new PrintStream(stdout, true, StandardCharsets.UTF_8),

@@ -35,10 +35,12 @@ class ReportsAndCommandLineTest {
                 .equals("VERDICT: NOT CONFORMANT"), c);
         assertTrue(c.contains("required         0     1     0"), "summary by level: " + c);
 
-        String line = r.line(LAYOUT);
-        assertTrue(line.contains("\"status\": \"FAIL\"") && line.contains("\"level\": \"required\"")
-                && line.contains("\"diff\": [\"byte 0x14c: expected 04, got 01\"]")
-                && line.contains("first difference at region offset 0x14c"), line);
+        com.fasterxml.jackson.databind.JsonNode t = r.test(LAYOUT);
+        assertEquals("FAIL", t.path("status").asText(), t.toString());
+        assertEquals("required", t.path("level").asText(), t.toString());
+        assertEquals("byte 0x14c: expected 04, got 01", t.path("diff").path(0).asText(), t.toString());
+        assertEquals(1, t.path("diff").size(), t.toString());
+        assertTrue(t.path("hexdump").asText().contains("first difference at region offset 0x14c"), t.toString());
         assertTrue(r.json().contains("\"verdict\": \"NOT CONFORMANT\""), r.json());
         assertTrue(r.junitXml().contains("name=\"" + LAYOUT + "\"") && r.junitXml().contains("<failure message="),
                 r.junitXml());
@@ -53,7 +55,29 @@ class ReportsAndCommandLineTest {
         assertEquals(2, r.status());
         assertTrue(r.console().contains("cannot use provider 'no.such.Provider'"), r.console());
         JavaTestees.Run missing = JavaTestees.run(out, "--testee", out.resolve("no-such-testee").toString());
-        assertEquals(1, missing.status(), missing.console());
-        assertTrue(missing.console().contains("VERDICT: NOT CONFORMANT"), missing.console());
+        assertEquals(2, missing.status(), missing.console());
+        assertTrue(missing.console().contains("no-such-testee' does not exist"), missing.console());
+        JavaTestees.Run notOnPath = JavaTestees.run(out, "--testee", "vboost-no-such-testee-on-path");
+        assertEquals(2, notOnPath.status(), notOnPath.console());
+        assertTrue(notOnPath.console().contains("is not on PATH"), notOnPath.console());
+    }
+
+    @Test
+    void theSuitesOptionsMayStandAfterTheTesteesWords(@TempDir Path dir) throws Exception {
+        List<String> cmd = JavaTestees.command("", "dev.vboost.conformance.testee.JavaTesteeMain");
+        List<String> args = new java.util.ArrayList<>();
+        args.add("--testee");
+        args.addAll(cmd);
+        // the suite's options after the testee's words; after "--" a word is the testee's whatever it looks like
+        args.addAll(List.of("--test", "Required.Init.", "--out", dir.resolve("late").toString(), "--",
+                VarHandleProvider.class.getName()));
+        JavaTestees.Run r = JavaTestees.runRaw(dir.resolve("late"), args.toArray(new String[0]));
+        assertEquals(0, r.status(), r.console());
+        assertTrue(r.console().contains("vs vboost-java (VarHandle backend)"), r.console());
+        r.assertStatus("Required.Init.4.4.host-lines-at-rest", "PASS");
+        JavaTestees.Run p = JavaTestees.runRaw(dir.resolve("p"), "--test", "Required.Init.", "--provider",
+                VarHandleProvider.class.getName(), "--out", dir.resolve("p").toString());
+        assertEquals(0, p.status(), p.console());
+        p.assertStatus("Required.Init.4.4.host-lines-at-rest", "PASS");
     }
 }

@@ -4,12 +4,18 @@ import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.conformance.spi.ConformanceProvider;
+import dev.vboost.api.image.RegionImage;
+import dev.vboost.conformance.spi.HostPolicy;
 import dev.vboost.conformance.spi.HostSettings;
+import dev.vboost.conformance.spi.ImageReport;
+import dev.vboost.conformance.spi.PolicyHost;
+import dev.vboost.conformance.spi.ReferencePolicyHost;
 import dev.vboost.conformance.spi.RegionAccess;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,7 +37,24 @@ public class VarHandleProvider implements ConformanceProvider {
 
     @Override
     public Set<String> roles() {
-        return Set.of(GUEST, HOST);
+        return Set.of(GUEST, HOST, CODEC);
+    }
+
+    /** protocol-impl's endpoint publishes; the host decisions are the suite's reference policy host. */
+    @Override
+    public Set<String> features() {
+        return Set.of(HOST_POLICY);
+    }
+
+    @Override
+    public PolicyHost policyHost(HostEndpoint host, HostSettings settings, HostPolicy policy) {
+        return new ReferencePolicyHost(host, settings, policy);
+    }
+
+    /** The decoder of images at rest is protocol-api's {@code RegionImage}. */
+    @Override
+    public Map<String, String> decodeImage(byte[] image) {
+        return ImageReport.of(RegionImage.decode(image));
     }
 
     /** The region file mapped by protocol-impl's own backend ({@code ByteBufferSharedMemory}). */

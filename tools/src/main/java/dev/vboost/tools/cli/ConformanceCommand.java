@@ -15,30 +15,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * The conformance suite's runner ({@link ConformanceMain}) as a subcommand. Its arguments are passed through
- * untouched, because everything after {@code --testee} is the testee's own command line.
+ * The conformance suite's runner ({@link ConformanceMain}) as a subcommand. Its words are passed through
+ * untouched: {@link ConformanceMain} parses them (its own options anywhere, the rest for the testee) and owns the
+ * one usage text, which {@code vboost conformance --help} prints.
  */
-@Command(name = "conformance", mixinStandardHelpOptions = true,
-        description = {"Runs the vboost conformance suite against an implementation and prints the verdict.",
-                "  --testee CMD [ARGS...]  run CMD as a testee speaking spec/testee-protocol.md (everything after "
-                        + "--testee is its command line)",
-                "  --provider CLASS        a dev.vboost.conformance.spi.ConformanceProvider on the class path, in process",
-                "  --out DIR               results.json and JUnit XML (default vboost-conformance-out)",
-                "  --test ID_PREFIX        run only the tests whose id starts with ID_PREFIX",
-                "Exit 0 only for VERDICT: CONFORMANT; 1 for NOT CONFORMANT; 2 for bad options."})
+@Command(name = "conformance", description = "Runs the vboost conformance suite against an implementation "
+        + "(vboost conformance --help for its options).")
 public final class ConformanceCommand implements Callable<Integer> {
     @CommandLine.Spec
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "ARGS", arity = "0..*", description = "--testee CMD [ARGS...] | --provider CLASS, "
-            + "with optional --out DIR and --test ID_PREFIX before them.")
+    @Parameters(paramLabel = "ARGS", arity = "0..*", description = "see vboost conformance --help")
     List<String> args = new ArrayList<>();
 
-    /** Lets the suite's own options (and the testee's) through picocli unparsed. */
+    /** Lets every word through picocli unparsed, {@code --help} included: {@link ConformanceMain} parses them. */
     public static void configure(CommandLine sub) {
         sub.setUnmatchedOptionsArePositionalParams(true);
         sub.setStopAtPositional(true);
+        sub.setStopAtUnmatched(true);
     }
 
     @Override
