@@ -119,7 +119,9 @@ public final class AgentDaemon implements AutoCloseable {
         Thread hook = new Thread(() -> {
             stop.countDown();
             d.shutdown(); // the JVM exits when this hook returns: restore before, not after
-            LOG.log(Level.INFO, "stopped by signal; every boosted thread restored");
+            // System.err, not the logger: java.util.logging resets its handlers in a shutdown hook of its own
+            System.err.println("vboost agent: stopped by signal; every boosted thread restored");
+            System.err.flush();
         }, "vboost-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

@@ -31,7 +31,8 @@ class MetricsScrapeTest {
         Path vms = Files.createDirectory(tmp.resolve("vms"));
         Path policy = tmp.resolve("p");
         // 200 ms longest boost: the second boost ends by expiry
-        Files.writeString(policy, "boost.policy=RR\npriority.ceiling=10\nboost.max.us=200000\n");
+        Files.writeString(policy, "boost.policy=RR\npriority.ceiling=10\nboost.max.us=200000\n"
+                + "budget.window.us=10000000\nbudget.us=10000000\n");
         int[] tids = LinuxThreads.threadsOf(ProcessHandle.current().pid());
         RecordingActuator actuator = new RecordingActuator();
         for (int t : tids) {
@@ -56,9 +57,10 @@ class MetricsScrapeTest {
                 assertEquals(SlotStatus.NORMAL, g.release(0));
                 assertEquals(SlotStatus.BOOSTED, g.boost(1, 5));
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                String after;
+                String after = "";
                 do {
-                    assertTrue(System.nanoTime() - until < 0, "no expiry counted within 20 s");
+                    String last = after;
+                    assertTrue(System.nanoTime() - until < 0, () -> "no expiry counted within 20 s:\n" + last);
                     Thread.sleep(20);
                     after = scrape(http, uri);
                 } while (value(after, "vboost_expiries_total", "vm=\"web1\"") < 1);
