@@ -1,7 +1,10 @@
 package dev.vboost.tools.bench;
 
 import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
@@ -90,12 +93,39 @@ public final class ScaleBench {
             }
             b.addVm("vm" + i++, e, policy, map);
         }
-        HostAgent agent = b.build().start();
-        System.out.println("ready " + ProcessHandle.current().pid());
+        HostAgent agent = b.build().prepare();
+        // the embedder's loop (HostAgent.prepare + runOnce), so that this thread can run at SCHED_FIFO above the
+        // guests' ceiling as docs/deploying.md tells a deployment to; same pacing as HostAgent's own loop
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        String[] rt = {"normal"};
+        CountDownLatch up = new CountDownLatch(1);
+        Thread loop = new Thread(() -> {
+            try {
+                new LinuxPriorityActuator().apply(LinuxThreads.currentTid(),
+                        ThreadAttributes.fifo(policy.priorityCeiling() + 1));
+                rt[0] = "fifo";
+            } catch (ActuatorException e) {
+                rt[0] = "normal(" + e.getMessage() + ")";
+            }
+            up.countDown();
+            long idle = TimeUnit.MICROSECONDS.toNanos(200);
+            while (running.get()) {
+                long next = agent.runOnce();
+                long sleep = Math.min(idle, next - System.nanoTime());
+                if (sleep > 0) {
+                    LockSupport.parkNanos(sleep);
+                }
+            }
+        }, "vboost-agent");
+        loop.start();
+        up.await();
+        System.out.println("ready " + ProcessHandle.current().pid() + " " + rt[0].replace(' ', '_'));
         System.out.flush();
         while (System.in.read() >= 0) {
             // until the parent closes our stdin
         }
+        running.set(false);
+        loop.join();
         agent.stop();
         for (AutoCloseable c : open) {
             c.close();
@@ -132,6 +162,7 @@ public final class ScaleBench {
             throw new IllegalStateException("agent did not start: " + ready);
         }
         long pid = child.pid();
+        String agentThread = ready.substring(ready.indexOf(' ', 6) + 1);
         List<MappedRegionFile> maps = new ArrayList<>();
         List<GuestEndpoint> guests = new ArrayList<>();
         for (int v = 0; v < vms; v++) {
@@ -159,10 +190,10 @@ public final class ScaleBench {
         long rssKb = rssKb(pid);
         double cpuShare = (cpu1 - cpu0) / 100.0 / wall; // USER_HZ = 100 on Linux
         System.out.printf(Locale.ROOT, "vms=%d vcpus=%d mode=%s seconds=%.1f rate_per_vm=%.0f cpu_share=%.4f "
-                + "rss_mib=%.1f requests=%d p50_us=%.1f p99_us=%.1f max_us=%.1f%n", vms, vcpuTotal, mode, wall,
+                + "rss_mib=%.1f requests=%d p50_us=%.1f p99_us=%.1f max_us=%.1f agent_thread=%s%n", vms, vcpuTotal, mode, wall,
                 mode.equals("steady") ? ratePerVm : 0, cpuShare, rssKb / 1024.0, latency.getTotalCount(),
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-                latency.getMaxValue() / 1e3);
+                latency.getMaxValue() / 1e3, agentThread.replace(' ', '_'));
         child.getOutputStream().close();
         child.waitFor(30, TimeUnit.SECONDS);
         end.countDown();
