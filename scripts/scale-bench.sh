@@ -23,8 +23,8 @@ for vms in 1 16 64 256; do
   done
 done
 echo
-echo "| VMs | vCPUs | guests | agent CPU (% of a core) | agent RSS (MiB) | request -> boosted p50 / p99 (us) |"
-echo "|---:|---:|---|---:|---:|---|"
+echo "| VMs | vCPUs | guests | boosts/s (all VMs) | agent CPU (% of a core) | agent RSS (MiB) | request -> boosted p50 / p99 (us) |"
+echo "|---:|---:|---|---:|---:|---:|---|"
 for line in "${results[@]}"; do
   declare -A f=()
   for kv in $line; do f["${kv%%=*}"]="${kv#*=}"; done
@@ -35,7 +35,8 @@ for line in "${results[@]}"; do
     lat="${f[p50_us]} / ${f[p99_us]}"
     guests="${f[rate_per_vm]}/s each"
   fi
-  printf '| %s | %s | %s | %.1f | %s | %s |\n' "${f[vms]}" "${f[vcpus]}" "$guests" \
+  printf '| %s | %s | %s | %.0f | %.1f | %s | %s |\n' "${f[vms]}" "${f[vcpus]}" "$guests" \
+    "$(awk -v r="${f[requests]}" -v s="${f[seconds]}" 'BEGIN{print r/s}')" \
     "$(awk -v c="${f[cpu_share]}" 'BEGIN{print c*100}')" "${f[rss_mib]}" "$lat"
   unset f
 done
