@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
 
 /**
  * The smallest QMP client the daemon needs: connect, leave capabilities negotiation, {@code query-cpus-fast},
- * disconnect. Bounded: 2 s for the whole exchange, 1 MiB of reply. Each element of the reply carries
- * {@code cpu-index} and {@code thread-id} exactly once, so the n-th of each belong together.
+ * disconnect. Bounded: 2 s for the whole exchange, 1 MiB of reply. Outside its {@code props} (the topology,
+ * which has an SMT {@code thread-id} of its own), each element of the reply carries {@code cpu-index} and
+ * {@code thread-id} exactly once, so the n-th of each belong together.
  */
 final class QmpVcpus {
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_REPLY = 1 << 20;
     private static final Pattern CPU_INDEX = Pattern.compile("\"cpu-index\"\\s*:\\s*([0-9]+)");
+    private static final Pattern PROPS = Pattern.compile("\"props\"\\s*:\\s*\\{[^{}]*\\}");
     private static final Pattern THREAD_ID = Pattern.compile("\"thread-id\"\\s*:\\s*([0-9]+)");
 
     private QmpVcpus() {
@@ -50,8 +52,10 @@ final class QmpVcpus {
     }
 
     static Map<Integer, Integer> parse(String reply) throws IOException {
-        List<Integer> index = numbers(CPU_INDEX.matcher(reply));
-        List<Integer> tid = numbers(THREAD_ID.matcher(reply));
+        // "props" holds the topology, whose x86 SMT "thread-id" is not the host thread: drop it first
+        String top = PROPS.matcher(reply).replaceAll("");
+        List<Integer> index = numbers(CPU_INDEX.matcher(top));
+        List<Integer> tid = numbers(THREAD_ID.matcher(top));
         if (index.size() != tid.size() || index.isEmpty()) {
             throw new IOException("query-cpus-fast reply without matching cpu-index/thread-id pairs");
         }
