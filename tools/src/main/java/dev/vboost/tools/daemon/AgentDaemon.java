@@ -6,7 +6,6 @@ import dev.vboost.tools.metrics.AgentMetrics;
 import dev.vboost.tools.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +21,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * the JVM's shutdown hook waits for it, so every boosted thread is restored before the JVM exits.
  */
 public final class AgentDaemon implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AgentDaemon.class.getName());
-
     private final VmHost host;
     private final VmDirectory directory;
     private @Nullable MetricsEndpoint metrics;
