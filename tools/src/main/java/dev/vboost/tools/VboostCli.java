@@ -37,6 +37,7 @@ public final class VboostCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        dev.vboost.tools.log.CliLogging.install(java.util.logging.Level.INFO); // one log line format for every command
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

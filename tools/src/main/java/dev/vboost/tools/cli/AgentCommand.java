@@ -14,6 +14,8 @@ import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
+import dev.vboost.tools.metrics.AgentMetrics;
+import dev.vboost.tools.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -47,6 +49,7 @@ import picocli.CommandLine.Option;
                         + "thread named 'CPU n/...').",
                 "With --hypercall-socket it also answers the VM's hypercalls (spec §7), which the VMM forwards over that "
                         + "Unix domain socket (frame format: host-agent/README.md).",
+                "With --vm-dir DIR it serves every VM described in DIR instead (one file per VM, followed while it runs).",
                 "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
                 "Exit 0 after a clean stop, 1 if the agent failed, 2 for bad options or files."})
 public final class AgentCommand implements Callable<Integer> {
@@ -54,10 +57,23 @@ public final class AgentCommand implements Callable<Integer> {
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--region", required = true, paramLabel = "FILE",
+    @Option(names = "--region", paramLabel = "FILE",
             description = "Region file to create (or re-initialise, spec §5.9); a tmpfs path such as /dev/shm/vboost-vm0.")
-    @SuppressWarnings("nullness:initialization.field.uninitialized") // required option
+    @SuppressWarnings("nullness:initialization.field.uninitialized") // required unless --vm-dir: checked in call()
     Path region;
+
+    @Option(names = "--vm-dir", paramLabel = "DIR", description = "Serve every VM described by a DIR/*.vm file and "
+            + "follow the directory as files are created, changed and removed (format: docs/deploying-daemon.md); "
+            + "replaces the one-VM options.")
+    @Nullable Path vmDir;
+
+    @Option(names = "--rescan", paramLabel = "SECONDS", description = "With --vm-dir: re-read the directory and each "
+            + "VM's vCPU threads this often, besides the change notifications (default ${DEFAULT-VALUE}).")
+    double rescanSeconds = 2;
+
+    @Option(names = "--metrics", paramLabel = "ADDRESS:PORT", description = "Serve Prometheus metrics at "
+            + "http://ADDRESS:PORT/metrics (off by default; e.g. 127.0.0.1:9464).")
+    @Nullable String metrics;
 
     @Option(names = "--policy", paramLabel = "FILE", description = "Policy file (key=value, see host-agent/README.md); default: built-in defaults.")
     @Nullable Path policyFile;
@@ -117,6 +133,20 @@ public final class AgentCommand implements Callable<Integer> {
         if (statsSeconds < 0 || statsSeconds > 86_400) {
             throw Usage.error(spec, "--stats must be 0..86400 seconds, got " + statsSeconds);
         }
+        String metricsSpec = metrics;
+        if (metricsSpec != null) {
+            try {
+                MetricsEndpoint.parse(metricsSpec);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--metrics " + e.getMessage());
+            }
+        }
+        if (vmDir != null) {
+            return DaemonOptions.run(spec, this);
+        }
+        if (region == null) {
+            throw Usage.error(spec, "Missing required option: '--region=FILE' (or --vm-dir DIR)");
+        }
         PolicyConfig policy = policy();
         @Nullable QmpVcpuWatcher watcher = qmpWatcher();
         Map<Integer, Integer> map = watcher != null ? watcher.current() : vcpuMap();
@@ -160,8 +190,14 @@ public final class AgentCommand implements Callable<Integer> {
             Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             @Nullable HypercallSocketServer hypercalls = null;
+            @Nullable MetricsEndpoint metricsEndpoint = null;
             try {
                 agent.start();
+                if (metricsSpec != null) {
+                    metricsEndpoint = MetricsEndpoint.start(metricsSpec,
+                            new AgentMetrics(() -> List.of(agent.counters("vm")), () -> 0));
+                    out.println("vboost agent: metrics on " + metricsEndpoint.url());
+                }
                 Path socket = hypercallSocket;
                 if (socket != null) {
                     try {
@@ -210,6 +246,9 @@ public final class AgentCommand implements Callable<Integer> {
                     }
                 }
             } finally {
+                if (metricsEndpoint != null) {
+                    metricsEndpoint.close();
+                }
                 if (hypercalls != null) {
                     hypercalls.close();
                 }

@@ -1,0 +1,319 @@
+package dev.vboost.tools.bench;
+
+import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.LinuxPriorityActuator;
+import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.ReadStatus;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Scale benchmark (scripts/scale-bench.sh): one host agent serving N VMs of 4..8 vCPUs over region files, in a
+ * child JVM of its own so that its CPU time and RSS are the agent's alone. This process holds the vCPU threads
+ * (parked, never running: boosting them costs nothing but the syscalls) and the guests. Modes: {@code idle}
+ * (guests attached, never requesting) and {@code steady} (each VM requests a boost and releases it at a steady
+ * rate). Reports the agent's CPU share of one core, its RSS, and request → acknowledged latency (the host
+ * publishes after the thread's priority changed, so this bounds request → boosted from above) p50/p99.
+ *
+ * <p>Usage: {@code ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR}; {@code ScaleBench agent SPEC} is
+ * the child. Lazy mode only (no doorbell): the agent finds requests by polling.
+ */
+public final class ScaleBench {
+    private ScaleBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("agent")) {
+            agent(Path.of(args[1]));
+        } else if (args.length == 6 && args[0].equals("run")) {
+            run(Integer.parseInt(args[1]), args[2], Double.parseDouble(args[3]), Double.parseDouble(args[4]),
+                    Path.of(args[5]));
+        } else {
+            System.err.println("usage: ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR");
+            System.exit(2);
+        }
+    }
+
+    static PolicyConfig policy() throws IOException {
+        Path p = Files.createTempFile("scale-bench", ".policy");
+        try {
+            Files.writeString(p, "boost.policy=RR\npriority.ceiling=2\nboost.max.us=50000\n"
+                    + "budget.window.us=1000000\nbudget.us=1000000\n");
+            return PolicyConfig.load(p);
+        } finally {
+            Files.delete(p);
+        }
+    }
+
+    /** The child: serves every VM of the spec file (lines "REGION TID,TID,...") until stdin closes. */
+    static void agent(Path spec) throws Exception {
+        PolicyConfig policy = policy();
+        HostAgent.Builder b = HostAgent.builder();
+        List<AutoCloseable> open = new ArrayList<>();
+        int i = 0;
+        for (String line : Files.readAllLines(spec)) {
+            String[] f = line.split(" ");
+            String[] tids = f[1].split(",");
+            HostRegionConfig cfg = new HostRegionConfig(tids.length, Feature.DEFINED_MASK, policy.priorityCeiling(),
+                    (int) TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
+            MappedRegionFile m = MappedRegionFile.create(Path.of(f[0]), cfg.regionSize());
+            HostEndpoint e = Regions.createHost(m.memory(), cfg);
+            open.add(m);
+            Map<Integer, Integer> map = new TreeMap<>();
+            for (int s = 0; s < tids.length; s++) {
+                map.put(s, Integer.parseInt(tids[s]));
+            }
+            b.addVm("vm" + i++, e, policy, map);
+        }
+        HostAgent agent = b.build().prepare();
+        // the embedder's loop (HostAgent.prepare + runOnce), so that this thread can run at SCHED_FIFO above the
+        // guests' ceiling as docs/deploying.md tells a deployment to; same pacing as HostAgent's own loop
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        String[] rt = {"normal"};
+        CountDownLatch up = new CountDownLatch(1);
+        Thread loop = new Thread(() -> {
+            try {
+                new LinuxPriorityActuator().apply(LinuxThreads.currentTid(),
+                        ThreadAttributes.fifo(policy.priorityCeiling() + 1));
+                rt[0] = "fifo";
+            } catch (ActuatorException e) {
+                rt[0] = "normal(" + e.getMessage() + ")";
+            }
+            up.countDown();
+            long idle = TimeUnit.MICROSECONDS.toNanos(200);
+            while (running.get()) {
+                long next = agent.runOnce();
+                long sleep = Math.min(idle, next - System.nanoTime());
+                if (sleep > 0) {
+                    LockSupport.parkNanos(sleep);
+                }
+            }
+        }, "vboost-agent");
+        loop.start();
+        up.await();
+        System.out.println("ready " + ProcessHandle.current().pid() + " " + rt[0].replace(' ', '_'));
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // until the parent closes our stdin
+        }
+        running.set(false);
+        loop.join();
+        agent.stop();
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    static void run(int vms, String mode, double seconds, double ratePerVm, Path dir) throws Exception {
+        Random rnd = new Random(42);
+        CountDownLatch end = new CountDownLatch(1);
+        List<int[]> vcpus = new ArrayList<>();
+        StringBuilder spec = new StringBuilder();
+        for (int v = 0; v < vms; v++) {
+            int n = 4 + rnd.nextInt(5);
+            int[] tids = new int[n];
+            for (int s = 0; s < n; s++) {
+                tids[s] = parkedThread(end);
+            }
+            vcpus.add(tids);
+            spec.append(dir.resolve("scale-vm" + v)).append(' ');
+            for (int s = 0; s < n; s++) {
+                spec.append(s == 0 ? "" : ",").append(tids[s]);
+            }
+            spec.append('\n');
+        }
+        Path specFile = dir.resolve("scale-spec.txt");
+        Files.writeString(specFile, spec);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss256k", "-cp",
+                System.getProperty("java.class.path"), ScaleBench.class.getName(), "agent", specFile.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String ready = out.readLine();
+        if (ready == null || !ready.startsWith("ready ")) {
+            throw new IllegalStateException("agent did not start: " + ready);
+        }
+        long pid = child.pid();
+        String agentThread = ready.substring(ready.indexOf(' ', 6) + 1);
+        List<MappedRegionFile> maps = new ArrayList<>();
+        List<GuestEndpoint> guests = new ArrayList<>();
+        for (int v = 0; v < vms; v++) {
+            MappedRegionFile m = MappedRegionFile.open(dir.resolve("scale-vm" + v));
+            maps.add(m);
+            guests.add(Regions.attachGuest(m.memory(), Feature.DEFINED_MASK, Duration.ofSeconds(30)));
+        }
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        int vcpuTotal = vcpus.stream().mapToInt(a -> a.length).sum();
+        // warm-up: the agent's first boosts pay class loading and JIT
+        if (mode.equals("steady")) {
+            drive(guests, vcpus, 2.0, ratePerVm, null, rnd);
+        } else {
+            Thread.sleep(2000);
+        }
+        long cpu0 = cpuTicks(pid);
+        long t0 = System.nanoTime();
+        if (mode.equals("steady")) {
+            drive(guests, vcpus, seconds, ratePerVm, latency, rnd);
+        } else {
+            Thread.sleep((long) (seconds * 1000));
+        }
+        long cpu1 = cpuTicks(pid);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        long rssKb = rssKb(pid);
+        double cpuShare = (cpu1 - cpu0) / 100.0 / wall; // USER_HZ = 100 on Linux
+        System.out.printf(Locale.ROOT, "vms=%d vcpus=%d mode=%s seconds=%.1f rate_per_vm=%.0f cpu_share=%.4f "
+                + "rss_mib=%.1f requests=%d p50_us=%.1f p99_us=%.1f max_us=%.1f agent_thread=%s%n", vms, vcpuTotal, mode, wall,
+                mode.equals("steady") ? ratePerVm : 0, cpuShare, rssKb / 1024.0, latency.getTotalCount(),
+                latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+                latency.getMaxValue() / 1e3, agentThread.replace(' ', '_'));
+        child.getOutputStream().close();
+        child.waitFor(30, TimeUnit.SECONDS);
+        end.countDown();
+        for (GuestEndpoint g : guests) {
+            g.close();
+        }
+        for (int v = 0; v < vms; v++) {
+            maps.get(v).close();
+            Files.deleteIfExists(dir.resolve("scale-vm" + v));
+        }
+        Files.deleteIfExists(specFile);
+        System.exit(0);
+    }
+
+    /**
+     * Requests at {@code ratePerVm} per VM for {@code seconds}: every VM on its own schedule (staggered), each
+     * cycle a boost request on the VM's next vCPU, then its release once the request was acted on. One driver
+     * thread polls every VM in turn, so requests of different VMs overlap as on a real host; a request's
+     * latency is taken when the driver first sees its acknowledgement.
+     */
+    private static void drive(List<GuestEndpoint> guests, List<int[]> vcpus, double seconds, double ratePerVm,
+            @org.checkerframework.checker.nullness.qual.Nullable Histogram latency, Random rnd) {
+        HostSlotSnapshot st = new HostSlotSnapshot();
+        int n = guests.size();
+        long period = (long) (1e9 / ratePerVm);
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        long[] due = new long[n];
+        long[] sent = new long[n];
+        long[] waitId = new long[n];
+        int[] state = new int[n]; // 0 idle, 1 waiting for the boost's answer, 2 waiting for the release's
+        int[] slot = new int[n];
+        int[] next = new int[n];
+        for (int v = 0; v < n; v++) {
+            due[v] = start + (long) (rnd.nextDouble() * period);
+        }
+        while (true) {
+            long now = System.nanoTime();
+            boolean busy = false;
+            for (int v = 0; v < n; v++) {
+                GuestEndpoint g = guests.get(v);
+                switch (state[v]) {
+                    case 0:
+                        if (now - due[v] >= 0 && now < end) {
+                            slot[v] = next[v]++ % vcpus.get(v).length;
+                            sent[v] = System.nanoTime();
+                            waitId[v] = g.requestBoost(slot[v], SchedPolicy.RR, 2, 0, BoostReason.LOCK_HOLDER.bit());
+                            state[v] = 1;
+                            due[v] += period;
+                        }
+                        break;
+                    case 1:
+                        busy = true;
+                        if (g.readHostState(slot[v], st) == ReadStatus.OK && st.actedRequestId() >= waitId[v]) {
+                            if (latency != null) {
+                                latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - sent[v]));
+                            }
+                            waitId[v] = g.release(slot[v]);
+                            state[v] = 2;
+                        } else if (now - sent[v] > TimeUnit.SECONDS.toNanos(5)) {
+                            state[v] = 0; // unanswered for 5 s: counted as missing, not waited for
+                        }
+                        break;
+                    default:
+                        busy = true;
+                        if (g.readHostState(slot[v], st) == ReadStatus.OK && st.actedRequestId() >= waitId[v]) {
+                            state[v] = 0;
+                        }
+                        break;
+                }
+            }
+            if (now >= end && !busy) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static boolean await(GuestEndpoint g, int slot, long id, HostSlotSnapshot st) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() - until < 0) {
+            if (g.readHostState(slot, st) == ReadStatus.OK && st.actedRequestId() >= id) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private static int parkedThread(CountDownLatch end) throws InterruptedException {
+        AtomicInteger tid = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(null, () -> {
+            tid.set(LinuxThreads.currentTid());
+            started.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "vcpu", 64 * 1024);
+        t.setDaemon(true);
+        t.start();
+        started.await();
+        return tid.get();
+    }
+
+    /** utime + stime of a process, in clock ticks ({@code /proc/PID/stat} fields 14 and 15). */
+    static long cpuTicks(long pid) throws IOException {
+        String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vboost.tools.metrics;
+
+import dev.vboost.agent.stats.VmCounters;
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.DenialReason;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The agent's counters as Prometheus metrics, read from {@link VmCounters} copies at each scrape (nothing is
+ * counted twice and the agent thread does no extra work). Per VM, label {@code vm}; grants per {@code reason},
+ * refusals per {@code cause}, host boosts per {@code outcome}. A VM that is no longer served drops out.
+ */
+public final class AgentMetrics implements MultiCollector {
+    private final Supplier<? extends Collection<VmCounters>> counters;
+    private final IntSupplier badVmFiles;
+
+    /**
+     * @param counters   a copy of every served VM's counters (called once per scrape, from the HTTP thread)
+     * @param badVmFiles VM files that cannot be served now (0 outside {@code --vm-dir} mode)
+     */
+    public AgentMetrics(Supplier<? extends Collection<VmCounters>> counters, IntSupplier badVmFiles) {
+        this.counters = counters;
+        this.badVmFiles = badVmFiles;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        Collection<VmCounters> all = counters.get();
+        CounterSnapshot.Builder grants = counter("vboost_grants", "Guest boost requests granted, per boost reason "
+                + "(a request with two reasons counts for each).");
+        CounterSnapshot.Builder denials = counter("vboost_denials", "Guest boost requests refused, per cause.");
+        CounterSnapshot.Builder expiries = counter("vboost_expiries", "Boosts ended by the host at their longest duration.");
+        CounterSnapshot.Builder throttles = counter("vboost_throttled", "Boosts ended by the host when the budget ran out.");
+        CounterSnapshot.Builder releases = counter("vboost_releases", "Boosts ended by the guest.");
+        CounterSnapshot.Builder invalid = counter("vboost_invalid_writes", "Guest slot lines that broke a protocol rule.");
+        CounterSnapshot.Builder actuator = counter("vboost_actuator_failures", "Priority changes that failed "
+                + "(permission, vanished thread, ...).");
+        CounterSnapshot.Builder boosted = counter("vboost_boosted_seconds", "Total time vCPU threads spent boosted "
+                + "(ended boosts).");
+        CounterSnapshot.Builder hostBoosts = counter("vboost_host_boosts", "Host-initiated boosts, per outcome.");
+        CounterSnapshot.Builder notifies = counter("vboost_notify_wakeups", "Agent wake-ups by a NOTIFY from the VM.");
+        CounterSnapshot.Builder busy = counter("vboost_busy_reads", "Guest lines still busy after a bounded read.");
+        for (VmCounters c : all) {
+            String vm = c.vm();
+            for (BoostReason r : BoostReason.values()) {
+                grants.dataPoint(point(c.grantedFor(r), "vm", vm, "reason", r.name().toLowerCase(Locale.ROOT)));
+            }
+            for (DenialReason d : DenialReason.values()) {
+                if (d != DenialReason.NONE && d != DenialReason.UNKNOWN) {
+                    denials.dataPoint(point(c.deniedFor(d), "vm", vm, "cause", d.name().toLowerCase(Locale.ROOT)));
+                }
+            }
+            expiries.dataPoint(point(c.expired(), "vm", vm));
+            throttles.dataPoint(point(c.throttled(), "vm", vm));
+            releases.dataPoint(point(c.released(), "vm", vm));
+            invalid.dataPoint(point(c.invalid(), "vm", vm));
+            actuator.dataPoint(point(c.actuatorFailures(), "vm", vm));
+            boosted.dataPoint(CounterDataPointSnapshot.builder().value(c.boostedNanos() / 1e9)
+                    .labels(Labels.of("vm", vm)).build());
+            hostBoosts.dataPoint(point(c.hostGranted(), "vm", vm, "outcome", "granted"));
+            hostBoosts.dataPoint(point(c.hostDenied(), "vm", vm, "outcome", "denied"));
+            hostBoosts.dataPoint(point(c.hostAcked(), "vm", vm, "outcome", "acked"));
+            hostBoosts.dataPoint(point(c.hostTimedOut(), "vm", vm, "outcome", "timed_out"));
+            notifies.dataPoint(point(c.notifies(), "vm", vm));
+            busy.dataPoint(point(c.busyReads(), "vm", vm));
+        }
+        GaugeSnapshot vms = GaugeSnapshot.builder().name("vboost_vms").help("VMs served now.")
+                .dataPoint(GaugeDataPointSnapshot.builder().value(all.size()).build()).build();
+        GaugeSnapshot bad = GaugeSnapshot.builder().name("vboost_vm_files_bad")
+                .help("VM files in --vm-dir that cannot be served now (see the log for file and key).")
+                .dataPoint(GaugeDataPointSnapshot.builder().value(badVmFiles.getAsInt()).build()).build();
+        return MetricSnapshots.of(grants.build(), denials.build(), expiries.build(), throttles.build(),
+                releases.build(), invalid.build(), actuator.build(), boosted.build(), hostBoosts.build(),
+                notifies.build(), busy.build(), vms, bad);
+    }
+
+    private static CounterSnapshot.Builder counter(String name, String help) {
+        return CounterSnapshot.builder().name(name).help(help);
+    }
+
+    private static CounterDataPointSnapshot point(long value, String... labels) {
+        return CounterDataPointSnapshot.builder().value(value).labels(Labels.of(labels)).build();
+    }
+}
