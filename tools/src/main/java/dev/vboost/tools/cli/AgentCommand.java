@@ -226,16 +226,13 @@ public final class AgentCommand implements Callable<Integer> {
                         break;
                     }
                     if (watcher != null && !servable(watcher.current(), slotCount).equals(map)) {
-                        // STOP-GAP until HostAgent.remapVcpus exists: restart the agent over the same region with
-                        // the new map. Every boosted slot of this VM is restored (not only the changed ones).
+                        // only the slots whose thread changed are restored and re-served; the others keep their boosts
                         map = servable(watcher.current(), slotCount);
                         if (map.size() < watcher.current().size()) {
                             out.println("vboost agent: vCPUs " + watcher.current().keySet() + " include indexes the "
                                     + slotCount + "-slot region cannot serve; give --slots the VM's maxcpus");
                         }
-                        agent.stop();
-                        agent = build(endpoint, policy, map, gpa);
-                        agent.start();
+                        agent.remapVcpus("vm", map);
                         out.println("vboost agent: vCPU threads now " + map + " (QMP)");
                         out.flush();
                     }
