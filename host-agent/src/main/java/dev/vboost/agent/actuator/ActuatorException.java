@@ -72,7 +72,6 @@ public class ActuatorException extends Exception {
      * @return the errno, or 0 if the failure did not come from the kernel
      */
     public int errno() {
-
         return errno;
     }
 

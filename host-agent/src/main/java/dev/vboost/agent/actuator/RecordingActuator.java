@@ -188,7 +188,6 @@ public final class RecordingActuator implements PriorityActuator {
      * @param attributes what to set; a real-time raise gets {@code SCHED_FLAG_RESET_ON_FORK} added
      * @throws ActuatorException {@code NO_SUCH_THREAD} for an unknown id, or an injected failure
      */
-
     public synchronized void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
         Long start = startTimes.get(tid);
         if (start == null) {

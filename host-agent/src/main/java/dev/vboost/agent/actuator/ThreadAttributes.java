@@ -66,7 +66,6 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @param priority 1..99 for FIFO and RR, 0 otherwise
      * @param nice     -20..19, 0 for FIFO and RR
      * @param flags    0 or {@link #SCHED_FLAG_RESET_ON_FORK}
-
      * @throws IllegalArgumentException on an unsupported policy or flag, a priority outside 1..99 for FIFO/RR
      *                                  or non-zero otherwise, a nice value outside -20..19, or a non-zero nice
      *                                  value with a real-time policy
@@ -216,7 +215,6 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @return {@code SCHED_FIFO} etc.; {@code SCHED_?(n)} for an unknown code
      */
     public static String policyName(int policy) {
-
         switch (policy) {
             case SCHED_OTHER:
                 return "SCHED_OTHER";

@@ -77,11 +77,9 @@ public final class HypercallFrame {
      * @param status one of the {@code STATUS_*} values
      * @param ret    the hypercall's result for {@code kvm_run.hypercall.ret}, meaningful with
      *               {@link #STATUS_EXECUTED}
-
      * @return {@code b}, positioned at 0 with the frame's length as limit
      */
     public static ByteBuffer encodeResponse(ByteBuffer b, int status, long ret) {
-
         b.clear();
         b.putInt(RESPONSE_MAGIC).putShort((short) VERSION).putShort((short) status).putLong(ret);
         return b.flip();

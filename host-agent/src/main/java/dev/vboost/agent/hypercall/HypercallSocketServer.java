@@ -115,7 +115,6 @@ public final class HypercallSocketServer implements AutoCloseable {
          * @param allowedUsers        copied
          * @param allowedGroups       copied
          * @param socketAccess        owner, group and mode of the socket file
-
          * @throws IllegalArgumentException if a timeout is outside its range
          */
         public Options {
@@ -363,7 +362,6 @@ public final class HypercallSocketServer implements AutoCloseable {
      * @return count since start
      */
     public long idleClosed() {
-
         return idleClosed.get();
     }
 

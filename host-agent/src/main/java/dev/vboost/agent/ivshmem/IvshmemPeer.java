@@ -226,7 +226,6 @@ public final class IvshmemPeer implements AutoCloseable {
      * @throws IllegalStateException if the server announced no such host vector
      */
     public EventfdDoorbell doorbell(int vector) {
-
         int fd = eventFd(IvshmemServer.HOST_PEER_ID, vector);
         if (fd < 0) {
             throw new IllegalStateException("the server announced no host peer vector " + vector);

@@ -207,7 +207,6 @@ public final class IvshmemServer implements AutoCloseable {
      * @return count since start
      */
     public long dropped() {
-
         return dropped.get();
     }
 

@@ -362,7 +362,6 @@ public final class LeaseJournal implements AutoCloseable {
      * @throws IOException if the journal cannot be read, copied aside or rewritten
      */
     public Recovery recover(PriorityActuator actuator) throws IOException {
-
         int[] bad = new int[1];
         List<Lease> leases = readFrom(channel, bad);
         Path keptAs = null;
