@@ -67,6 +67,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @param maxTransitionsPerSecond see the record component
      * @param hostBoostEnabled see the record component
      * @param hostBoostTimeoutNanos see the record component
+     * @param vmBudgetNanos 0 (no per-VM budget) or 1 µs .. 4096 windows' worth
      * @throws IllegalArgumentException naming the value outside its range
      */
     public PolicyConfig {
