@@ -32,6 +32,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     private final ThreadLocal<@Nullable Memory> buffer = new ThreadLocal<>();
 
     /**
+     * An actuator for this host, calling {@code sched_getattr}/{@code sched_setattr} directly.
+     *
      * @throws UnsupportedOperationException off Linux or on an architecture without known syscall numbers
      */
     public LinuxPriorityActuator() {

@@ -20,6 +20,10 @@ public final class RecordingActuator implements PriorityActuator {
     /** The process every simulated thread belongs to. */
     public static final int TGID = 1;
 
+    /** An actuator with no simulated threads and no calls recorded. */
+    public RecordingActuator() {
+    }
+
     /** Which operation a {@link Call} was. */
     public enum Op {
         /** A {@code read} of a thread's attributes. */

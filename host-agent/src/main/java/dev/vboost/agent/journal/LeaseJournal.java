@@ -251,7 +251,12 @@ public final class LeaseJournal implements AutoCloseable {
         }
     }
 
-    /** One journaled lease. */
+    /**
+     * One journaled lease.
+     *
+     * @param thread   the boosted thread's identity
+     * @param original its attributes before the boost: what recovery restores
+     */
     public record Lease(VcpuThread thread, ThreadAttributes original) {
     }
 

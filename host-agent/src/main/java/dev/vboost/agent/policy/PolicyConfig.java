@@ -379,6 +379,10 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         private long hostBoostTimeoutNanos = -1;
         private long vmBudgetNanos;
 
+        /** A builder holding the values of {@link PolicyConfig#defaults()}; same as {@link PolicyConfig#builder()}. */
+        public Builder() {
+        }
+
         /**
          * False: every request is denied DISABLED.
          *
