@@ -6,19 +6,39 @@ package dev.vboost.agent;
  */
 public interface HypercallTarget {
 
-    /** @return slots in the VM's region */
+    /**
+     * The region's slot count, for checking a slot number a guest passes.
+     *
+     * @return slots in the VM's region
+     */
     int slotCount();
 
-    /** @return the host generation the region is at now (non-zero while the region is READY) */
+    /**
+     * The region's current generation, which ATTACH reports to the guest.
+     *
+     * @return the host generation the region is at now (non-zero while the region is READY)
+     */
     long generation();
 
-    /** @return feature bits the host offers in the region header */
+    /**
+     * The host's feature offer.
+     *
+     * @return feature bits the host offers in the region header
+     */
     long hostFeatures();
 
-    /** @return guest-physical address of the VM's region, as the VMM mapped it */
+    /**
+     * Where the region is in guest memory, to check the address a guest's ATTACH names.
+     *
+     * @return guest-physical address of the VM's region, as the VMM mapped it
+     */
     long regionGpa();
 
-    /** @return size of the VM's region in bytes */
+    /**
+     * The region's size.
+     *
+     * @return size of the VM's region in bytes
+     */
     long regionSize();
 
     /**

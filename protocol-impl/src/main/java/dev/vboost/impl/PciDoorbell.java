@@ -37,7 +37,13 @@ public final class PciDoorbell implements Doorbell {
         this.ownPeerId = ownPeerId;
     }
 
-    /** Maps {@code device}'s BAR0 and rings the host's vector of spec §12.3 (peer 0, vector 0). */
+    /**
+     * Maps {@code device}'s BAR0 and rings the host's vector of spec §12.3 (peer 0, vector 0).
+     *
+     * @param device the ivshmem-doorbell device's sysfs directory, such as {@code /sys/bus/pci/devices/0000:00:04.0}
+     * @return the doorbell, mapped
+     * @throws IOException as for {@link #open(Path, int, int)}
+     */
     public static PciDoorbell open(Path device) throws IOException {
         return open(device, DoorbellAbi.HOST_PEER_ID, DoorbellAbi.VECTOR);
     }
@@ -46,6 +52,10 @@ public final class PciDoorbell implements Doorbell {
      * Maps {@code device}'s {@code resource0} (a device directory such as {@code /sys/bus/pci/devices/0000:00:04.0})
      * and rings {@code hostPeerId}'s {@code vector}.
      *
+     * @param device     the ivshmem-doorbell device's sysfs directory
+     * @param hostPeerId the peer to ring, 0..65535 (the high half of the {@code Doorbell} register value)
+     * @param vector     its vector, 0..65535 (the low half)
+     * @return the doorbell, mapped
      * @throws IOException naming the path and the reason: no such file, not a PCI resource, access refused (root
      *     is needed; a kernel in lockdown refuses the mapping)
      */
@@ -70,7 +80,11 @@ public final class PciDoorbell implements Doorbell {
         }
     }
 
-    /** This guest's own peer id ({@code IVPosition}), as read at open; -1 while the device had no server. */
+    /**
+     * This guest's own peer id.
+     *
+     * @return {@code IVPosition} as read at open; -1 while the device had no server
+     */
     public int ownPeerId() {
         return ownPeerId;
     }

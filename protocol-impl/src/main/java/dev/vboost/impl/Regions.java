@@ -86,6 +86,12 @@ public final class Regions {
      * a full fence. This implementation speaks ABI 1.0, which cannot negotiate feature DOORBELL (spec §12.2,
      * since 1.1): until it speaks 1.1, the caller decides, and should pass a doorbell only when the host
      * waits on it (a ring nobody waits on costs the ring and nothing else, spec §12.5).
+     *
+     * @param memory        the region's bytes
+     * @param guestFeatures the {@link Feature} bits this guest implements
+     * @param doorbell      rung after each publication; {@link Doorbell#NONE} for none
+     * @return the attached guest endpoint
+     * @throws VboostException as for {@link #attachGuest(SharedMemory, long)}
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Doorbell doorbell) {
         if (Feature.hasUndefinedBits(guestFeatures)) {

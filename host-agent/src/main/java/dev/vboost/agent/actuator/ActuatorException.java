@@ -7,10 +7,13 @@ package dev.vboost.agent.actuator;
 public class ActuatorException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** Linux errno values the kinds are derived from. */
+    /** Linux errno "operation not permitted": not root and no {@code CAP_SYS_NICE}, or another user's thread. */
     public static final int EPERM = 1;
+    /** Linux errno "no such process": the thread id names no thread. */
     public static final int ESRCH = 3;
+    /** Linux errno "permission denied", e.g. a {@code /proc} file the agent may not open. */
     public static final int EACCES = 13;
+    /** Linux errno "invalid argument": the kernel rejected the attributes. */
     public static final int EINVAL = 22;
 
     /** What went wrong, coarsely. */
@@ -25,25 +28,49 @@ public class ActuatorException extends Exception {
         OTHER
     }
 
+    /** The coarse kind, derived from {@link #errno} or set by the actuator. */
     private final Kind kind;
+    /** The Linux errno, 0 if the failure did not come from the kernel. */
     private final int errno;
 
+    /**
+     * An exception with an explicit kind.
+     *
+     * @param kind    what went wrong, coarsely
+     * @param errno   the Linux errno, or 0 if the failure did not come from the kernel
+     * @param message what was attempted on which thread
+     */
     public ActuatorException(Kind kind, int errno, String message) {
         super(message);
         this.kind = kind;
         this.errno = errno;
     }
 
-    /** An exception whose kind follows from a Linux errno. */
+    /**
+     * An exception whose kind follows from a Linux errno.
+     *
+     * @param errno   the errno the system call reported
+     * @param message what was attempted; the errno and its name are appended
+     * @return the exception, not thrown
+     */
     public static ActuatorException fromErrno(int errno, String message) {
         return new ActuatorException(kindOf(errno), errno, message + " (errno " + errno + " " + errnoName(errno) + ")");
     }
 
+    /**
+     * What went wrong, coarsely.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The Linux errno, or 0 if the failure did not come from the kernel. */
+    /**
+     * The Linux errno.
+     *
+     * @return the errno, or 0 if the failure did not come from the kernel
+     */
     public int errno() {
         return errno;
     }

@@ -32,6 +32,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     private final ThreadLocal<@Nullable Memory> buffer = new ThreadLocal<>();
 
     /**
+     * An actuator for this host, calling {@code sched_getattr}/{@code sched_setattr} directly.
+     *
      * @throws UnsupportedOperationException off Linux or on an architecture without known syscall numbers
      */
     public LinuxPriorityActuator() {
@@ -50,7 +52,12 @@ public final class LinuxPriorityActuator implements PriorityActuator {
         return new VcpuThread(tgid, tid, start);
     }
 
-    /** The calling thread's identity: for an agent that sets its own thread's attributes. */
+    /**
+     * The calling thread's identity: for an agent that sets its own thread's attributes.
+     *
+     * @return the identity of the thread calling this
+     * @throws ActuatorException if {@code /proc} cannot be read
+     */
     public VcpuThread currentThread() throws ActuatorException {
         return identify(LinuxThreads.currentTid());
     }
@@ -58,12 +65,22 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     /**
      * Reads thread {@code tid} as it is now, without an identity kept from before: only for threads the caller
      * owns and knows to be alive (its own, a test's). An agent keeps the {@link VcpuThread} from registration.
+     *
+     * @param tid the Linux thread id
+     * @return its attributes now
+     * @throws ActuatorException if there is no such thread or its attributes cannot be read
      */
     public ThreadAttributes read(int tid) throws ActuatorException {
         return read(identify(tid));
     }
 
-    /** As {@link #read(int)}: {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now. */
+    /**
+     * As {@link #read(int)}: {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now.
+     *
+     * @param tid        the Linux thread id
+     * @param attributes what to set
+     * @throws ActuatorException if there is no such thread or the kernel refused the change
+     */
     public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
         apply(identify(tid), attributes);
     }

@@ -20,6 +20,7 @@ public final class LinuxThreads {
      * The Linux thread id ({@code gettid(2)}) of the calling Java thread: what {@link PriorityActuator}
      * takes. Platform threads only; a virtual thread reports its current carrier's id.
      *
+     * @return the calling thread's tid
      * @throws UnsupportedOperationException off Linux or on an unsupported architecture
      */
     public static int currentTid() {
@@ -36,6 +37,9 @@ public final class LinuxThreads {
      * The thread ids of process {@code pid}, from {@code /proc/<pid>/task}, ascending. Empty if the process
      * does not exist. A racing process may gain or lose threads while this reads.
      *
+     * @param pid the process id, positive
+     * @return the thread ids, ascending
+     * @throws IllegalArgumentException if {@code pid} is not positive
      * @throws UncheckedIOException if {@code /proc} cannot be read for another reason
      */
     public static int[] threadsOf(long pid) {
@@ -73,6 +77,9 @@ public final class LinuxThreads {
      * When thread {@code tid} started, in clock ticks since boot ({@code /proc/<tid>/stat} field 22), or 0 if
      * there is no such thread or it cannot be read. Together with the id it names one thread for the
      * lifetime of the system: a reused id has a later start time.
+     *
+     * @param tid the Linux thread id
+     * @return clock ticks since boot, or 0
      */
     public static long startTimeOf(int tid) {
         if (tid <= 0) {

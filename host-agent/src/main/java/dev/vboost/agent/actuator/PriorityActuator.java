@@ -12,14 +12,20 @@ public interface PriorityActuator {
      * The identity of thread {@code tid} now (its process and start time), to be kept and passed to every later
      * call.
      *
+     * @param tid the Linux thread id
+     * @return its identity
      * @throws ThreadGoneException if there is no such thread
+     * @throws ActuatorException   if the identity cannot be read for another reason
      */
     VcpuThread identify(int tid) throws ActuatorException;
 
     /**
      * The thread's current attributes, flags included.
      *
+     * @param t the thread, as identified before
+     * @return its attributes now
      * @throws ThreadGoneException if the thread is not {@code t} any more
+     * @throws ActuatorException   if they cannot be read (permission, an unsupported policy)
      */
     ThreadAttributes read(VcpuThread t) throws ActuatorException;
 
@@ -32,7 +38,10 @@ public interface PriorityActuator {
      * asks for the flag itself ({@link ThreadAttributes#asBoost}). A real-time policy leaves the thread's hidden
      * nice value as it was (Linux semantics).
      *
+     * @param t          the thread, as identified before
+     * @param attributes what to set
      * @throws ThreadGoneException if the thread is not {@code t} any more; nothing was changed
+     * @throws ActuatorException   if the kernel refused the change (permission, invalid values)
      */
     void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException;
 }

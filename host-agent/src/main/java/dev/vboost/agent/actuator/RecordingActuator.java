@@ -12,24 +12,40 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * was reused) is {@link ThreadGoneException}, and a real-time raise always carries
  * {@code SCHED_FLAG_RESET_ON_FORK}.
  * Failures can be injected per thread or for the next call. Thread-safe.
+ *
+ * <p>A test double, not used by the agent in production: it is exported so that tests in other modules
+ * (conformance, hardening, tools) and {@code --dry-run} style tooling can drive the agent without root.
  */
 public final class RecordingActuator implements PriorityActuator {
     /** The process every simulated thread belongs to. */
     public static final int TGID = 1;
 
+    /** An actuator with no simulated threads and no calls recorded. */
+    public RecordingActuator() {
+    }
+
     /** Which operation a {@link Call} was. */
     public enum Op {
+        /** A {@code read} of a thread's attributes. */
         READ,
+        /** An {@code apply} of new attributes. */
         APPLY
     }
 
     /**
      * One call as the actuator saw it.
      *
+     * @param op         which operation
+     * @param tid        the thread id the call named
      * @param attributes what {@code read} returned or {@code apply} was given; {@code null} for a failed read
      * @param failure    the kind of failure reported, or {@code null} on success
      */
     public record Call(Op op, int tid, @Nullable ThreadAttributes attributes, ActuatorException.@Nullable Kind failure) {
+        /**
+         * Whether the call succeeded.
+         *
+         * @return true if no failure was reported
+         */
         public boolean succeeded() {
             return failure == null;
         }
@@ -42,7 +58,13 @@ public final class RecordingActuator implements PriorityActuator {
     private ActuatorException.@Nullable Kind failNext;
     private long nextStartTime = 1000;
 
-    /** Adds (or resets) a simulated thread with the given attributes; an existing one keeps its identity. */
+    /**
+     * Adds (or resets) a simulated thread with the given attributes; an existing one keeps its identity.
+     *
+     * @param tid        the simulated thread id, positive
+     * @param attributes its attributes now
+     * @return this, for chaining
+     */
     public synchronized RecordingActuator addThread(int tid, ThreadAttributes attributes) {
         threads.put(tid, attributes);
         startTimes.computeIfAbsent(tid, k -> nextStartTime++);
@@ -52,6 +74,10 @@ public final class RecordingActuator implements PriorityActuator {
     /**
      * The thread {@code tid} exits and an unrelated thread gets its id (a later start time): identities taken
      * before fail with {@link ThreadGoneException} from now on.
+     *
+     * @param tid        the reused thread id
+     * @param attributes the new thread's attributes
+     * @return this, for chaining
      */
     public synchronized RecordingActuator replaceThread(int tid, ThreadAttributes attributes) {
         threads.put(tid, attributes);
@@ -59,37 +85,68 @@ public final class RecordingActuator implements PriorityActuator {
         return this;
     }
 
-    /** Makes the thread vanish: later calls on it fail with {@code NO_SUCH_THREAD}. */
+    /**
+     * Makes the thread vanish: later calls on it fail with {@code NO_SUCH_THREAD}.
+     *
+     * @param tid the simulated thread id
+     */
     public synchronized void removeThread(int tid) {
         threads.remove(tid);
         startTimes.remove(tid);
     }
 
-    /** Every call on {@code tid} fails with {@code kind} until {@link #clearFailure(int)}. */
+    /**
+     * Every call on {@code tid} fails with {@code kind} until {@link #clearFailure(int)}.
+     *
+     * @param tid  the simulated thread id
+     * @param kind the failure to report
+     */
     public synchronized void failOn(int tid, ActuatorException.Kind kind) {
         failingThreads.put(tid, kind);
     }
 
+    /**
+     * Ends a failure injected with {@link #failOn}.
+     *
+     * @param tid the simulated thread id
+     */
     public synchronized void clearFailure(int tid) {
         failingThreads.remove(tid);
     }
 
-    /** The next call, on any thread, fails with {@code kind}. */
+    /**
+     * The next call, on any thread, fails with {@code kind}.
+     *
+     * @param kind the failure to report once
+     */
     public synchronized void failNextCall(ActuatorException.Kind kind) {
         failNext = kind;
     }
 
-    /** The simulated thread's attributes now, or {@code null} if it does not exist. */
+    /**
+     * The simulated thread's attributes now.
+     *
+     * @param tid the simulated thread id
+     * @return its attributes, or {@code null} if it does not exist
+     */
     public synchronized @Nullable ThreadAttributes current(int tid) {
         return threads.get(tid);
     }
 
-    /** A copy of the calls so far, oldest first. */
+    /**
+     * The calls so far.
+     *
+     * @return a copy, oldest first
+     */
     public synchronized List<Call> calls() {
         return new ArrayList<>(calls);
     }
 
-    /** Number of successful {@code apply} calls so far. */
+    /**
+     * Number of successful {@code apply} calls so far.
+     *
+     * @return the count
+     */
     public synchronized int successfulApplies() {
         int n = 0;
         for (Call c : calls) {
@@ -109,7 +166,13 @@ public final class RecordingActuator implements PriorityActuator {
         return new VcpuThread(TGID, tid, start);
     }
 
-    /** {@link #read(VcpuThread)} on the thread {@code tid} names now. */
+    /**
+     * {@link #read(VcpuThread)} on the thread {@code tid} names now.
+     *
+     * @param tid the simulated thread id
+     * @return its attributes
+     * @throws ActuatorException {@code NO_SUCH_THREAD} for an unknown id, or an injected failure
+     */
     public synchronized ThreadAttributes read(int tid) throws ActuatorException {
         ThreadAttributes now = threads.get(tid);
         Long start = startTimes.get(tid);
@@ -122,7 +185,13 @@ public final class RecordingActuator implements PriorityActuator {
         return read(new VcpuThread(TGID, tid, start));
     }
 
-    /** {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now. */
+    /**
+     * {@link #apply(VcpuThread, ThreadAttributes)} on the thread {@code tid} names now.
+     *
+     * @param tid        the simulated thread id
+     * @param attributes what to set; a real-time raise gets {@code SCHED_FLAG_RESET_ON_FORK} added
+     * @throws ActuatorException {@code NO_SUCH_THREAD} for an unknown id, or an injected failure
+     */
     public synchronized void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
         Long start = startTimes.get(tid);
         if (start == null) {

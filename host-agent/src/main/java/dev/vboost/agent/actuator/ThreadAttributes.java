@@ -17,17 +17,26 @@ package dev.vboost.agent.actuator;
  *                 reports for these policies. Part of a thread's original, so it is restored exactly (§8.6).
  */
 public record ThreadAttributes(int policy, int priority, int nice, long flags) {
+    /** Linux's default time-sharing policy (CFS/EEVDF), weighted by the nice value. */
     public static final int SCHED_OTHER = 0;
+    /** Real-time first-in first-out: runs until it blocks or a higher real-time priority preempts it. */
     public static final int SCHED_FIFO = 1;
+    /** Real-time round robin: like {@link #SCHED_FIFO} with a time slice among equal priorities. */
     public static final int SCHED_RR = 2;
+    /** Time-sharing for batch work: like {@link #SCHED_OTHER} but treated as CPU-bound by the scheduler. */
     public static final int SCHED_BATCH = 3;
+    /** Lowest-weight policy: runs only when nothing else wants the CPU; the nice value is ignored. */
     public static final int SCHED_IDLE = 5;
     /** Not representable: a deadline thread's runtime, deadline and period would be lost. */
     public static final int SCHED_DEADLINE = 6;
 
+    /** Lowest {@code sched_priority} of a real-time policy. */
     public static final int RT_PRIORITY_MIN = 1;
+    /** Highest {@code sched_priority} of a real-time policy. */
     public static final int RT_PRIORITY_MAX = 99;
+    /** Strongest nice value (most CPU weight). */
     public static final int NICE_MIN = -20;
+    /** Weakest nice value (least CPU weight). */
     public static final int NICE_MAX = 19;
     /**
      * A child thread or process starts at {@code SCHED_OTHER} nice 0 instead of inheriting a real-time
@@ -38,11 +47,29 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
     /** A default thread: {@code SCHED_OTHER}, nice 0. */
     public static final ThreadAttributes DEFAULT = new ThreadAttributes(SCHED_OTHER, 0, 0);
 
-    /** Attributes without flags. */
+    /**
+     * Attributes without flags ({@code sched_flags} 0).
+     *
+     * @param policy   Linux policy code, one of the supported ones
+     * @param priority 1..99 for FIFO and RR, 0 otherwise
+     * @param nice     -20..19 for the non-real-time policies, 0 for FIFO and RR
+     * @throws IllegalArgumentException if the combination is not representable (see the canonical constructor)
+     */
     public ThreadAttributes(int policy, int priority, int nice) {
         this(policy, priority, nice, 0L);
     }
 
+    /**
+     * Validates the combination.
+     *
+     * @param policy   Linux policy code
+     * @param priority 1..99 for FIFO and RR, 0 otherwise
+     * @param nice     -20..19, 0 for FIFO and RR
+     * @param flags    0 or {@link #SCHED_FLAG_RESET_ON_FORK}
+     * @throws IllegalArgumentException on an unsupported policy or flag, a priority outside 1..99 for FIFO/RR
+     *                                  or non-zero otherwise, a nice value outside -20..19, or a non-zero nice
+     *                                  value with a real-time policy
+     */
     public ThreadAttributes {
         if ((flags & ~SCHED_FLAG_RESET_ON_FORK) != 0) {
             throw new IllegalArgumentException("unsupported sched_flags 0x" + Long.toHexString(flags));
@@ -65,22 +92,46 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
         }
     }
 
-    /** {@code SCHED_OTHER} with the given nice value. */
+    /**
+     * {@code SCHED_OTHER} with the given nice value, no flags.
+     *
+     * @param nice -20..19
+     * @return the attributes
+     * @throws IllegalArgumentException if {@code nice} is out of range
+     */
     public static ThreadAttributes normal(int nice) {
         return new ThreadAttributes(SCHED_OTHER, 0, nice);
     }
 
-    /** {@code SCHED_FIFO} at {@code priority} (1..99), reset on fork: a real-time boost as the actuator applies it. */
+    /**
+     * {@code SCHED_FIFO} at {@code priority}, reset on fork: a real-time boost as the actuator applies it.
+     *
+     * @param priority 1..99
+     * @return the attributes
+     * @throws IllegalArgumentException if {@code priority} is out of range
+     */
     public static ThreadAttributes fifo(int priority) {
         return new ThreadAttributes(SCHED_FIFO, priority, 0, SCHED_FLAG_RESET_ON_FORK);
     }
 
-    /** {@code SCHED_RR} at {@code priority} (1..99), reset on fork: a real-time boost as the actuator applies it. */
+    /**
+     * {@code SCHED_RR} at {@code priority}, reset on fork: a real-time boost as the actuator applies it.
+     *
+     * @param priority 1..99
+     * @return the attributes
+     * @throws IllegalArgumentException if {@code priority} is out of range
+     */
     public static ThreadAttributes rr(int priority) {
         return new ThreadAttributes(SCHED_RR, priority, 0, SCHED_FLAG_RESET_ON_FORK);
     }
 
-    /** The same attributes with {@code flags}. */
+    /**
+     * The same attributes with other {@code sched_flags}.
+     *
+     * @param newFlags 0 or {@link #SCHED_FLAG_RESET_ON_FORK}
+     * @return {@code this} if the flags are unchanged, else a copy with {@code newFlags}
+     * @throws IllegalArgumentException on an unsupported flag
+     */
     public ThreadAttributes withFlags(long newFlags) {
         return newFlags == flags ? this : new ThreadAttributes(policy, priority, nice, newFlags);
     }
@@ -88,12 +139,18 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
     /**
      * The same attributes with {@link #SCHED_FLAG_RESET_ON_FORK} set: how a boost target is built (the
      * actuator adds it to real-time raises anyway; a nice boost needs it from here).
+     *
+     * @return these attributes with reset-on-fork set
      */
     public ThreadAttributes asBoost() {
         return withFlags(flags | SCHED_FLAG_RESET_ON_FORK);
     }
 
-    /** True if {@link #SCHED_FLAG_RESET_ON_FORK} is set. */
+    /**
+     * Whether a child of the thread falls back to the default policy.
+     *
+     * @return true if {@link #SCHED_FLAG_RESET_ON_FORK} is set
+     */
     public boolean resetOnFork() {
         return (flags & SCHED_FLAG_RESET_ON_FORK) != 0;
     }
@@ -102,6 +159,9 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * True if a thread with these attributes would get more CPU than one with {@code other}: a real-time
      * policy beats every other and a higher real-time priority beats a lower; among {@code SCHED_OTHER} and
      * {@code SCHED_BATCH} a lower nice value wins; {@code SCHED_IDLE} is below everything. Flags do not count.
+     *
+     * @param other the attributes to compare with
+     * @return true if these are strictly stronger
      */
     public boolean isAbove(ThreadAttributes other) {
         return rank() > other.rank();
@@ -118,21 +178,42 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
         return 100 - nice; // nice -20 -> 120, 19 -> 81
     }
 
-    /** True for {@code SCHED_FIFO} and {@code SCHED_RR}. */
+    /**
+     * Whether the policy is real-time.
+     *
+     * @return true for {@code SCHED_FIFO} and {@code SCHED_RR}
+     */
     public boolean isRealTime() {
         return isRealTime(policy);
     }
 
+    /**
+     * Whether a Linux policy code is real-time.
+     *
+     * @param policy a Linux policy code
+     * @return true for {@code SCHED_FIFO} and {@code SCHED_RR}
+     */
     public static boolean isRealTime(int policy) {
         return policy == SCHED_FIFO || policy == SCHED_RR;
     }
 
+    /**
+     * Whether a policy can be represented here, i.e. restored exactly ({@code SCHED_DEADLINE} cannot).
+     *
+     * @param policy a Linux policy code
+     * @return true for OTHER, FIFO, RR, BATCH and IDLE
+     */
     public static boolean isSupportedPolicy(int policy) {
         return policy == SCHED_OTHER || policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_BATCH
                 || policy == SCHED_IDLE;
     }
 
-    /** {@code SCHED_FIFO} etc. for a policy code; {@code SCHED_?(n)} for others. */
+    /**
+     * The name of a policy code for messages and logs.
+     *
+     * @param policy a Linux policy code, any value
+     * @return {@code SCHED_FIFO} etc.; {@code SCHED_?(n)} for an unknown code
+     */
     public static String policyName(int policy) {
         switch (policy) {
             case SCHED_OTHER:

@@ -11,6 +11,14 @@ package dev.vboost.agent.actuator;
  * @param startTime when the thread started, in clock ticks since boot; compared exactly, 0 included
  */
 public record VcpuThread(int tgid, int tid, long startTime) {
+    /**
+     * Checks the ids.
+     *
+     * @param tgid      the process, positive
+     * @param tid       the thread, positive
+     * @param startTime clock ticks since boot
+     * @throws IllegalArgumentException if an id is not positive
+     */
     public VcpuThread {
         if (tgid <= 0 || tid <= 0) {
             throw new IllegalArgumentException("process and thread id must be positive, got " + tgid + "/" + tid);

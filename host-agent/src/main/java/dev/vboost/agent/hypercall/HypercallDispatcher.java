@@ -45,6 +45,11 @@ public final class HypercallDispatcher {
      * @param call   the decoded call, or {@code null} if decoding failed
      */
     public record Result(long ret, @Nullable KvmError error, String detail, @Nullable Hypercall call) {
+        /**
+         * Whether the call succeeded.
+         *
+         * @return true if there is no KVM error
+         */
         public boolean ok() {
             return error == null;
         }
@@ -52,16 +57,31 @@ public final class HypercallDispatcher {
 
     private final HypercallTarget target;
 
+    /**
+     * A dispatcher for one VM.
+     *
+     * @param target executes the decoded, checked calls (the VM's host endpoint)
+     */
     public HypercallDispatcher(HypercallTarget target) {
         this.target = target;
     }
 
-    /** The exit with {@code ret} filled in, as the VMM hands it back before re-entering the guest. */
+    /**
+     * The exit with {@code ret} filled in, as the VMM hands it back before re-entering the guest.
+     *
+     * @param exit the guest's {@code KVM_EXIT_HYPERCALL}
+     * @return a copy with {@code ret} set
+     */
     public HypercallExit complete(HypercallExit exit) {
         return exit.withRet(dispatch(exit).ret());
     }
 
-    /** Decodes, checks and executes one exit. */
+    /**
+     * Decodes, checks and executes one exit.
+     *
+     * @param exit the guest's {@code KVM_EXIT_HYPERCALL}; every value untrusted
+     * @return the value for {@code ret} and what happened
+     */
     public Result dispatch(HypercallExit exit) {
         HypercallDecoding decoding = HypercallCodec.decode(exit);
         if (decoding instanceof HypercallDecoding.Rejected) {

@@ -22,6 +22,13 @@ public final class HypercallSocketClient implements AutoCloseable {
         this.channel = channel;
     }
 
+    /**
+     * Connects to an agent's hypercall socket.
+     *
+     * @param path the socket {@link HypercallSocketServer} serves
+     * @return the connected client
+     * @throws IOException if nobody listens there or the connection is refused
+     */
     public static HypercallSocketClient connect(Path path) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -33,7 +40,14 @@ public final class HypercallSocketClient implements AutoCloseable {
         return new HypercallSocketClient(ch);
     }
 
-    /** The exit with {@code ret} filled in by the agent serving VM {@code vm}. */
+    /**
+     * The exit with {@code ret} filled in by the agent serving VM {@code vm}.
+     *
+     * @param vm   VM index on the server, 0..65535
+     * @param exit the guest's {@code KVM_EXIT_HYPERCALL}
+     * @return a copy with {@code ret} set
+     * @throws IOException as for {@link #call}
+     */
     public HypercallExit complete(int vm, HypercallExit exit) throws IOException {
         return exit.withRet(call(vm, exit.nr(), exit.args()));
     }
@@ -41,6 +55,10 @@ public final class HypercallSocketClient implements AutoCloseable {
     /**
      * Sends one call and returns its RAX value.
      *
+     * @param vm   VM index on the server, 0..65535
+     * @param nr   hypercall number
+     * @param args exactly 6 arguments
+     * @return the hypercall's result for the guest's RAX
      * @throws IOException if the server rejects the frame or the VM index, or the connection fails
      */
     public long call(int vm, long nr, long[] args) throws IOException {

@@ -107,6 +107,16 @@ public final class HypercallSocketServer implements AutoCloseable {
      */
     public record Options(Duration partialFrameTimeout, Duration idleTimeout, Set<UserPrincipal> allowedUsers,
             Set<GroupPrincipal> allowedGroups, FileAccess socketAccess) {
+        /**
+         * Checks the timeouts and copies the sets.
+         *
+         * @param partialFrameTimeout (0, 1 h]
+         * @param idleTimeout         (0, 24 h]
+         * @param allowedUsers        copied
+         * @param allowedGroups       copied
+         * @param socketAccess        owner, group and mode of the socket file
+         * @throws IllegalArgumentException if a timeout is outside its range
+         */
         public Options {
             if (partialFrameTimeout.isNegative() || partialFrameTimeout.isZero()
                     || partialFrameTimeout.compareTo(Duration.ofHours(1)) > 0) {
@@ -119,30 +129,65 @@ public final class HypercallSocketServer implements AutoCloseable {
             allowedGroups = Set.copyOf(allowedGroups);
         }
 
-        /** 5 s partial-frame and {@link #DEFAULT_IDLE_TIMEOUT} idle timeouts, own user and root only, mode 0600. */
+        /**
+         * The defaults.
+         *
+         * @return 5 s partial-frame and {@link #DEFAULT_IDLE_TIMEOUT} idle timeouts, own user and root only,
+         *         socket mode 0600
+         */
         public static Options defaults() {
             return new Options(DEFAULT_PARTIAL_FRAME_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Set.of(), Set.of(),
                     FileAccess.OWNER_ONLY);
         }
 
+        /**
+         * These options with another partial-frame timeout.
+         *
+         * @param d how long a started frame may stay incomplete, (0, 1 h]
+         * @return a copy with {@code d}
+         * @throws IllegalArgumentException if {@code d} is out of range
+         */
         public Options withPartialFrameTimeout(Duration d) {
             return new Options(d, idleTimeout, allowedUsers, allowedGroups, socketAccess);
         }
 
+        /**
+         * These options with another idle timeout.
+         *
+         * @param d how long a connection may send nothing, (0, 24 h]
+         * @return a copy with {@code d}
+         * @throws IllegalArgumentException if {@code d} is out of range
+         */
         public Options withIdleTimeout(Duration d) {
             return new Options(partialFrameTimeout, d, allowedUsers, allowedGroups, socketAccess);
         }
 
-        /** Serves peers running as {@code users} (by {@code SO_PEERCRED}) besides the groups allowed. */
+        /**
+         * Serves peers running as {@code users} (by {@code SO_PEERCRED}) besides the groups allowed.
+         *
+         * @param users the allowed users, replacing the current set
+         * @return a copy with {@code users}
+         */
         public Options withAllowedUsers(Set<UserPrincipal> users) {
             return new Options(partialFrameTimeout, idleTimeout, users, allowedGroups, socketAccess);
         }
 
-        /** Serves peers whose effective group is one of {@code groups} besides the users allowed. */
+        /**
+         * Serves peers whose effective group is one of {@code groups} besides the users allowed.
+         *
+         * @param groups the allowed groups, replacing the current set
+         * @return a copy with {@code groups}
+         */
         public Options withAllowedGroups(Set<GroupPrincipal> groups) {
             return new Options(partialFrameTimeout, idleTimeout, allowedUsers, groups, socketAccess);
         }
 
+        /**
+         * These options with another owner, group and mode for the socket file.
+         *
+         * @param access applied to the socket before it is renamed into place
+         * @return a copy with {@code access}
+         */
         public Options withSocketAccess(FileAccess access) {
             return new Options(partialFrameTimeout, idleTimeout, allowedUsers, allowedGroups, access);
         }
@@ -155,12 +200,25 @@ public final class HypercallSocketServer implements AutoCloseable {
      * Binds {@code path} and starts serving with {@link Options#defaults()}; VM index {@code i} of a frame
      * selects {@code dispatchers.get(i)}. A leftover socket file nobody listens on is replaced; one in use is an
      * error.
+     *
+     * @param path        where the socket file is created; its directory must pass {@code SecureFiles.checkDirectory}
+     * @param dispatchers one per VM index, 1..65536 of them
+     * @return the running server; {@link #close()} stops it
+     * @throws IOException if the directory is unsafe, the path is in use, or binding fails
      */
     public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers) throws IOException {
         return start(path, dispatchers, Options.defaults());
     }
 
-    /** As {@link #start(Path, List)} with another partial-frame timeout. */
+    /**
+     * As {@link #start(Path, List)} with another partial-frame timeout.
+     *
+     * @param path                where the socket file is created
+     * @param dispatchers         one per VM index, 1..65536 of them
+     * @param partialFrameTimeout how long a started frame may stay incomplete, (0, 1 h]
+     * @return the running server
+     * @throws IOException if the directory is unsafe, the path is in use, or binding fails
+     */
     public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers,
             Duration partialFrameTimeout) throws IOException {
         return start(path, dispatchers, Options.defaults().withPartialFrameTimeout(partialFrameTimeout));
@@ -169,6 +227,12 @@ public final class HypercallSocketServer implements AutoCloseable {
     /**
      * As {@link #start(Path, List)} with {@code options}: the peers allowed, the timeouts (checked about every
      * 500 ms or the shortest timeout, whichever is shorter), and the socket file's owner, group and mode.
+     *
+     * @param path        where the socket file is created
+     * @param dispatchers one per VM index, 1..65536 of them
+     * @param options     peers, timeouts and socket file access
+     * @return the running server
+     * @throws IOException if the directory is unsafe, the path is in use, or binding fails
      */
     public static HypercallSocketServer start(Path path, List<HypercallDispatcher> dispatchers, Options options)
             throws IOException {
@@ -228,6 +292,9 @@ public final class HypercallSocketServer implements AutoCloseable {
     /**
      * Checks that {@link #start} could bind {@code path} now, changing nothing: it is absent, or a socket nobody
      * listens on (which {@code start} replaces). A live socket or a file that is not a socket is an error.
+     *
+     * @param path the socket path to check
+     * @throws IOException if {@code path} is a live socket or exists and is not a socket
      */
     public static void checkBindable(Path path) throws IOException {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -253,26 +320,47 @@ public final class HypercallSocketServer implements AutoCloseable {
         Files.deleteIfExists(path);
     }
 
+    /**
+     * The socket's path.
+     *
+     * @return the path given to {@code start}
+     */
     public Path path() {
         return path;
     }
 
-    /** Frames served (any status). */
+    /**
+     * Frames served (any status).
+     *
+     * @return count since start
+     */
     public long frames() {
         return frames.get();
     }
 
-    /** Frames rejected as malformed. */
+    /**
+     * Frames rejected as malformed.
+     *
+     * @return count since start
+     */
     public long badFrames() {
         return badFrames.get();
     }
 
-    /** Peers closed at once because their credentials are not allowed. */
+    /**
+     * Peers closed at once because their credentials are not allowed.
+     *
+     * @return count since start
+     */
     public long refusedPeers() {
         return refusedPeers.get();
     }
 
-    /** Connections closed because they stayed silent past the idle timeout, or made room for a new peer. */
+    /**
+     * Connections closed because they stayed silent past the idle timeout, or made room for a new peer.
+     *
+     * @return count since start
+     */
     public long idleClosed() {
         return idleClosed.get();
     }

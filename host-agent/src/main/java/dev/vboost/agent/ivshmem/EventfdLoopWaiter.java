@@ -33,7 +33,12 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
     private boolean lastWakeByRing;
     private volatile boolean closed;
 
-    /** Waits on {@code ringFds} (may be empty: then only the deadline and {@link #wakeUp} end a wait). */
+    /**
+     * Waits on {@code ringFds} (may be empty: then only the deadline and {@link #wakeUp} end a wait).
+     *
+     * @param ringFds the doorbell eventfds, non-blocking; the array is copied, the descriptors stay owned by their
+     *                servers
+     */
     public EventfdLoopWaiter(int... ringFds) {
         this.ringFds = ringFds.clone();
         this.wakeFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
@@ -96,7 +101,11 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
         }
     }
 
-    /** True if the last {@link #awaitUntil} consumed at least one ring. */
+    /**
+     * Whether the last wait ended by a doorbell.
+     *
+     * @return true if the last {@link #awaitUntil} consumed at least one ring
+     */
     public boolean lastWakeByRing() {
         return lastWakeByRing;
     }
@@ -115,22 +124,38 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
         }
     }
 
-    /** Guest writes to the doorbell that the agent consumed. */
+    /**
+     * Guest writes to the doorbell that the agent consumed.
+     *
+     * @return count since construction
+     */
     public long ringsReceived() {
         return rings.get();
     }
 
-    /** Rings that arrived while an earlier one was still unread: they woke no one and cost no extra scan. */
+    /**
+     * Rings that arrived while an earlier one was still unread: they woke no one and cost no extra scan.
+     *
+     * @return count since construction
+     */
     public long ringsCoalesced() {
         return coalesced.get();
     }
 
-    /** Wake-ups by a ring after which the loop found no changed line. */
+    /**
+     * Wake-ups by a ring after which the loop found no changed line.
+     *
+     * @return count since construction
+     */
     public long spuriousRings() {
         return spurious.get();
     }
 
-    /** Times the waiter slept and woke (a ring, {@link #wakeUp}, the deadline or a signal). */
+    /**
+     * Times the waiter slept and woke (a ring, {@link #wakeUp}, the deadline or a signal).
+     *
+     * @return count since construction
+     */
     public long wakeUps() {
         return wakes.get();
     }

@@ -40,6 +40,10 @@ public final class IvshmemPeer implements AutoCloseable {
      * Connects and reads messages until the set-up is complete (the version, the id, the region's descriptor
      * and this client's own {@code vectors} eventfds, which a server sends last) or {@code timeoutMillis} pass.
      *
+     * @param socket        the ivshmem server's socket
+     * @param vectors       eventfds this client expects per peer
+     * @param timeoutMillis how long the whole set-up may take, in milliseconds
+     * @return the connected, set-up client
      * @throws IOException if the server is not there, breaks the protocol, or the set-up does not complete in time
      */
     public static IvshmemPeer connect(Path socket, int vectors, long timeoutMillis) throws IOException {
@@ -78,6 +82,7 @@ public final class IvshmemPeer implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for one message and applies it.
      *
+     * @param timeoutMillis how long to wait, in milliseconds
      * @return false if nothing came in time
      * @throws IOException at end of stream or on a message that breaks the protocol
      */
@@ -156,21 +161,41 @@ public final class IvshmemPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * The id the server gave this client: the high half of the doorbell value other peers write to ring it.
+     *
+     * @return the id, or -1 before set-up
+     */
     public long ownId() {
         return ownId;
     }
 
-    /** The shared-memory descriptor the server sent. */
+    /**
+     * The shared-memory descriptor the server sent.
+     *
+     * @return the descriptor, owned by this client (closed by {@link #close()}), or -1 before set-up
+     */
     public int shmFd() {
         return shmFd;
     }
 
-    /** True if a peer with this id is known (announced and not gone). */
+    /**
+     * Whether a peer is known with all its vectors.
+     *
+     * @param peerId the server-assigned peer id
+     * @return true if a peer with this id is known (announced and not gone)
+     */
     public boolean knows(long peerId) {
         return peers.containsKey(peerId) && filled.getOrDefault(peerId, 0) == vectors;
     }
 
-    /** The eventfd of {@code peerId}'s vector, or -1. */
+    /**
+     * The eventfd of a peer's vector.
+     *
+     * @param peerId the server-assigned peer id
+     * @param vector the vector index
+     * @return the descriptor, or -1 if the peer or vector is not known
+     */
     public int eventFd(long peerId, int vector) {
         int @Nullable [] fds = peers.get(peerId);
         return fds == null || vector < 0 || vector >= fds.length ? -1 : fds[vector];
@@ -180,6 +205,8 @@ public final class IvshmemPeer implements AutoCloseable {
      * Rings {@code peerId}'s vector: adds 1 to its eventfd, as KVM does for a guest's doorbell write of
      * {@code peerId << 16 | vector}. Allocation-free.
      *
+     * @param peerId the server-assigned peer id
+     * @param vector the vector index
      * @return false if the peer or vector is not known
      */
     public boolean ring(long peerId, int vector) {
@@ -191,7 +218,13 @@ public final class IvshmemPeer implements AutoCloseable {
         return true;
     }
 
-    /** A doorbell for this client's guest endpoint: rings the host peer's {@code vector}. */
+    /**
+     * A doorbell for this client's guest endpoint: rings the host peer's {@code vector}.
+     *
+     * @param vector the host peer's vector to ring
+     * @return a doorbell writing the host peer's eventfd
+     * @throws IllegalStateException if the server announced no such host vector
+     */
     public EventfdDoorbell doorbell(int vector) {
         int fd = eventFd(IvshmemServer.HOST_PEER_ID, vector);
         if (fd < 0) {

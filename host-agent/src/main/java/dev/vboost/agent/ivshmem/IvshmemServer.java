@@ -88,7 +88,12 @@ public final class IvshmemServer implements AutoCloseable {
      * Opens {@code regionFile} (a regular file, not through a symlink), binds {@code socket} with exactly
      * {@code mode} and starts serving.
      *
-     * @param vectors eventfds per peer, 1..64; QEMU's {@code vectors} property must be at least this
+     * @param socket     the server socket path, as QEMU's {@code ivshmem-doorbell} chardev names it
+     * @param regionFile the shared region; its descriptor is sent to every client
+     * @param vectors    eventfds per peer, 1..64; QEMU's {@code vectors} property must be at least this
+     * @param mode       exact permissions of the socket file
+     * @param maxClients clients served at once, 1..65535; more are disconnected
+     * @return the running server; {@link #close()} stops it
      * @throws IOException if the socket path is in use or is not a socket, or the region cannot be opened
      */
     public static IvshmemServer start(Path socket, Path regionFile, int vectors, Set<PosixFilePermission> mode,
@@ -127,41 +132,80 @@ public final class IvshmemServer implements AutoCloseable {
         return s;
     }
 
-    /** As {@link #start(Path, Path, int, Set, int)} with {@value #DEFAULT_MAX_CLIENTS} clients at most. */
+    /**
+     * As {@link #start(Path, Path, int, Set, int)} with {@value #DEFAULT_MAX_CLIENTS} clients at most.
+     *
+     * @param socket     the server socket path
+     * @param regionFile the shared region
+     * @param vectors    eventfds per peer, 1..64
+     * @param mode       exact permissions of the socket file
+     * @return the running server
+     * @throws IOException if the socket path is in use or is not a socket, or the region cannot be opened
+     */
     public static IvshmemServer start(Path socket, Path regionFile, int vectors, Set<PosixFilePermission> mode)
             throws IOException {
         return start(socket, regionFile, vectors, mode, DEFAULT_MAX_CLIENTS);
     }
 
-    /** The agent's eventfds, one per vector (non-blocking, close-on-exec); owned by the server. */
+    /**
+     * The agent's eventfds, one per vector (non-blocking, close-on-exec); owned by the server.
+     *
+     * @return a copy of the descriptor numbers, indexed by vector; do not close them
+     */
     public int[] hostEventFds() {
         return hostFds.clone();
     }
 
+    /**
+     * The socket path.
+     *
+     * @return the path the server is bound to
+     */
     public Path path() {
         return path;
     }
 
+    /**
+     * Eventfds per peer.
+     *
+     * @return 1..64
+     */
     public int vectors() {
         return vectors;
     }
 
-    /** Clients connected now. */
+    /**
+     * Clients connected now.
+     *
+     * @return the count
+     */
     public int clientCount() {
         return clientCount;
     }
 
-    /** Clients ever accepted and sent their set-up. */
+    /**
+     * Clients ever accepted and sent their set-up.
+     *
+     * @return count since start
+     */
     public long connects() {
         return connects.get();
     }
 
-    /** Clients that left (end of stream or error). */
+    /**
+     * Clients that left (end of stream or error).
+     *
+     * @return count since start
+     */
     public long disconnects() {
         return disconnects.get();
     }
 
-    /** Clients the server disconnected: full buffer (not reading), a message sent to the server, over the limit. */
+    /**
+     * Clients the server disconnected: full buffer (not reading), a message sent to the server, over the limit.
+     *
+     * @return count since start
+     */
     public long dropped() {
         return dropped.get();
     }

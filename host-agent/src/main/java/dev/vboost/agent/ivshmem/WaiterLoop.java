@@ -29,8 +29,11 @@ public final class WaiterLoop implements AutoCloseable {
     /**
      * Starts the loop. The agent's clock must be {@link System#nanoTime()} (the waiter's deadlines are on it).
      *
+     * @param agent           the agent whose {@link HostAgent#runOnce()} each iteration calls
+     * @param waiter          sleeps until a doorbell ring, {@code wakeUp} or the next deadline
      * @param safetyPollNanos longest sleep without a ring or deadline: lines that changed without a ring (a
      *     guest in lazy mode, a lost doorbell) are seen at least this often
+     * @return the running loop, on a daemon thread
      */
     public static WaiterLoop start(HostAgent agent, LoopWaiter waiter, long safetyPollNanos) {
         if (safetyPollNanos <= 0) {
@@ -64,6 +67,11 @@ public final class WaiterLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The last exception an iteration threw; the loop logs it and goes on.
+     *
+     * @return the exception, or null if none was thrown
+     */
     public @Nullable Throwable lastError() {
         return lastError;
     }

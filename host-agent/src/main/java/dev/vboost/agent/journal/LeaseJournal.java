@@ -55,7 +55,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * compaction and the recovery rules belong together, since each depends on what the others keep on disk.
  */
 public final class LeaseJournal implements AutoCloseable {
+    /** Bytes per record, the layout above. */
     public static final int RECORD_SIZE = 48;
+    /** First field of every record: {@code "VBLJ"} read as a little-endian u32. */
     public static final int MAGIC = 0x4A4C4256;
     static final int VERSION = 2;
     static final int TYPE_ORIGINAL = 1;
@@ -81,7 +83,13 @@ public final class LeaseJournal implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** {@link #open(Path, FileAccess)} with {@link FileAccess#OWNER_ONLY} ({@code 0600}). */
+    /**
+     * {@link #open(Path, FileAccess)} with {@link FileAccess#OWNER_ONLY} ({@code 0600}).
+     *
+     * @param path the journal file
+     * @return the open, locked journal
+     * @throws IOException as for {@link #open(Path, FileAccess)}
+     */
     public static LeaseJournal open(Path path) throws IOException {
         return open(path, FileAccess.OWNER_ONLY);
     }
@@ -91,6 +99,9 @@ public final class LeaseJournal implements AutoCloseable {
      * any thread. A missing directory is created {@code 0700}; an existing one must be safe
      * ({@link SecureFiles#checkDirectory}).
      *
+     * @param path   the journal file
+     * @param access owner, group and mode a new file is created with, and an existing one must have
+     * @return the open, locked journal; its existing records stay live until {@link #recover} has handled them
      * @throws IOException if the file is refused (link, not regular, foreign owner, writable by others) or
      *                     another agent holds it
      */
@@ -117,16 +128,30 @@ public final class LeaseJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * The journal file.
+     *
+     * @return the path it was opened at
+     */
     public Path path() {
         return path;
     }
 
-    /** Bytes in the file now. */
+    /**
+     * Bytes in the file now: a multiple of {@link #RECORD_SIZE} unless a write was torn.
+     *
+     * @return the file size
+     * @throws IOException if the size cannot be read
+     */
     public long size() throws IOException {
         return channel.size();
     }
 
-    /** Compactions so far. */
+    /**
+     * Compactions so far.
+     *
+     * @return count since open
+     */
     public long compactions() {
         return compactions;
     }
@@ -135,6 +160,8 @@ public final class LeaseJournal implements AutoCloseable {
      * Appends the identity and original attributes of {@code thread} and forces them to disk before returning;
      * compacts the file first when it has grown past twice the live leases.
      *
+     * @param thread   the thread about to be boosted, with its identity (process and start time)
+     * @param original its attributes before the boost: what recovery puts back
      * @throws IOException if the record cannot be made durable (the caller must then not change the thread), or
      *                     the journal already tracks {@link #MAX_LEASES} threads
      */
@@ -159,6 +186,8 @@ public final class LeaseJournal implements AutoCloseable {
     /**
      * The thread no longer needs restoring (it is back at its original and its VM is gone): its record is
      * dropped at the next compaction. Keeping it is harmless: recovery never raises a thread.
+     *
+     * @param thread the identity recorded; a newer record for the same id with another identity is kept
      */
     public void forget(VcpuThread thread) {
         Lease l = live.get(thread.tid());
@@ -167,7 +196,11 @@ public final class LeaseJournal implements AutoCloseable {
         }
     }
 
-    /** Empties the journal (after every journaled thread is back to its original) and forces it. */
+    /**
+     * Empties the journal (after every journaled thread is back to its original) and forces it.
+     *
+     * @throws IOException if truncating or forcing fails
+     */
     public void clear() throws IOException {
         channel.truncate(0);
         channel.force(true);
@@ -218,7 +251,12 @@ public final class LeaseJournal implements AutoCloseable {
         }
     }
 
-    /** One journaled lease. */
+    /**
+     * One journaled lease.
+     *
+     * @param thread   the boosted thread's identity
+     * @param original its attributes before the boost: what recovery restores
+     */
     public record Lease(VcpuThread thread, ThreadAttributes original) {
     }
 
@@ -236,6 +274,11 @@ public final class LeaseJournal implements AutoCloseable {
      */
     public record Recovery(List<Lease> restored, List<Lease> alreadyOriginal, List<Lease> gone, List<Lease> refused,
             List<String> failures, int badRecords, @Nullable Path keptAs) {
+        /**
+         * Whether every lease was handled.
+         *
+         * @return true if no thread failed to change (gone and refused ones do not count as failures)
+         */
         public boolean clean() {
             return failures.isEmpty();
         }
@@ -245,6 +288,11 @@ public final class LeaseJournal implements AutoCloseable {
      * Reads the leases in {@code path}: the newest record per thread, in first-seen order. Records with a bad
      * magic, version, type, checksum or value are skipped and counted in {@code badRecords[0]}; a short tail
      * counts as one. Streams the file in bounded memory, whatever its size. A missing file has no leases.
+     *
+     * @param path       the journal file; opened without following a link
+     * @param badRecords a one-element array receiving the count of bad records
+     * @return the newest lease per thread id, in first-seen order; empty for a missing file
+     * @throws IOException if the path is not a regular file or reading fails
      */
     public static List<Lease> read(Path path, int[] badRecords) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -313,6 +361,10 @@ public final class LeaseJournal implements AutoCloseable {
      * </ul>
      * If the journal holds bad records it is first copied aside ({@code <name>.bad-<millis>}, mode 0600) and
      * the count reported, never silently cleared.
+     *
+     * @param actuator checks identities and applies the originals
+     * @return what happened to each lease
+     * @throws IOException if the journal cannot be read, copied aside or rewritten
      */
     public Recovery recover(PriorityActuator actuator) throws IOException {
         int[] bad = new int[1];

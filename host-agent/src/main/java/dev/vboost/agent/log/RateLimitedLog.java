@@ -21,6 +21,10 @@ public final class RateLimitedLog {
     private boolean failing;
 
     /**
+     * A log with an explicit interval and clock.
+     *
+     * @param logger   where lines go
+     * @param level    level of the error and count lines
      * @param what     the error, as it starts every line ("lease journal write failed")
      * @param interval how often at most a count line is written, in nanoseconds
      * @param clock    {@link System#nanoTime} in production, a fake in tests
@@ -37,12 +41,23 @@ public final class RateLimitedLog {
         this.clock = clock;
     }
 
-    /** One line per 10 s at most, on {@link System#nanoTime}. */
+    /**
+     * One line per 10 s at most, on {@link System#nanoTime}.
+     *
+     * @param logger where lines go
+     * @param level  level of the error and count lines
+     * @param what   the error, as it starts every line
+     */
     public RateLimitedLog(System.Logger logger, System.Logger.Level level, String what) {
         this(logger, level, what, 10_000_000_000L, System::nanoTime);
     }
 
-    /** The error happened (again): logged with its cause the first time, counted afterwards. */
+    /**
+     * The error happened (again): logged with its cause the first time, counted afterwards.
+     *
+     * @param detail what failed this time (a path, a thread), appended to {@code what}
+     * @param cause  the exception, or null
+     */
     public synchronized void error(String detail, @Nullable Throwable cause) {
         long now = clock.getAsLong();
         total++;
@@ -76,7 +91,11 @@ public final class RateLimitedLog {
         }
     }
 
-    /** Errors reported so far, logged or not. */
+    /**
+     * Errors reported so far, logged or not.
+     *
+     * @return count since construction
+     */
     public synchronized long total() {
         return total;
     }

@@ -67,6 +67,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @param maxTransitionsPerSecond see the record component
      * @param hostBoostEnabled see the record component
      * @param hostBoostTimeoutNanos see the record component
+     * @param vmBudgetNanos 0 (no per-VM budget) or 1 µs .. 4096 windows' worth
      * @throws IllegalArgumentException naming the value outside its range
      */
     public PolicyConfig {
@@ -377,6 +378,10 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
         /** -1: the default, 1 ms or the longest boost if that is shorter. */
         private long hostBoostTimeoutNanos = -1;
         private long vmBudgetNanos;
+
+        /** A builder holding the values of {@link PolicyConfig#defaults()}; same as {@link PolicyConfig#builder()}. */
+        public Builder() {
+        }
 
         /**
          * False: every request is denied DISABLED.

@@ -54,7 +54,10 @@ public final class QmpClient implements AutoCloseable {
     /**
      * Connects to the QMP socket {@code socket}, reads the greeting and negotiates capabilities.
      *
-     * @param events receives each event object ({@code {"event": ..., "data": ...}}) on the reader thread
+     * @param socket  QEMU's QMP UNIX socket ({@code -qmp unix:...})
+     * @param timeout bound on connecting, the greeting and each later command's reply
+     * @param events  receives each event object ({@code {"event": ..., "data": ...}}) on the reader thread
+     * @return the connected client, in command mode
      * @throws IOException if the socket cannot be reached or QEMU does not speak QMP within {@code timeout}
      */
     public static QmpClient connect(Path socket, Duration timeout, Consumer<JsonNode> events) throws IOException {
@@ -83,7 +86,13 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    /** Runs {@code command} without arguments; returns its {@code return} value. */
+    /**
+     * Runs {@code command} without arguments.
+     *
+     * @param command the QMP command name, e.g. {@code query-cpus-fast}
+     * @return the reply's {@code return} value
+     * @throws IOException as for {@link #execute(String, ObjectNode)}
+     */
     public JsonNode execute(String command) throws IOException {
         return execute(command, null);
     }
@@ -91,6 +100,9 @@ public final class QmpClient implements AutoCloseable {
     /**
      * Runs {@code command} with {@code arguments} (may be null) and returns its {@code return} value.
      *
+     * @param command   the QMP command name
+     * @param arguments the {@code arguments} object, or null for none
+     * @return the reply's {@code return} value
      * @throws IOException on a QMP error reply (with QEMU's class and description), a closed connection or no
      *     reply within the timeout
      */
@@ -197,7 +209,11 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    /** True once the connection ended (QEMU exited, or {@link #close()}). */
+    /**
+     * Whether the connection ended.
+     *
+     * @return true once QEMU closed the socket or {@link #close()} was called
+     */
     public boolean isClosed() {
         Thread t = reader;
         return closed || t == null || !t.isAlive();

@@ -44,8 +44,11 @@ public final class QmpVcpuWatcher implements AutoCloseable {
     /**
      * Connects to QEMU's QMP socket and reads the vCPU map once; then watches it.
      *
+     * @param socket   QEMU's QMP UNIX socket
+     * @param timeout  how long connecting, the greeting and each command may take
      * @param interval how often to read the map without an event (the safety net)
      * @param onChange called with each new map (slot → tid), on the watcher's thread
+     * @return the running watcher, with {@link #current()} already filled
      * @throws IOException if QMP cannot be reached or its answer is not a vCPU list
      */
     public static QmpVcpuWatcher start(Path socket, Duration timeout, Duration interval,
@@ -74,17 +77,29 @@ public final class QmpVcpuWatcher implements AutoCloseable {
         }
     }
 
-    /** The last map read: slot → tid. */
+    /**
+     * The last map read.
+     *
+     * @return slot → tid, never null
+     */
     public Map<Integer, Integer> current() {
         return current;
     }
 
-    /** The last failure to read the map (QEMU gone, a bad answer), or null. */
+    /**
+     * The last failure to read the map.
+     *
+     * @return QEMU gone, a bad answer; or null if none happened
+     */
     public @Nullable Exception lastError() {
         return lastError;
     }
 
-    /** True while QEMU's QMP connection is open. */
+    /**
+     * Whether QEMU is still reachable.
+     *
+     * @return true while QEMU's QMP connection is open
+     */
     public boolean connected() {
         return !qmp.isClosed();
     }
@@ -119,7 +134,10 @@ public final class QmpVcpuWatcher implements AutoCloseable {
      * The slot → tid map of a {@code query-cpus-fast} answer: a list of objects with {@code cpu-index} (0..4095)
      * and {@code thread-id} (&gt; 0).
      *
-     * @throws IOException naming what is wrong with the answer
+     * @param answer the {@code return} member of the answer
+     * @return slot → tid
+     * @throws IOException naming
+ what is wrong with the answer
      */
     public static Map<Integer, Integer> parse(JsonNode answer) throws IOException {
         if (!answer.isArray()) {

@@ -27,7 +27,15 @@ public final class ThreadNameVcpus {
     private ThreadNameVcpus() {
     }
 
-    /** As {@link #discover(Path, long, Pattern)} on the real {@code /proc}. */
+    /**
+     * As {@link #discover(Path, long, Pattern)} on the real {@code /proc}.
+     *
+     * @param pid  QEMU's process id
+     * @param name pattern the whole thread name must match (QEMU with {@code debug-threads=on} names them
+     *             {@code CPU n/KVM})
+     * @return slot → tid
+     * @throws IllegalArgumentException as for {@link #discover(Path, long, Pattern)}
+     */
     public static Map<Integer, Integer> discover(long pid, Pattern name) {
         return discover(Path.of("/proc"), pid, name);
     }
@@ -35,6 +43,10 @@ public final class ThreadNameVcpus {
     /**
      * Slot → tid for the threads of {@code pid} whose whole name matches {@code name}.
      *
+     * @param proc the procfs root ({@code /proc}, or a fake tree in tests)
+     * @param pid  QEMU's process id
+     * @param name pattern the whole thread name ({@code task/<tid>/comm}) must match
+     * @return slot → tid, slot being the {@code n} of {@code CPU n/}
      * @throws IllegalArgumentException with the names seen, when no thread matches, when a matching name carries
      *     no {@code CPU n/} index, or when two carry the same index
      */

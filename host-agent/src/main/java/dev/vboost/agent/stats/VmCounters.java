@@ -9,6 +9,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * A copy of one VM's counters, taken by {@code HostAgent.counters(String)}. Counts follow spec §8.12.
  *
+ * @param vm                the VM's name, as it was registered with the agent
  * @param granted           guest boosts granted (the thread was raised)
  * @param grantedByReason   grants per {@link BoostReason} bit index (a request with two reasons counts twice)
  * @param denied            guest boost requests refused, all causes (includes invalid lines and actuator failures)
@@ -69,13 +70,21 @@ public record VmCounters(String vm, long granted, long[] grantedByReason, long d
         deniedByCause = deniedByCause.clone();
     }
 
-    /** @return grants per {@link BoostReason} bit index, a copy */
+    /**
+     * Grants per reason.
+     *
+     * @return grants per {@link BoostReason} bit index, a copy
+     */
     @Override
     public long[] grantedByReason() {
         return grantedByReason.clone();
     }
 
-    /** @return refusals per {@link DenialReason} code, a copy */
+    /**
+     * Refusals per cause.
+     *
+     * @return refusals per {@link DenialReason} code, a copy
+     */
     @Override
     public long[] deniedByCause() {
         return deniedByCause.clone();

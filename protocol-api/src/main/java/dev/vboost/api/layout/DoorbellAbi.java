@@ -11,6 +11,7 @@ public final class DoorbellAbi {
 
     /** Bit index of feature DOORBELL in {@code host_features} / {@code accepted_features}. */
     public static final int FEATURE_BIT = 4;
+    /** Feature DOORBELL as a mask ({@code 1 << FEATURE_BIT}), to test or set in a feature word. */
     public static final long FEATURE = 1L << FEATURE_BIT;
     /** The host (the ivshmem server) is peer 0; clients get ids from 1. */
     public static final int HOST_PEER_ID = 0;

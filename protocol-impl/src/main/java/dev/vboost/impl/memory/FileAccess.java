@@ -21,6 +21,14 @@ public record FileAccess(int mode, @Nullable UserPrincipal owner, @Nullable Grou
     /** Read-write for the owner only: {@code 0600}, the default for regions and journals. */
     public static final FileAccess OWNER_ONLY = new FileAccess(0600, null, null);
 
+    /**
+     * Checks the mode.
+     *
+     * @param mode  permission bits 0..0777
+     * @param owner the owning user, or {@code null} for the process's own
+     * @param group the owning group, or {@code null} for the process's own
+     * @throws IllegalArgumentException if {@code mode} is outside 0..0777
+     */
     public FileAccess {
         if (mode < 0 || mode > 0777) {
             throw new IllegalArgumentException("mode must be 0..0777 without set-id or sticky bits, got 0"
@@ -28,7 +36,13 @@ public record FileAccess(int mode, @Nullable UserPrincipal owner, @Nullable Grou
         }
     }
 
-    /** {@code mode} with the process's owner and group. */
+    /**
+     * {@code mode} with the process's owner and group.
+     *
+     * @param mode permission bits 0..0777
+     * @return the access
+     * @throws IllegalArgumentException if {@code mode} is outside 0..0777
+     */
     public static FileAccess of(int mode) {
         return new FileAccess(mode, null, null);
     }
@@ -37,6 +51,10 @@ public record FileAccess(int mode, @Nullable UserPrincipal owner, @Nullable Grou
      * Parses the command-line form: an octal mode ({@code 0660}), optionally a user and a group by name or
      * number ({@code root}, {@code kvm}); {@code null} or empty keeps the process's own.
      *
+     * @param octalMode the mode in octal, e.g. {@code 0660}
+     * @param user      the owning user's name, or {@code null} or empty for the process's own
+     * @param group     the owning group's name, or {@code null} or empty for the process's own
+     * @return the access
      * @throws IOException if the user or group does not exist
      * @throws IllegalArgumentException if the mode is not octal 0..0777
      */
@@ -53,7 +71,13 @@ public record FileAccess(int mode, @Nullable UserPrincipal owner, @Nullable Grou
         return new FileAccess(mode, u, g);
     }
 
-    /** The same owner and group with another mode. */
+    /**
+     * The same owner and group with another mode.
+     *
+     * @param newMode permission bits 0..0777
+     * @return a new access
+     * @throws IllegalArgumentException if {@code newMode} is outside 0..0777
+     */
     public FileAccess withMode(int newMode) {
         return new FileAccess(newMode, owner, group);
     }

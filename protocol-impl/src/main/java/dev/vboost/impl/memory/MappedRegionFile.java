@@ -64,6 +64,10 @@ public final class MappedRegionFile implements AutoCloseable {
      * zero bytes, mapped read-write, and locked exclusively for the life of the mapping so a second host on the
      * same file refuses.
      *
+     * @param file   the region file; its directory must pass {@link SecureFiles#checkDirectory}
+     * @param size   region size in bytes
+     * @param access owner, group and mode of the file
+     * @return the mapped, locked region; closing it unmaps and unlocks
      * @throws UncheckedIOException naming the file and the reason when it is refused or locked
      */
     public static MappedRegionFile create(Path file, long size, FileAccess access) {
@@ -74,6 +78,12 @@ public final class MappedRegionFile implements AutoCloseable {
      * As {@link #create(Path, long, FileAccess)}, except that an existing region file of exactly {@code size}
      * bytes is kept as it is (same inode, contents untouched) so guests that still map it see the host that
      * re-initialises it: what a restarting host does. {@link #reused()} tells which happened.
+     *
+     * @param file   the region file
+     * @param size   region size in bytes; an existing file of another size is emptied and resized
+     * @param access owner, group and mode of the file
+     * @return the mapped, locked region
+     * @throws UncheckedIOException naming the file and the reason when it is refused or locked
      */
     public static MappedRegionFile createOrReuse(Path file, long size, FileAccess access) {
         return host(file, size, access, true);
@@ -176,12 +186,19 @@ public final class MappedRegionFile implements AutoCloseable {
      * True while the path still names the mapped file: false once it was unlinked, renamed away or replaced by
      * another file (guests attaching by the path would then map something else). One {@code lstat}, no
      * allocation beyond it; cheap enough to call between agent iterations, say once a second.
+     *
+     * @return whether the path still names the mapped file
      */
     public boolean stillLinked() {
         return SecureFiles.stillNames(path, fileKey);
     }
 
-    /** True if {@link #createOrReuse} kept an existing file (and for {@link #open}); false if it made a new one. */
+    /**
+     * Whether an existing file was kept.
+     *
+     * @return true if {@link #createOrReuse} kept an existing file (and for {@link #open}); false if it made a
+     *         new one
+     */
     public boolean reused() {
         return reused;
     }

@@ -43,6 +43,7 @@ public final class SecureFiles {
     /**
      * An open file and what it was when checked.
      *
+     * @param channel the file, open read-write; the caller owns and closes it
      * @param fileKey the file's identity (device and inode) as {@code BasicFileAttributes.fileKey()} gives it
      * @param created true if this call created the file
      */
@@ -55,6 +56,9 @@ public final class SecureFiles {
      * user or {@code access.owner()}, and not writable by anyone {@code access} does not allow; its owner,
      * group and mode are then set to {@code access}.
      *
+     * @param file   the file to open; its directory must pass {@link #checkDirectory}
+     * @param access owner, group and mode the file gets (and an existing one may already have)
+     * @return the open file, its identity, and whether it was created
      * @throws IOException naming the path and the reason when the file or its directory is refused
      */
     public static Opened openOrCreate(Path file, FileAccess access) throws IOException {
@@ -79,6 +83,11 @@ public final class SecureFiles {
     /**
      * Creates {@code file} exclusively ({@code O_CREAT|O_EXCL|O_NOFOLLOW}): fails if anything, even a dangling
      * link, already has the name. Owner, group and mode are then set to {@code access}.
+     *
+     * @param file   the name to create; its directory must pass {@link #checkDirectory}
+     * @param access owner, group and mode the new file gets
+     * @return the open file, with {@code created} true
+     * @throws IOException if the name exists, the directory is refused, or setting the access fails
      */
     public static Opened createNew(Path file, FileAccess access) throws IOException {
         checkDirectory(parentOf(file));
@@ -97,7 +106,14 @@ public final class SecureFiles {
         }
     }
 
-    /** Opens an existing {@code file} read-write under the checks of {@link #openOrCreate}. */
+    /**
+     * Opens an existing {@code file} read-write under the checks of {@link #openOrCreate}.
+     *
+     * @param file   the file to open
+     * @param access owner, group and mode the file must be compatible with, and is set to
+     * @return the open file, with {@code created} false
+     * @throws IOException if the file is missing or refused
+     */
     public static Opened openExisting(Path file, FileAccess access) throws IOException {
         checkDirectory(parentOf(file));
         Map<String, Object> before = Files.readAttributes(file, "unix:mode,uid,gid,nlink,ino,dev", NOFOLLOW);
@@ -119,6 +135,9 @@ public final class SecureFiles {
     /**
      * Refuses a directory in which another user could replace a file's name: one owned by someone other than
      * root or this process's user, or writable by group or others without the sticky bit.
+     *
+     * @param dir the directory, not followed if it is a link
+     * @throws IOException naming the directory and why it is refused, or if its attributes cannot be read
      */
     public static void checkDirectory(Path dir) throws IOException {
         Map<String, Object> a = Files.readAttributes(dir, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
@@ -141,7 +160,10 @@ public final class SecureFiles {
      * Takes an exclusive lock on the whole file (an {@code fcntl} lock the kernel holds for this process), so a
      * second agent on the same file refuses to start.
      *
-     * @param what what the file is, for the message ("region", "lease journal")
+     * @param channel the open file
+     * @param file    its path, for the message
+     * @param what    what the file is, for the message ("region", "lease journal")
+     * @return the lock; released when the channel closes
      * @throws IOException if another process, or another channel in this one, holds it
      */
     public static FileLock lockExclusively(FileChannel channel, Path file, String what) throws IOException {
@@ -158,7 +180,13 @@ public final class SecureFiles {
         return lock;
     }
 
-    /** True if {@code file} still names the file with identity {@code fileKey} (one {@code lstat}). */
+    /**
+     * Whether a path still names the file that was opened (one {@code lstat}).
+     *
+     * @param file    the path
+     * @param fileKey the identity from {@link Opened#fileKey()} or {@link #identity}
+     * @return true if {@code file} names the file with identity {@code fileKey}; false if not or unreadable
+     */
     public static boolean stillNames(Path file, Object fileKey) {
         try {
             return fileKey.equals(identity(file));
@@ -167,7 +195,13 @@ public final class SecureFiles {
         }
     }
 
-    /** The device and inode {@code file} names, not following a link. */
+    /**
+     * The device and inode {@code file} names, not following a link.
+     *
+     * @param file the path
+     * @return an opaque identity to compare with {@code equals}
+     * @throws IOException if the path cannot be read or the platform gives no identity
+     */
     public static Object identity(Path file) throws IOException {
         Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, NOFOLLOW).fileKey();
         if (key == null) {
@@ -176,7 +210,12 @@ public final class SecureFiles {
         return key;
     }
 
-    /** The effective user id of this process (the owner of {@code /proc/self}). */
+    /**
+     * The effective user id of this process (the owner of {@code /proc/self}).
+     *
+     * @return the uid
+     * @throws IOException if {@code /proc/self} cannot be read
+     */
     public static int processUid() throws IOException {
         return (Integer) Files.getAttribute(Paths.get("/proc/self"), "unix:uid");
     }

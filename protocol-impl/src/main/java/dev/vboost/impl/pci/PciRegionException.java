@@ -21,7 +21,9 @@ public final class PciRegionException extends IOException {
         BAD_DEVICE
     }
 
+    /** Why the region could not be located. */
     private final Reason reason;
+    /** The sysfs path the failure is about. */
     private final Path path;
 
     PciRegionException(Reason reason, Path path, String message, Throwable cause) {
@@ -36,11 +38,20 @@ public final class PciRegionException extends IOException {
         this.path = path;
     }
 
+    /**
+     * Why the region could not be located.
+     *
+     * @return the reason
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The sysfs path the failure is about. */
+    /**
+     * The sysfs path the failure is about.
+     *
+     * @return a device directory or one of its files
+     */
     public Path path() {
         return path;
     }

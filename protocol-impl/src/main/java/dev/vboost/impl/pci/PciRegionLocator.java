@@ -26,7 +26,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * a locked-down kernel refuses it whatever the user (reported as {@link PciRegionException.Reason#LOCKDOWN}).
  */
 public final class PciRegionLocator {
+    /** PCI vendor id of QEMU's ivshmem devices (Red Hat / virtio). */
     public static final int IVSHMEM_VENDOR = 0x1af4;
+    /** PCI device id of ivshmem ({@code ivshmem-plain} and {@code ivshmem-doorbell}). */
     public static final int IVSHMEM_DEVICE = 0x1110;
     /** Bounds the scan: a guest with more PCI functions than this is not one we serve. */
     private static final int MAX_DEVICES = 4096;
@@ -34,6 +36,13 @@ public final class PciRegionLocator {
     /** Maps a BAR file; the default maps it shared, read-write. Tests substitute one that fails. */
     @FunctionalInterface
     public interface BarMapper {
+        /**
+         * Maps a BAR.
+         *
+         * @param resource a device's {@code resource2} file
+         * @return the mapping; the caller closes it
+         * @throws IOException if the file cannot be opened or mapped
+         */
         MappedRegionFile map(Path resource) throws IOException;
     }
 
@@ -45,6 +54,12 @@ public final class PciRegionLocator {
         this(Path.of("/sys"), PciRegionLocator::mapShared);
     }
 
+    /**
+     * A locator over another sysfs tree, for tests.
+     *
+     * @param sysfsRoot stands for {@code /sys}
+     * @param mapper    maps each candidate's {@code resource2}
+     */
     public PciRegionLocator(Path sysfsRoot, BarMapper mapper) {
         this.sysfs = sysfsRoot;
         this.mapper = mapper;
@@ -55,6 +70,7 @@ public final class PciRegionLocator {
      *
      * @param bdf the device to use ({@code 0000:00:03.0}, or the short {@code 00:03.0}); null: the first ivshmem
      *     device, in address order, whose BAR2 holds the magic
+     * @return the region, its device and its guest-physical address
      * @throws PciRegionException naming the path and the reason when there is none or it cannot be mapped
      */
     public PciRegion locate(@Nullable String bdf) throws PciRegionException {
