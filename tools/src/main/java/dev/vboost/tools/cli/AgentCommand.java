@@ -63,7 +63,7 @@ public final class AgentCommand implements Callable<Integer> {
     Path region;
 
     @Option(names = "--vm-dir", paramLabel = "DIR", description = "Serve every VM described by a DIR/*.vm file and "
-            + "follow the directory as files are created, changed and removed (format: docs/deploying-daemon.md); "
+            + "follow the directory as files are created, changed and removed (format: docs/deploying.md section 6); "
             + "replaces the one-VM options.")
     @Nullable Path vmDir;
 

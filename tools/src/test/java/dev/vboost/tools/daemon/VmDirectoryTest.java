@@ -44,7 +44,7 @@ class VmDirectoryTest {
     }
 
     private void writeVm(String file, String text) throws Exception {
-        // written aside and renamed into place, as docs/deploying-daemon.md tells writers to
+        // written aside and renamed into place, as docs/deploying.md section 6 tells writers to
         Path tmpFile = vmDir.resolve("." + file + ".tmp");
         Files.writeString(tmpFile, text);
         Files.setPosixFilePermissions(tmpFile, PosixFilePermissions.fromString("rw-r--r--"));
