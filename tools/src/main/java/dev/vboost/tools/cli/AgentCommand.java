@@ -176,7 +176,7 @@ public final class AgentCommand implements Callable<Integer> {
         boolean existed = Files.exists(region) && Files.size(region) == backing;
         try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
                 : MappedRegionFile.create(region, backing);
-                HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
+                HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
             if (!existed) {
                 try {
                     RegionFileAccess.apply(region, group, perms);
