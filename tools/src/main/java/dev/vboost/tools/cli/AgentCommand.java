@@ -28,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -186,9 +185,7 @@ public final class AgentCommand implements Callable<Integer> {
                 }
             }
             HostAgent agent = build(endpoint, policy, map, gpa);
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;
             @Nullable MetricsEndpoint metricsEndpoint = null;
             try {
@@ -222,7 +219,7 @@ public final class AgentCommand implements Callable<Integer> {
                     // with --qmp, wake often enough to follow a vCPU change promptly
                     long wait = Math.min(watcher != null ? 20_000_000L : Long.MAX_VALUE, nextStats - System.nanoTime());
                     long left = end == Long.MAX_VALUE ? wait : Math.min(wait, end - System.nanoTime());
-                    if (stop.await(Math.max(0, left), TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
+                    if (stop.await(Math.max(0, left)) || System.nanoTime() - end >= 0) {
                         break;
                     }
                     if (watcher != null && !servable(watcher.current(), slotCount).equals(map)) {
@@ -249,17 +246,19 @@ public final class AgentCommand implements Callable<Integer> {
                 if (hypercalls != null) {
                     hypercalls.close();
                 }
-                agent.stop();
-                if (watcher != null) {
-                    watcher.close();
-                }
                 try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: the hook has run
+                    agent.stop();
+                    if (watcher != null) {
+                        watcher.close();
+                    }
+                    String signal = stop.received();
+                    out.println("stopped" + (signal != null ? " by " + signal + ", every boosted thread restored" : "")
+                            + "; " + stats(agent.counters("vm")));
+                    out.flush();
+                } finally {
+                    stop.close();
                 }
             }
-            out.println("stopped; " + stats(agent.counters("vm")));
             Throwable error = agent.lastError();
             if (error != null) {
                 spec.commandLine().getErr().println(Usage.prefix(spec) + "last error: " + error);
