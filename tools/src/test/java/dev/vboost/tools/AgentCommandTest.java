@@ -183,4 +183,36 @@ class AgentCommandTest {
             }
         }
     }
+
+    /**
+     * Issue 16 row 10: a second {@code vboost agent} on a region another agent serves exits 1 with a clear
+     * error, and the first one is not disturbed. Needs no real-time rights (nothing is boosted).
+     */
+    @Test
+    void aSecondAgentOnTheSameRegionIsRefused() throws Exception {
+        Path region = dir.resolve("shared-region");
+        int tid = LinuxThreads.currentTid();
+        AtomicReference<CliRun> first = new AtomicReference<>();
+        Thread agent = new Thread(() -> first.set(CliRun.of("agent", "--region", region.toString(), "--vcpu",
+                "0=" + tid, "--duration", "6", "--stats", "0")));
+        agent.start();
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // READY is published by the serving agent thread, so the region's lock is held by then
+            while (!(Files.exists(region) && CliRun.of("inspect", region.toString()).out.contains("state READY"))) {
+                assertTrue(agent.isAlive() && System.nanoTime() - until < 0, "first agent not serving within 30 s");
+                Thread.sleep(20);
+            }
+            CliRun second = CliRun.of("agent", "--region", region.toString(), "--vcpu", "0=" + tid,
+                    "--duration", "1", "--stats", "0");
+            assertEquals(1, second.exit, second::toString);
+            assertTrue(second.err.contains(region.toString()) && second.err.contains("second agent"), second::toString);
+            assertTrue(CliRun.of("inspect", region.toString()).out.contains("state READY"),
+                    "the first agent's region is untouched");
+        } finally {
+            agent.join(TimeUnit.SECONDS.toMillis(40));
+        }
+        CliRun a = first.get();
+        assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+    }
 }

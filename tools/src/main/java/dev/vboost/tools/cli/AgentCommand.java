@@ -12,6 +12,7 @@ import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
 import dev.vboost.tools.metrics.AgentMetrics;
@@ -109,13 +110,17 @@ public final class AgentCommand implements Callable<Integer> {
             + "the region (ATTACH checks it), page-aligned; 0x... hex or decimal.")
     @Nullable String regionGpa;
 
-    @Option(names = "--group", paramLabel = "GROUP", description = "Give a region file the agent creates to this group "
-            + "(e.g. kvm), for a QEMU that runs as another user.")
-    @Nullable String group;
-
-    @Option(names = "--mode", paramLabel = "OCTAL", description = "Mode of a region file the agent creates (default "
-            + "0600; 0660 with --group).")
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the region file, set exactly "
+            + "whatever the umask (default 0600, or 0660 with --group so that a VMM in that group can attach).")
     @Nullable String mode;
+
+    @Option(names = "--owner", paramLabel = "USER", description = "Owning user of the region file, by name or number "
+            + "(default: this user).")
+    @Nullable String owner;
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Owning group of the region file, by name or number "
+            + "(e.g. kvm, for a QEMU that runs as another user; default: this user's).")
+    @Nullable String group;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double durationSeconds;
@@ -167,23 +172,15 @@ public final class AgentCommand implements Callable<Integer> {
             throw Usage.error(spec, "--region: " + region + " is not a regular file (a directory or a special file)");
         }
         long gpa = hypercallOptions();
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
-                mode != null ? mode : group != null ? "0660" : "0600");
+        FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
-        boolean existed = Files.exists(region) && Files.size(region) == backing;
-        try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
-                : MappedRegionFile.create(region, backing);
+        // created safely (no link, FIFO or foreign file), or our own file of the right size reused in place; locked
+        // exclusively, so a second agent on the same region fails here (exit 1) instead of serving it as well
+        try (MappedRegionFile mapping = MappedRegionFile.createOrReuse(region, backing, access);
                 HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
-            if (!existed) {
-                try {
-                    RegionFileAccess.apply(region, group, perms);
-                } catch (IOException e) {
-                    spec.commandLine().getErr().println("vboost agent: " + region + ": cannot set group/mode: " + e.getMessage());
-                    return VboostCli.FAILURE;
-                }
-            }
+            boolean existed = mapping.reused();
             HostAgent agent = build(endpoint, policy, map, gpa);
             StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;

@@ -9,7 +9,6 @@ import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -82,12 +81,7 @@ public final class RegionCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));
         }
-        FileAccess access;
-        try {
-            access = FileAccess.parse(mode != null ? mode : group != null ? "0660" : "0600", owner, group);
-        } catch (IllegalArgumentException | IOException e) {
-            throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
-        }
+        FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw Usage.error(spec, "directory " + parent + " does not exist");
