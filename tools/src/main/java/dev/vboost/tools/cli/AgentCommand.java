@@ -50,8 +50,12 @@ import picocli.CommandLine.Option;
                 "With --hypercall-socket it also answers the VM's hypercalls (spec §7), which the VMM forwards over that "
                         + "Unix domain socket (frame format: host-agent/README.md).",
                 "With --vm-dir DIR it serves every VM described in DIR instead (one file per VM, followed while it runs).",
-                "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
-                "Exit 0 after a clean stop, 1 if the agent failed, 2 for bad options or files."})
+                "The region is created NOT_READY (or an existing file of ours re-initialised) and published READY once "
+                        + "the agent serves it; it stays locked, so a second agent on it exits 1.",
+                "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted, and prints a "
+                        + "'stopped' line.",
+                "Exit 0 after a clean stop (also by Ctrl-C / SIGTERM with one VM), 1 if the agent failed or the "
+                        + "region is served by another agent, 2 for bad options or files."})
 public final class AgentCommand implements Callable<Integer> {
     @CommandLine.Spec
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
