@@ -45,8 +45,8 @@ class RegionCommandTest {
             assertTrue(r.err.contains("--mode"), r::toString);
         }
         CliRun r = CliRun.of("region", dir.resolve("n").toString(), "--group", "no-such-group-vboost");
-        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
-        assertTrue(r.err.contains("cannot set group/mode"), r::toString);
+        assertEquals(VboostCli.USAGE, r.exit, r::toString);
+        assertTrue(r.err.contains("no such user or group: no-such-group-vboost"), r::toString);
     }
 
     @Test

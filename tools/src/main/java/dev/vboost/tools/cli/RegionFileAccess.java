@@ -26,6 +26,8 @@ final class RegionFileAccess {
         FileAccess a;
         try {
             a = FileAccess.parse(text, owner, group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw Usage.error(spec, "--owner/--group: no such user or group: " + e.getName());
         } catch (IllegalArgumentException | IOException e) {
             throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
         }
