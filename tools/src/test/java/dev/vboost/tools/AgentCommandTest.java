@@ -143,6 +143,7 @@ class AgentCommandTest {
         AtomicReference<CliRun> agentRun = new AtomicReference<>();
         Thread agent = new Thread(() -> agentRun.set(CliRun.of("agent", "--region", region.toString(), "--vcpu",
                 "0=" + tid, "--hypercall-socket", socket.toString(), "--region-gpa", "0x" + Long.toHexString(gpa),
+                "--socket-allow-user", System.getProperty("user.name"), "--socket-mode", "0600",
                 "--duration", "6", "--stats", "0")));
         agent.start();
         try {
@@ -215,5 +216,25 @@ class AgentCommandTest {
         }
         CliRun a = first.get();
         assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+    }
+
+    /** The hypercall socket's peer and mode options: a user that does not exist or a mode for others is refused. */
+    @Test
+    void badSocketPeerOptionsAreUsageErrors() {
+        Path region = dir.resolve("sock-region");
+        String[] base = {"agent", "--region", region.toString(), "--vcpu", "0=" + LinuxThreads.currentTid(),
+            "--hypercall-socket", dir.resolve("hc.sock").toString(), "--region-gpa", "0x1000", "--duration", "1"};
+        String[][] bad = {{"--socket-allow-user", "no-such-user-vboost"}, {"--socket-allow-group", "no-such-group-vboost"},
+            {"--socket-mode", "0666"}, {"--socket-mode", "0700"}};
+        for (String[] b : bad) {
+            String[] args = java.util.Arrays.copyOf(base, base.length + 2);
+            args[base.length] = b[0];
+            args[base.length + 1] = b[1];
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.exit, r::toString);
+            assertTrue(r.err.contains(b[1].startsWith("0") ? "--socket-mode " + b[1] : "no such user or group: " + b[1]),
+                    r::toString);
+        }
+        assertTrue(Files.notExists(region), "nothing is created for refused options");
     }
 }

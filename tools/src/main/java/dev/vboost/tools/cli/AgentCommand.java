@@ -114,6 +114,18 @@ public final class AgentCommand implements Callable<Integer> {
             + "the region (ATTACH checks it), page-aligned; 0x... hex or decimal.")
     @Nullable String regionGpa;
 
+    @Option(names = "--socket-allow-user", paramLabel = "USER", description = "With --hypercall-socket: serve peers "
+            + "running as this user (by SO_PEERCRED; repeatable). Default: only this user and root.")
+    List<String> socketUsers = new ArrayList<>();
+
+    @Option(names = "--socket-allow-group", paramLabel = "GROUP", description = "With --hypercall-socket: serve peers "
+            + "whose effective group is this one (repeatable); the socket file is given to the first such group.")
+    List<String> socketGroups = new ArrayList<>();
+
+    @Option(names = "--socket-mode", paramLabel = "OCTAL", description = "Mode of the hypercall socket file (default "
+            + "0600, or 0660 with --socket-allow-group; a peer needs write permission).")
+    @Nullable String socketMode;
+
     @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the region file, set exactly "
             + "whatever the umask (default 0600, or 0660 with --group so that a VMM in that group can attach).")
     @Nullable String mode;
@@ -177,6 +189,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         long gpa = hypercallOptions();
         FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
+        HypercallSocketServer.Options socketOptions = SocketPeers.options(spec, socketUsers, socketGroups, socketMode);
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
@@ -200,7 +213,7 @@ public final class AgentCommand implements Callable<Integer> {
                 if (socket != null) {
                     try {
                         hypercalls = HypercallSocketServer.start(socket,
-                                List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))));
+                                List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))), socketOptions);
                     } catch (IOException e) {
                         spec.commandLine().getErr().println(Usage.prefix(spec) + "--hypercall-socket " + socket + ": " + e.getMessage());
                         return VboostCli.USAGE;
