@@ -235,7 +235,7 @@ fdev="$fake/bus/pci/devices/0000:00:05.0"
 mkdir -p "$fdev" "$scratch/nosys/bus/pci/devices"
 echo 0x1af4 > "$fdev/vendor"; echo 0x1110 > "$fdev/device"
 printf '0x0 0x0 0x0\n0x0 0x0 0x0\n0x00000000fe000000 0x00000000fe000fff 0x0\n' > "$fdev/resource"
-./vboost region "$fdev/resource2" --slots 2 >/dev/null
+./vboost region "$fdev/resource2" --slots 2 --ready >/dev/null
 "$out/vboost-guest" --sysfs "$fake" attach detach | grep -q 'step 1 attach: ok device 0000:00:05.0, BAR2 0xfe000000' \
   || fail "guest client did not attach through a fake sysfs device"
 if "$out/vboost-guest" --sysfs "$scratch/nosys" attach > "$out/nosys.txt" 2>&1; then fail "attach without a device succeeded"; fi

@@ -143,6 +143,7 @@ class AgentCommandTest {
         AtomicReference<CliRun> agentRun = new AtomicReference<>();
         Thread agent = new Thread(() -> agentRun.set(CliRun.of("agent", "--region", region.toString(), "--vcpu",
                 "0=" + tid, "--hypercall-socket", socket.toString(), "--region-gpa", "0x" + Long.toHexString(gpa),
+                "--socket-allow-user", System.getProperty("user.name"), "--socket-mode", "0600",
                 "--duration", "6", "--stats", "0")));
         agent.start();
         try {
@@ -182,5 +183,58 @@ class AgentCommandTest {
                 Thread.sleep(5);
             }
         }
+    }
+
+    /**
+     * Issue 16 row 10: a second {@code vboost agent} on a region another agent serves exits 1 with a clear
+     * error, and the first one is not disturbed. Needs no real-time rights (nothing is boosted).
+     */
+    @Test
+    void aSecondAgentOnTheSameRegionIsRefused() throws Exception {
+        Path region = dir.resolve("shared-region");
+        int tid = LinuxThreads.currentTid();
+        AtomicReference<CliRun> first = new AtomicReference<>();
+        Thread agent = new Thread(() -> first.set(CliRun.of("agent", "--region", region.toString(), "--vcpu",
+                "0=" + tid, "--duration", "6", "--stats", "0")));
+        agent.start();
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // READY is published by the serving agent thread, so the region's lock is held by then
+            while (!(Files.exists(region) && CliRun.of("inspect", region.toString()).out.contains("state READY"))) {
+                assertTrue(agent.isAlive() && System.nanoTime() - until < 0, "first agent not serving within 30 s");
+                Thread.sleep(20);
+            }
+            CliRun second = CliRun.of("agent", "--region", region.toString(), "--vcpu", "0=" + tid,
+                    "--duration", "1", "--stats", "0");
+            assertEquals(1, second.exit, second::toString);
+            assertTrue(second.err.contains(region.toString())
+                    && (second.err.contains("second agent") || second.err.contains("another vboost agent")), second::toString);
+            assertTrue(CliRun.of("inspect", region.toString()).out.contains("state READY"),
+                    "the first agent's region is untouched");
+        } finally {
+            agent.join(TimeUnit.SECONDS.toMillis(40));
+        }
+        CliRun a = first.get();
+        assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+    }
+
+    /** The hypercall socket's peer and mode options: a user that does not exist or a mode for others is refused. */
+    @Test
+    void badSocketPeerOptionsAreUsageErrors() {
+        Path region = dir.resolve("sock-region");
+        String[] base = {"agent", "--region", region.toString(), "--vcpu", "0=" + LinuxThreads.currentTid(),
+            "--hypercall-socket", dir.resolve("hc.sock").toString(), "--region-gpa", "0x1000", "--duration", "1"};
+        String[][] bad = {{"--socket-allow-user", "no-such-user-vboost"}, {"--socket-allow-group", "no-such-group-vboost"},
+            {"--socket-mode", "0666"}, {"--socket-mode", "0700"}};
+        for (String[] b : bad) {
+            String[] args = java.util.Arrays.copyOf(base, base.length + 2);
+            args[base.length] = b[0];
+            args[base.length + 1] = b[1];
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.exit, r::toString);
+            assertTrue(r.err.contains(b[1].startsWith("0") ? "--socket-mode " + b[1] : "no such user or group: " + b[1]),
+                    r::toString);
+        }
+        assertTrue(Files.notExists(region), "nothing is created for refused options");
     }
 }

@@ -133,7 +133,7 @@ class CliConsistencyTest {
     @Test
     void failuresUseTheSamePrefix() {
         Path file = dir.resolve("r");
-        assertEquals(0, CliRun.of("region", file.toString(), "--slots", "1").exit);
+        assertEquals(0, CliRun.of("region", file.toString(), "--slots", "1", "--ready").exit);
         CliRun r = CliRun.of("guest", "request", file.toString(), "--wait", "50");
         assertEquals(VboostCli.FAILURE, r.exit, r::toString);
         assertTrue(r.err.startsWith("vboost guest request: the host did not act"), r::toString);
@@ -142,7 +142,7 @@ class CliConsistencyTest {
     @Test
     void outputIsFlushedEvenThroughABufferedStream() throws Exception {
         Path file = dir.resolve("r");
-        assertEquals(0, CliRun.of("region", file.toString(), "--slots", "1").exit);
+        assertEquals(0, CliRun.of("region", file.toString(), "--slots", "1", "--ready").exit);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         // no autoflush, as main's streams behave for print(): only execute's own flush makes it appear

@@ -14,7 +14,7 @@ class GuestCommandTest {
 
     private Path region() {
         Path f = dir.resolve("region");
-        CliRun r = CliRun.of("region", f.toString(), "--slots", "2");
+        CliRun r = CliRun.of("region", f.toString(), "--slots", "2", "--ready");
         assertEquals(0, r.exit, r::toString);
         return f;
     }

@@ -22,7 +22,7 @@ class InspectCommandTest {
 
     private Path region(int slots) {
         Path f = dir.resolve("region-" + slots);
-        CliRun r = CliRun.of("region", f.toString(), "--slots", Integer.toString(slots));
+        CliRun r = CliRun.of("region", f.toString(), "--slots", Integer.toString(slots), "--ready");
         assertEquals(0, r.exit, r::toString);
         return f;
     }

@@ -45,7 +45,26 @@ class RegionCommandTest {
             assertTrue(r.err.contains("--mode"), r::toString);
         }
         CliRun r = CliRun.of("region", dir.resolve("n").toString(), "--group", "no-such-group-vboost");
-        assertEquals(VboostCli.FAILURE, r.exit, r::toString);
-        assertTrue(r.err.contains("cannot set group/mode"), r::toString);
+        assertEquals(VboostCli.USAGE, r.exit, r::toString);
+        assertTrue(r.err.contains("no such user or group: no-such-group-vboost"), r::toString);
+    }
+
+    @Test
+    void aRegionNothingServesIsNotReadyUnlessAskedFor() {
+        Path f = dir.resolve("nr.vboost");
+        CliRun r = CliRun.of("region", f.toString(), "--slots", "2");
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.out.contains("NOT_READY until an agent serves it"), r::toString);
+        CliRun i = CliRun.of("inspect", f.toString());
+        assertTrue(i.out.contains("state NOT_READY"), i::toString);
+        CliRun a = CliRun.of("guest", "attach", f.toString(), "--attach-timeout", "100");
+        assertEquals(1, a.exit, "a guest cannot attach to a region nothing serves: " + a);
+
+        Path g = dir.resolve("ready.vboost");
+        CliRun rr = CliRun.of("region", g.toString(), "--slots", "2", "--ready");
+        assertEquals(0, rr.exit, rr::toString);
+        assertTrue(rr.out.contains("READY, generation ") && rr.out.contains("nothing serves it"), rr::toString);
+        assertTrue(CliRun.of("inspect", g.toString()).out.contains("state READY"));
+        assertEquals(0, CliRun.of("guest", "attach", g.toString()).exit);
     }
 }

@@ -1,8 +1,6 @@
 package dev.vboost.tools.bench;
 
 import dev.vboost.agent.HostAgent;
-import dev.vboost.agent.actuator.ActuatorException;
-import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.policy.PolicyConfig;
@@ -32,7 +30,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -93,43 +90,32 @@ public final class ScaleBench {
             }
             b.addVm("vm" + i++, e, policy, map);
         }
-        HostAgent agent = b.build().prepare();
-        // the embedder's loop (HostAgent.prepare + runOnce), so that this thread can run at SCHED_FIFO above the
-        // guests' ceiling as docs/deploying.md tells a deployment to; same pacing as HostAgent's own loop
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        String[] rt = {"normal"};
-        CountDownLatch up = new CountDownLatch(1);
-        Thread loop = new Thread(() -> {
-            try {
-                new LinuxPriorityActuator().apply(LinuxThreads.currentTid(),
-                        ThreadAttributes.fifo(policy.priorityCeiling() + 1));
-                rt[0] = "fifo";
-            } catch (ActuatorException e) {
-                rt[0] = "normal(" + e.getMessage() + ")";
-            }
-            up.countDown();
-            long idle = TimeUnit.MICROSECONDS.toNanos(200);
-            while (running.get()) {
-                long next = agent.runOnce();
-                long sleep = Math.min(idle, next - System.nanoTime());
-                if (sleep > 0) {
-                    LockSupport.parkNanos(sleep);
-                }
-            }
-        }, "vboost-agent");
-        loop.start();
-        up.await();
-        System.out.println("ready " + ProcessHandle.current().pid() + " " + rt[0].replace(' ', '_'));
+        // the agent's own thread at SCHED_FIFO above the guests' ceiling, as docs/deploying.md tells a deployment
+        HostAgent agent = b.agentThreadAttributes(ThreadAttributes.fifo(policy.priorityCeiling() + 1))
+                .idlePollNanos(TimeUnit.MICROSECONDS.toNanos(200)).build().start();
+        System.out.println("ready " + ProcessHandle.current().pid() + " " + agentThreadPolicy());
         System.out.flush();
         while (System.in.read() >= 0) {
             // until the parent closes our stdin
         }
-        running.set(false);
-        loop.join();
         agent.stop();
         for (AutoCloseable c : open) {
             c.close();
         }
+    }
+
+    /** "fifo" or "normal": the policy the agent thread got (field 41 of its /proc stat), as the table reports it. */
+    private static String agentThreadPolicy() throws IOException {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(t.resolve("comm")).strip().equals("vboost-agent")) {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Integer.parseInt(f[38]) == ThreadAttributes.SCHED_FIFO ? "fifo" : "normal";
+                }
+            }
+        }
+        return "unknown";
     }
 
     static void run(int vms, String mode, double seconds, double ratePerVm, Path dir) throws Exception {

@@ -12,6 +12,7 @@ import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
 import dev.vboost.tools.metrics.AgentMetrics;
@@ -28,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -50,8 +50,12 @@ import picocli.CommandLine.Option;
                 "With --hypercall-socket it also answers the VM's hypercalls (spec §7), which the VMM forwards over that "
                         + "Unix domain socket (frame format: host-agent/README.md).",
                 "With --vm-dir DIR it serves every VM described in DIR instead (one file per VM, followed while it runs).",
-                "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted.",
-                "Exit 0 after a clean stop, 1 if the agent failed, 2 for bad options or files."})
+                "The region is created NOT_READY (or an existing file of ours re-initialised) and published READY once "
+                        + "the agent serves it; it stays locked, so a second agent on it exits 1.",
+                "Stops on Ctrl-C / SIGTERM or after --duration, restoring every thread it boosted, and prints a "
+                        + "'stopped' line.",
+                "Exit 0 after a clean stop (also by Ctrl-C / SIGTERM with one VM), 1 if the agent failed or the "
+                        + "region is served by another agent, 2 for bad options or files."})
 public final class AgentCommand implements Callable<Integer> {
     @CommandLine.Spec
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
@@ -63,7 +67,7 @@ public final class AgentCommand implements Callable<Integer> {
     Path region;
 
     @Option(names = "--vm-dir", paramLabel = "DIR", description = "Serve every VM described by a DIR/*.vm file and "
-            + "follow the directory as files are created, changed and removed (format: docs/deploying-daemon.md); "
+            + "follow the directory as files are created, changed and removed (format: docs/deploying.md section 6); "
             + "replaces the one-VM options.")
     @Nullable Path vmDir;
 
@@ -110,13 +114,29 @@ public final class AgentCommand implements Callable<Integer> {
             + "the region (ATTACH checks it), page-aligned; 0x... hex or decimal.")
     @Nullable String regionGpa;
 
-    @Option(names = "--group", paramLabel = "GROUP", description = "Give a region file the agent creates to this group "
-            + "(e.g. kvm), for a QEMU that runs as another user.")
-    @Nullable String group;
+    @Option(names = "--socket-allow-user", paramLabel = "USER", description = "With --hypercall-socket: serve peers "
+            + "running as this user (by SO_PEERCRED; repeatable). Default: only this user and root.")
+    List<String> socketUsers = new ArrayList<>();
 
-    @Option(names = "--mode", paramLabel = "OCTAL", description = "Mode of a region file the agent creates (default "
-            + "0600; 0660 with --group).")
+    @Option(names = "--socket-allow-group", paramLabel = "GROUP", description = "With --hypercall-socket: serve peers "
+            + "whose effective group is this one (repeatable); the socket file is given to the first such group.")
+    List<String> socketGroups = new ArrayList<>();
+
+    @Option(names = "--socket-mode", paramLabel = "OCTAL", description = "Mode of the hypercall socket file (default "
+            + "0600, or 0660 with --socket-allow-group; a peer needs write permission).")
+    @Nullable String socketMode;
+
+    @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the region file, set exactly "
+            + "whatever the umask (default 0600, or 0660 with --group so that a VMM in that group can attach).")
     @Nullable String mode;
+
+    @Option(names = "--owner", paramLabel = "USER", description = "Owning user of the region file, by name or number "
+            + "(default: this user).")
+    @Nullable String owner;
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Owning group of the region file, by name or number "
+            + "(e.g. kvm, for a QEMU that runs as another user; default: this user's).")
+    @Nullable String group;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double durationSeconds;
@@ -168,27 +188,18 @@ public final class AgentCommand implements Callable<Integer> {
             throw Usage.error(spec, "--region: " + region + " is not a regular file (a directory or a special file)");
         }
         long gpa = hypercallOptions();
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = RegionFileAccess.mode(spec,
-                mode != null ? mode : group != null ? "0660" : "0600");
+        FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
+        HypercallSocketServer.Options socketOptions = SocketPeers.options(spec, socketUsers, socketGroups, socketMode);
         HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
-        boolean existed = Files.exists(region) && Files.size(region) == backing;
-        try (MappedRegionFile mapping = existed ? MappedRegionFile.open(region)
-                : MappedRegionFile.create(region, backing);
-                HostEndpoint endpoint = Regions.createHost(mapping.memory(), regionConfig)) {
-            if (!existed) {
-                try {
-                    RegionFileAccess.apply(region, group, perms);
-                } catch (IOException e) {
-                    spec.commandLine().getErr().println("vboost agent: " + region + ": cannot set group/mode: " + e.getMessage());
-                    return VboostCli.FAILURE;
-                }
-            }
+        // created safely (no link, FIFO or foreign file), or our own file of the right size reused in place; locked
+        // exclusively, so a second agent on the same region fails here (exit 1) instead of serving it as well
+        try (MappedRegionFile mapping = MappedRegionFile.createOrReuse(region, backing, access);
+                HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
+            boolean existed = mapping.reused();
             HostAgent agent = build(endpoint, policy, map, gpa);
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(stop::countDown, "vboost-agent-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;
             @Nullable MetricsEndpoint metricsEndpoint = null;
             try {
@@ -202,7 +213,7 @@ public final class AgentCommand implements Callable<Integer> {
                 if (socket != null) {
                     try {
                         hypercalls = HypercallSocketServer.start(socket,
-                                List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))));
+                                List.of(new HypercallDispatcher(agent.hypercallTarget("vm"))), socketOptions);
                     } catch (IOException e) {
                         spec.commandLine().getErr().println(Usage.prefix(spec) + "--hypercall-socket " + socket + ": " + e.getMessage());
                         return VboostCli.USAGE;
@@ -222,7 +233,7 @@ public final class AgentCommand implements Callable<Integer> {
                     // with --qmp, wake often enough to follow a vCPU change promptly
                     long wait = Math.min(watcher != null ? 20_000_000L : Long.MAX_VALUE, nextStats - System.nanoTime());
                     long left = end == Long.MAX_VALUE ? wait : Math.min(wait, end - System.nanoTime());
-                    if (stop.await(Math.max(0, left), TimeUnit.NANOSECONDS) || System.nanoTime() - end >= 0) {
+                    if (stop.await(Math.max(0, left)) || System.nanoTime() - end >= 0) {
                         break;
                     }
                     if (watcher != null && !servable(watcher.current(), slotCount).equals(map)) {
@@ -249,17 +260,19 @@ public final class AgentCommand implements Callable<Integer> {
                 if (hypercalls != null) {
                     hypercalls.close();
                 }
-                agent.stop();
-                if (watcher != null) {
-                    watcher.close();
-                }
                 try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: the hook has run
+                    agent.stop();
+                    if (watcher != null) {
+                        watcher.close();
+                    }
+                    String signal = stop.received();
+                    out.println("stopped" + (signal != null ? " by " + signal + ", every boosted thread restored" : "")
+                            + "; " + stats(agent.counters("vm")));
+                    out.flush();
+                } finally {
+                    stop.close();
                 }
             }
-            out.println("stopped; " + stats(agent.counters("vm")));
             Throwable error = agent.lastError();
             if (error != null) {
                 spec.commandLine().getErr().println(Usage.prefix(spec) + "last error: " + error);

@@ -34,8 +34,11 @@ final class DaemonOptions {
         if (a.pid != 0) {
             oneVm.add("--pid");
         }
-        if (a.threadName != null) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--thread-name")) { // it has a default value
             oneVm.add("--thread-name");
+        }
+        if (a.mode != null || a.owner != null || a.group != null) {
+            oneVm.add("--mode/--owner/--group");
         }
         if (a.slots != 0) {
             oneVm.add("--slots");

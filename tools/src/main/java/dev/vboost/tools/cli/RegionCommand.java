@@ -9,7 +9,6 @@ import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
 import dev.vboost.tools.VboostCli;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,11 +20,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Creates a READY region file with no agent behind it: for trying 'vboost guest' and 'vboost inspect'. */
+/**
+ * Creates a region file for a VMM to map before the agent starts: NOT_READY, because nothing serves it yet (a
+ * guest that attaches waits until the agent publishes READY); {@code --ready} publishes it READY for trying
+ * 'vboost guest' and 'vboost inspect' without an agent.
+ */
 @Command(name = "region", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Creates a region file published READY (spec §4.4) as a host would, then exits. Nothing serves "
-                + "it: use it to try 'vboost guest attach/status' and 'vboost inspect'; 'vboost agent' creates and serves "
-                + "its own.", "Exit 0 on success, 1 if the file cannot be written, 2 for bad options."})
+        description = {"Creates a region file at the ivshmem backing size, initialised NOT_READY (spec §4.4): nothing "
+                + "serves it yet, so a guest that attaches waits until 'vboost agent' serves it and publishes READY. "
+                + "Prints the QEMU and libvirt lines. With --ready the region is published READY with no agent behind "
+                + "it, to try 'vboost guest attach/status' and 'vboost inspect' (requests then go unanswered).",
+                "Exit 0 on success, 1 if the file cannot be written, 2 for bad options."})
 public final class RegionCommand implements Callable<Integer> {
     @CommandLine.Spec
     @SuppressWarnings("nullness:initialization.field.uninitialized") // injected by picocli
@@ -55,6 +60,10 @@ public final class RegionCommand implements Callable<Integer> {
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest boost announced (default ${DEFAULT-VALUE}).")
     int maxBoostMicros = HostRegionConfig.DEFAULT_MAX_BOOST_US;
 
+    @Option(names = "--ready", description = "Publish the region READY although nothing serves it (to try the guest "
+            + "commands without an agent). Default: NOT_READY until an agent serves it.")
+    boolean ready;
+
     @Override
     public Integer call() {
         if (slots < 1 || slots > RegionLayout.MAX_SLOTS) {
@@ -72,12 +81,7 @@ public final class RegionCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));
         }
-        FileAccess access;
-        try {
-            access = FileAccess.parse(mode != null ? mode : group != null ? "0660" : "0600", owner, group);
-        } catch (IllegalArgumentException | IOException e) {
-            throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
-        }
+        FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw Usage.error(spec, "directory " + parent + " does not exist");
@@ -90,11 +94,13 @@ public final class RegionCommand implements Callable<Integer> {
         }
         long backing = RegionLayout.backingSize(slots); // power of two for ivshmem (spec §3.1, §3.8)
         try (MappedRegionFile mapping = MappedRegionFile.create(file, backing, access)) {
-            // not closed: closing a host endpoint publishes DISABLED (spec §5.7); this region stays READY
-            HostEndpoint host = Regions.createHost(mapping.memory(), config);
+            // not closed: closing a host endpoint publishes DISABLED (spec §5.7); the region stays as created
+            HostEndpoint host = ready ? Regions.createHost(mapping.memory(), config)
+                    : Regions.prepareHost(mapping.memory(), config);
             mapping.force();
             spec.commandLine().getOut().println("created " + file + ": " + backing + " bytes (region " + config.regionSize() + "), " + slots
-                    + " slot(s), READY, generation " + host.generation());
+                    + " slot(s), " + (ready ? "READY, generation " + host.generation() + " (nothing serves it)"
+                    : "NOT_READY until an agent serves it"));
             spec.commandLine().getOut().println(RegionFileAccess.qemuLines(file, backing));
             return VboostCli.OK;
         } catch (UncheckedIOException e) {

@@ -1,62 +1,42 @@
 package dev.vboost.tools.cli;
 
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine;
 
 /**
  * Who may open a region file (spec §3.8): a QEMU that runs as another user needs its group and a mode that lets
- * the group read and write it, and nobody else. Also prints the QEMU and libvirt lines for the file.
+ * the group read and write it, and nobody else (options checked here, applied by {@link FileAccess}). Also prints the QEMU and libvirt lines for the file.
  */
 final class RegionFileAccess {
     private RegionFileAccess() {
     }
 
-    /** Parses an octal mode such as 0660; only read/write bits, never for others' write. */
-    static Set<PosixFilePermission> mode(CommandLine.Model.CommandSpec spec, String text) {
-        int m;
+    /**
+     * The region file's owner, group and mode from the options shared by {@code vboost region} and {@code vboost
+     * agent} ({@code --mode}, {@code --owner}, {@code --group}): mode 0600 by default, 0660 with a group; only
+     * read/write bits, always owner read/write, never write for others. A bad value is a usage error.
+     */
+    static FileAccess access(CommandLine.Model.CommandSpec spec, @Nullable String mode, @Nullable String owner,
+            @Nullable String group) {
+        String text = mode != null ? mode : group != null ? "0660" : "0600";
+        FileAccess a;
         try {
-            m = Integer.parseInt(text, 8);
-        } catch (NumberFormatException e) {
-            throw Usage.error(spec, "--mode '" + text + "' is not an octal mode such as 0660");
+            a = FileAccess.parse(text, owner, group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw Usage.error(spec, "--owner/--group: no such user or group: " + e.getName());
+        } catch (IllegalArgumentException | IOException e) {
+            throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
         }
+        int m = a.mode();
         if ((m & ~0666) != 0 || (m & 0002) != 0 || (m & 0600) != 0600) {
             throw Usage.error(spec, "--mode " + text + ": a region file needs owner read/write (0600), no execute "
                     + "bits and no write for others (e.g. 0600 or 0660)");
         }
-        Set<PosixFilePermission> p = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = {PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        int[] masks = {0002, 0004, 0010, 0020, 0040, 0100, 0200, 0400};
-        for (int i = 0; i < bits.length; i++) {
-            if ((m & masks[i]) != 0) {
-                p.add(bits[i]);
-            }
-        }
-        return p;
-    }
-
-    /** Sets the file's group (when given) and mode, without following a symlink. */
-    static void apply(Path file, @Nullable String group, Set<PosixFilePermission> mode) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            throw new IOException(file + ": the file system has no POSIX permissions");
-        }
-        if (group != null) {
-            GroupPrincipal g = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            view.setGroup(g);
-        }
-        view.setPermissions(mode);
+        return a;
     }
 
     /** The QEMU options and the libvirt element that carry {@code file} of {@code size} bytes (spec §3.8). */

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * {@code vboost agent --vm-dir DIR}: one agent for every VM described in DIR, until stopped. The stop (end of
+ * {@code vboost agent --vm-dir DIR}: one agent (one thread, one journal) for every VM described in DIR, until stopped. The stop (end of
  * {@code --duration}, Ctrl-C, {@code SIGTERM}) runs {@link #shutdown()} on whichever thread gets there first, and
  * the JVM's shutdown hook waits for it, so every boosted thread is restored before the JVM exits.
  */
@@ -39,11 +39,11 @@ public final class AgentDaemon implements AutoCloseable {
     /**
      * Starts serving: the directory's VMs, then the metrics endpoint if asked for.
      *
-     * @param actuators one actuator per agent (the Linux actuator outside tests)
+     * @param actuators gives the one agent's actuator (the Linux actuator outside tests)
      */
     public static AgentDaemon start(Options o, Supplier<PriorityActuator> actuators) throws IOException {
         Path journal = o.journal();
-        VmHost host = new AgentPerVmHost(actuators, journal);
+        VmHost host = new SharedAgentHost(actuators.get(), journal);
         VmDirectory dir = new VmDirectory(o.vmDir(), host, o.rescan(), o.watch());
         AgentDaemon d = new AgentDaemon(host, dir);
         try {

@@ -57,7 +57,8 @@ final class ServedRegion implements AutoCloseable {
             throw new VmFileException(vm.file(), "region", String.valueOf(e.getMessage()));
         }
         try {
-            return new ServedRegion(mapping, Regions.createHost(mapping.memory(), cfg), exists);
+            // NOT_READY until the agent serves it (§4.4 H3, H4: the agent publishes READY)
+            return new ServedRegion(mapping, Regions.prepareHost(mapping.memory(), cfg), exists);
         } catch (RuntimeException e) {
             mapping.close();
             throw new VmFileException(vm.file(), "region", "cannot initialise " + region + ": " + e.getMessage());

@@ -14,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * One VM as described by a file in the agent's {@code --vm-dir} (format: docs/deploying-daemon.md). UTF-8 text,
+ * One VM as described by a file in the agent's {@code --vm-dir} (format: docs/deploying.md section 6). UTF-8 text,
  * one {@code key = value} per line, {@code #} starts a comment line; every key at most once; unknown keys are
  * errors so that a typo never silently falls back to a default.
  *

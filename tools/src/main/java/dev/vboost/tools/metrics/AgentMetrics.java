@@ -50,6 +50,8 @@ public final class AgentMetrics implements MultiCollector {
         CounterSnapshot.Builder hostBoosts = counter("vboost_host_boosts", "Host-initiated boosts, per outcome.");
         CounterSnapshot.Builder notifies = counter("vboost_notify_wakeups", "Agent wake-ups by a NOTIFY from the VM.");
         CounterSnapshot.Builder busy = counter("vboost_busy_reads", "Guest lines still busy after a bounded read.");
+        CounterSnapshot.Builder protocol = counter("vboost_guest_protocol_errors", "Guest writes ignored and counted "
+                + "(spec §9 T5/T7), per kind: invalid_id, id_backwards, id_jump, ack_out_of_range, guest_header.");
         for (VmCounters c : all) {
             String vm = c.vm();
             for (BoostReason r : BoostReason.values()) {
@@ -73,6 +75,11 @@ public final class AgentMetrics implements MultiCollector {
             hostBoosts.dataPoint(point(c.hostTimedOut(), "vm", vm, "outcome", "timed_out"));
             notifies.dataPoint(point(c.notifies(), "vm", vm));
             busy.dataPoint(point(c.busyReads(), "vm", vm));
+            protocol.dataPoint(point(c.invalidIds(), "vm", vm, "kind", "invalid_id"));
+            protocol.dataPoint(point(c.idsBackwards(), "vm", vm, "kind", "id_backwards"));
+            protocol.dataPoint(point(c.idJumps(), "vm", vm, "kind", "id_jump"));
+            protocol.dataPoint(point(c.acksOutOfRange(), "vm", vm, "kind", "ack_out_of_range"));
+            protocol.dataPoint(point(c.guestHeaderErrors(), "vm", vm, "kind", "guest_header"));
         }
         GaugeSnapshot vms = GaugeSnapshot.builder().name("vboost_vms").help("VMs served now.")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(all.size()).build()).build();
@@ -81,7 +88,7 @@ public final class AgentMetrics implements MultiCollector {
                 .dataPoint(GaugeDataPointSnapshot.builder().value(badVmFiles.getAsInt()).build()).build();
         return MetricSnapshots.of(grants.build(), denials.build(), expiries.build(), throttles.build(),
                 releases.build(), invalid.build(), actuator.build(), boosted.build(), hostBoosts.build(),
-                notifies.build(), busy.build(), vms, bad);
+                notifies.build(), busy.build(), protocol.build(), vms, bad);
     }
 
     private static CounterSnapshot.Builder counter(String name, String help) {

@@ -51,6 +51,10 @@ class MetricsScrapeTest {
             assertEquals(1.0, value(before, "vboost_vms", ""), before);
             assertEquals(1.0, value(before, "vboost_vm_files_bad", ""), before);
             assertEquals(0.0, value(before, "vboost_grants_total", "reason=\"rt_task\",vm=\"web1\""), before);
+            for (String kind : new String[] {"invalid_id", "id_backwards", "id_jump", "ack_out_of_range", "guest_header"}) {
+                assertEquals(0.0, value(before, "vboost_guest_protocol_errors_total", "kind=\"" + kind + "\",vm=\"web1\""),
+                        before); // the series exists, and a well-behaved guest never moves it
+            }
 
             try (TestGuest g = TestGuest.attach(tmp.resolve("r1"))) {
                 assertEquals(SlotStatus.BOOSTED, g.boost(0, 5));

@@ -44,7 +44,7 @@ class VmDirectoryTest {
     }
 
     private void writeVm(String file, String text) throws Exception {
-        // written aside and renamed into place, as docs/deploying-daemon.md tells writers to
+        // written aside and renamed into place, as docs/deploying.md section 6 tells writers to
         Path tmpFile = vmDir.resolve("." + file + ".tmp");
         Files.writeString(tmpFile, text);
         Files.setPosixFilePermissions(tmpFile, PosixFilePermissions.fromString("rw-r--r--"));
@@ -87,7 +87,7 @@ class VmDirectoryTest {
         writeVm("a.vm", vm("ra", tids[0], tids[1]));
         writeVm("b.vm", vm("rb", tids[2]));
         writeVm("bad.vm", vm("rbad", tids[5]) + "turbo = on\n");
-        AgentPerVmHost host = new AgentPerVmHost(() -> actuator, null);
+        SharedAgentHost host = new SharedAgentHost(actuator, null);
         VmDirectory dir = new VmDirectory(vmDir, host, rescan, watch).start();
         try {
             assertEquals(Map.of(vmDir.resolve("a.vm"), "a", vmDir.resolve("b.vm"), "b"), dir.served());
@@ -146,7 +146,7 @@ class VmDirectoryTest {
         Files.createSymbolicLink(vmDir.resolve("link.vm"), target);
         Files.createDirectory(vmDir.resolve("dir.vm"));
         writeVm("gone.vm", "region = " + tmp.resolve("rg") + "\npid = 4194304\n");
-        AgentPerVmHost host = new AgentPerVmHost(() -> actuator, null);
+        SharedAgentHost host = new SharedAgentHost(actuator, null);
         VmDirectory dir = new VmDirectory(vmDir, host, Duration.ofSeconds(600), false).start();
         try {
             assertEquals(Map.of(), dir.served());
