@@ -136,8 +136,7 @@ public final class QmpVcpuWatcher implements AutoCloseable {
      *
      * @param answer the {@code return} member of the answer
      * @return slot → tid
-     * @throws IOException naming
- what is wrong with the answer
+     * @throws IOException naming what is wrong with the answer
      */
     public static Map<Integer, Integer> parse(JsonNode answer) throws IOException {
         if (!answer.isArray()) {
