@@ -84,7 +84,8 @@ public final class HostAgent implements AutoCloseable {
         this.agentPriority = new AgentThreadPriority(b.agentAttributes,
                 b.agentAttributes == null && b.actuator == null);
         for (Builder.VmSpec spec : b.vms) {
-            registry.add(spec.name, spec.endpoint, spec.policy, spec.slotToTid, spec.hostFeatures, spec.regionGpa);
+            registry.add(spec.name, spec.endpoint, spec.policy, spec.slotToTid, spec.hostFeatures, spec.regionGpa,
+                    spec.options);
         }
     }
 
@@ -241,7 +242,28 @@ public final class HostAgent implements AutoCloseable {
      */
     public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
             long hostFeatures, long regionGpa) {
-        registry.add(name, endpoint, policy, slotToTid, hostFeatures, regionGpa);
+        addVm(name, endpoint, policy, slotToTid, hostFeatures, regionGpa, VmOptions.NONE);
+    }
+
+    /**
+     * As {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)}, with optional checks: the VM's
+     * process (threads of another process are refused) and whether its region is still the file that was mapped
+     * (checked about once a second; the VM fails when it is not). Each vCPU thread is identified by the agent
+     * thread before its slot is first served; a thread gone by then leaves its slot unserved (spec §9 H2).
+     *
+     * @param name         unique name of the VM
+     * @param endpoint     the host side of its region
+     * @param policy       its policy
+     * @param slotToTid    vCPU index (= slot) to Linux thread id
+     * @param hostFeatures the features the region offers
+     * @param regionGpa    where the VMM maps the region in guest-physical memory
+     * @param options      the process and region checks
+     * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
+     *     mapped to a vCPU of any VM
+     */
+    public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+            long hostFeatures, long regionGpa, VmOptions options) {
+        registry.add(name, endpoint, policy, slotToTid, hostFeatures, regionGpa, options);
         agentPriority.ceilingAdded(policy.priorityCeiling());
     }
 
@@ -469,13 +491,31 @@ public final class HostAgent implements AutoCloseable {
          */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads,
                 long hostFeatures, long regionGpa) {
+            return addVm(name, endpoint, policy, vcpuThreads, hostFeatures, regionGpa, VmOptions.NONE);
+        }
+
+        /**
+         * Adds a VM as {@link HostAgent#addVm(String, HostEndpoint, PolicyConfig, Map, long, long, VmOptions)}
+         * does.
+         *
+         * @param name         unique name of the VM
+         * @param endpoint     the host side of its region; the agent becomes its only user
+         * @param policy       its policy
+         * @param vcpuThreads  vCPU index (= slot) to Linux thread id
+         * @param hostFeatures the features the region offers (for QUERY and ATTACH checks)
+         * @param regionGpa    where the VMM maps the region in guest-physical memory (for ATTACH checks)
+         * @param options      the process and region checks
+         * @return this builder
+         */
+        public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads,
+                long hostFeatures, long regionGpa, VmOptions options) {
             for (VmSpec s : vms) {
                 if (s.name.equals(name)) {
                     throw new IllegalArgumentException("VM '" + name + "' added twice");
                 }
             }
             VmState.tidsBySlot(name, endpoint.slotCount(), vcpuThreads); // checked now, not at build()
-            vms.add(new VmSpec(name, endpoint, policy, Map.copyOf(vcpuThreads), hostFeatures, regionGpa));
+            vms.add(new VmSpec(name, endpoint, policy, Map.copyOf(vcpuThreads), hostFeatures, regionGpa, options));
             return this;
         }
 
@@ -583,9 +623,11 @@ public final class HostAgent implements AutoCloseable {
             final Map<Integer, Integer> slotToTid;
             final long hostFeatures;
             final long regionGpa;
+            final VmOptions options;
 
             VmSpec(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
-                    long hostFeatures, long regionGpa) {
+                    long hostFeatures, long regionGpa, VmOptions options) {
+                this.options = options;
                 this.name = name;
                 this.endpoint = endpoint;
                 this.policy = policy;

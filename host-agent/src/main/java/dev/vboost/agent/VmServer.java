@@ -1,5 +1,7 @@
 package dev.vboost.agent;
 
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.core.Decision;
 import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.ReadStatus;
@@ -26,6 +28,9 @@ final class VmServer {
     }
 
     void serve(VmState vm, long now) {
+        if (vm.identifyPending) {
+            identifyThreads(vm);
+        }
         if (!vm.endpoint.ready()) {
             // §4.4 H3, H4: a region handed over NOT_READY looks served only once the agent serves it (after
             // warm-up, on the agent thread); a guest that tried to attach earlier has been waiting for this
@@ -60,6 +65,36 @@ final class VmServer {
                 earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
             }
             vm.earliestDeadline = earliest;
+        }
+    }
+
+    /**
+     * Spec §9 H2: the identity of every newly registered thread, taken here on the agent thread before the slot
+     * is first served, so a thread that exits and whose id is reused before its first boost is never adopted. A
+     * thread gone already, or one of another process than the VM's, leaves its slot unserved.
+     */
+    void identifyThreads(VmState vm) {
+        vm.identifyPending = false;
+        for (int slot = 0; slot < vm.slotCount; slot++) {
+            if (!vm.unidentified[slot]) {
+                continue;
+            }
+            vm.unidentified[slot] = false;
+            int tid = vm.tids[slot];
+            if (tid <= 0) {
+                continue;
+            }
+            try {
+                VcpuThread t = leases.identify(tid);
+                vm.threads[slot] = t;
+                if (vm.expectedTgid > 0 && t.tgid() != vm.expectedTgid) {
+                    actions.threadGone(vm, slot, "belongs to process " + t.tgid() + ", not to the VM's process "
+                            + vm.expectedTgid);
+                }
+            } catch (ActuatorException e) {
+                errors.record(e);
+                actions.threadGone(vm, slot, "no such thread at registration (" + e.getMessage() + ")");
+            }
         }
     }
 
@@ -184,7 +219,7 @@ final class VmServer {
     /** Ends one slot's boost: restore its thread, publish NORMAL if asked. */
     void endSlot(VmState vm, int slot, long now, boolean publish) {
         Decision d = vm.engine.end(slot, now, decision);
-        if (d.action() == Decision.Action.UNBOOST && !leases.restore(vm.tids[slot])) {
+        if (d.action() == Decision.Action.UNBOOST && !actions.restoreSlot(vm, slot)) {
             vm.stats.actuatorFailure(); // retried by the leases until the thread is back or gone
         }
         vm.stats.count(d);

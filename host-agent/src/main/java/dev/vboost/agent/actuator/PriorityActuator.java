@@ -35,4 +35,12 @@ public interface PriorityActuator {
      * @throws ThreadGoneException if the thread is not {@code t} any more; nothing was changed
      */
     void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException;
+
+    /**
+     * The caller will not pass {@code t} again: an implementation may free what it keeps for the thread (an
+     * open descriptor). A later call with {@code t} still works, at the cost of the slower check. Default:
+     * nothing kept, nothing to do.
+     */
+    default void release(VcpuThread t) {
+    }
 }
