@@ -44,6 +44,8 @@ public final class HostAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
     /** Longest an idle agent thread sleeps between polls, whatever the configuration says. */
     private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often a VM's region is checked to be still the file that was mapped ({@link VmOptions}). */
+    static final long LINK_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long STOP_JOIN_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
     private final LongSupplier clock;
@@ -324,8 +326,9 @@ public final class HostAgent implements AutoCloseable {
     }
 
     /**
-     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent has
-     * then put its threads back and no longer serves it. It stays listed until {@link #removeVm}.
+     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped) or, with a
+     * {@link VmOptions#regionStillLinked()} check, is no longer the file that was mapped; the agent has then put
+     * its threads back and no longer serves it. It stays listed until {@link #removeVm}.
      *
      * @param name the VM
      * @return whether its region faulted
@@ -431,6 +434,12 @@ public final class HostAgent implements AutoCloseable {
             if (vm == null || vm.failed) {
                 continue;
             }
+            if (vm.regionStillLinked != null && (vm.nextLinkCheck == Long.MIN_VALUE || now - vm.nextLinkCheck >= 0)) {
+                vm.nextLinkCheck = now + LINK_CHECK_NANOS;
+                if (!regionStillLinked(vm)) {
+                    continue;
+                }
+            }
             try {
                 server.serve(vm, now);
             } catch (InternalError e) {
@@ -446,6 +455,29 @@ public final class HostAgent implements AutoCloseable {
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
         return next;
+    }
+
+    /**
+     * Issue 16 row 11: the region file was unlinked or replaced while mapped. The guest now writes to a file no
+     * one else sees: fail the VM loudly (threads restored, nothing more published), as for a faulted region.
+     */
+    private boolean regionStillLinked(VmState vm) {
+        java.util.function.BooleanSupplier check = vm.regionStillLinked;
+        boolean linked;
+        RuntimeException why = null;
+        try {
+            linked = check == null || check.getAsBoolean();
+        } catch (RuntimeException e) {
+            linked = false;
+            why = e;
+        }
+        if (!linked) {
+            IllegalStateException e = new IllegalStateException("region of VM " + vm.name
+                    + " is no longer the file that was mapped (unlinked or replaced)", why);
+            errors.record(e);
+            registry.regionFailed(vm, clock.getAsLong(), e);
+        }
+        return linked;
     }
 
     /** Every VM's boosts ended and published NORMAL, every thread back, the journal cleared. */

@@ -149,8 +149,8 @@ final class VmRegistry {
      */
     void regionFailed(VmState vm, long now, Throwable cause) {
         vm.failed = true;
-        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " faulted (file truncated or unmapped?); "
-                + "restoring its threads and no longer serving it", cause);
+        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " failed (" + cause.getMessage()
+                + "); restoring its threads and no longer serving it", cause);
         server.endAll(vm, now, false);
         releaseThreads(vm);
         vm.earliestDeadline = Long.MAX_VALUE;
