@@ -65,6 +65,8 @@ public final class HostAgent implements AutoCloseable {
     private volatile @Nullable Thread agentThread;
     /** Set once stop() has restored everything: the VMs are no longer touched by the agent. */
     private volatile boolean restored;
+    /** Slot events the last {@link #runOnce} found; agent thread only. */
+    private int lastIterationEvents;
     private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     private HostAgent(Builder b) {
@@ -404,6 +406,9 @@ public final class HostAgent implements AutoCloseable {
                 if (!running) {
                     break;
                 }
+                if (lastIterationEvents == 0) {
+                    waiter.scanFoundNothing(); // a doorbell waiter counts the ring that woke it as spurious
+                }
                 try {
                     waiter.awaitUntil(Math.min(next, clock.getAsLong() + idlePollNanos));
                 } catch (InterruptedException e) {
@@ -430,6 +435,7 @@ public final class HostAgent implements AutoCloseable {
         long now = clock.getAsLong();
         registry.applyQueued(now);
         long next = now + idlePollNanos;
+        int events = 0;
         for (VmState vm : registry.table()) {
             if (vm == null || vm.failed) {
                 continue;
@@ -441,7 +447,7 @@ public final class HostAgent implements AutoCloseable {
                 }
             }
             try {
-                server.serve(vm, now);
+                events += server.serve(vm, now);
             } catch (InternalError e) {
                 // SIGBUS on the mapped region (its file truncated or gone): the JVM raises InternalError on the
                 // faulting access. The region is lost; its threads are not, and the other VMs must go on.
@@ -454,6 +460,7 @@ public final class HostAgent implements AutoCloseable {
             leases.retryRestores(now);
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
+        lastIterationEvents = events;
         return next;
     }
 
@@ -597,15 +604,20 @@ public final class HostAgent implements AutoCloseable {
             return this;
         }
 
+        /** Longest idle (safety) poll with a waiter that wakes on rings ({@link LoopWaiter#wakesOnRings()}). */
+        public static final long MAX_DOORBELL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
         /**
-         * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms).
+         * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms, or up to 10 s with a
+         * {@link #loopWaiter} that wakes on rings: the poll is then only a safety net for lines changed without a
+         * ring). Checked at {@link #build()}.
          *
          * @param n nanoseconds
          * @return this builder
          */
         public Builder idlePollNanos(long n) {
-            if (n < 1_000 || n > MAX_IDLE_NANOS) {
-                throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..100 ms");
+            if (n < 1_000 || n > MAX_DOORBELL_IDLE_NANOS) {
+                throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..10 s");
             }
             idlePollNanos = n;
             return this;
@@ -644,6 +656,11 @@ public final class HostAgent implements AutoCloseable {
          * @return a new agent, not started
          */
         public HostAgent build() {
+            LoopWaiter w = waiter;
+            if (idlePollNanos > MAX_IDLE_NANOS && (w == null || !w.wakesOnRings())) {
+                throw new IllegalArgumentException("idle poll interval " + idlePollNanos + " ns above 100 ms needs a "
+                        + "loop waiter that wakes on rings (an EventfdLoopWaiter)");
+            }
             return new HostAgent(this);
         }
 

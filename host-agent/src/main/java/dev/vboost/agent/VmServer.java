@@ -27,7 +27,8 @@ final class VmServer {
         this.errors = errors;
     }
 
-    void serve(VmState vm, long now) {
+    /** One VM's share of an iteration; returns the number of slot events it found (changed lines, signals). */
+    int serve(VmState vm, long now) {
         if (vm.identifyPending) {
             identifyThreads(vm);
         }
@@ -46,6 +47,7 @@ final class VmServer {
         // attached later wrote (issue 16 row 14; spec/model checks this order). Acquire loads on both sides
         // pair with the guest's W4 releases.
         int n = vm.endpoint.pollChangedSlots(vm.changed);
+        int events = n + (vm.signals.pending.get() ? 1 : 0);
         if (vm.endpoint.guestAttached()) {
             serveAttachedGuest(vm, now, n);
         } else {
@@ -66,6 +68,7 @@ final class VmServer {
             }
             vm.earliestDeadline = earliest;
         }
+        return events;
     }
 
     /**
