@@ -44,6 +44,8 @@ public final class HostAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
     /** Longest an idle agent thread sleeps between polls, whatever the configuration says. */
     private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often a VM's region is checked to be still the file that was mapped ({@link VmOptions}). */
+    static final long LINK_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long STOP_JOIN_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
     private final LongSupplier clock;
@@ -63,6 +65,8 @@ public final class HostAgent implements AutoCloseable {
     private volatile @Nullable Thread agentThread;
     /** Set once stop() has restored everything: the VMs are no longer touched by the agent. */
     private volatile boolean restored;
+    /** Slot events the last {@link #runOnce} found; agent thread only. */
+    private int lastIterationEvents;
     private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     private HostAgent(Builder b) {
@@ -84,7 +88,8 @@ public final class HostAgent implements AutoCloseable {
         this.agentPriority = new AgentThreadPriority(b.agentAttributes,
                 b.agentAttributes == null && b.actuator == null);
         for (Builder.VmSpec spec : b.vms) {
-            registry.add(spec.name, spec.endpoint, spec.policy, spec.slotToTid, spec.hostFeatures, spec.regionGpa);
+            registry.add(spec.name, spec.endpoint, spec.policy, spec.slotToTid, spec.hostFeatures, spec.regionGpa,
+                    spec.options);
         }
     }
 
@@ -241,7 +246,28 @@ public final class HostAgent implements AutoCloseable {
      */
     public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
             long hostFeatures, long regionGpa) {
-        registry.add(name, endpoint, policy, slotToTid, hostFeatures, regionGpa);
+        addVm(name, endpoint, policy, slotToTid, hostFeatures, regionGpa, VmOptions.NONE);
+    }
+
+    /**
+     * As {@link #addVm(String, HostEndpoint, PolicyConfig, Map, long, long)}, with optional checks: the VM's
+     * process (threads of another process are refused) and whether its region is still the file that was mapped
+     * (checked about once a second; the VM fails when it is not). Each vCPU thread is identified by the agent
+     * thread before its slot is first served; a thread gone by then leaves its slot unserved (spec §9 H2).
+     *
+     * @param name         unique name of the VM
+     * @param endpoint     the host side of its region
+     * @param policy       its policy
+     * @param slotToTid    vCPU index (= slot) to Linux thread id
+     * @param hostFeatures the features the region offers
+     * @param regionGpa    where the VMM maps the region in guest-physical memory
+     * @param options      the process and region checks
+     * @throws IllegalArgumentException if the name is taken, a slot does not exist, or a thread is already
+     *     mapped to a vCPU of any VM
+     */
+    public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+            long hostFeatures, long regionGpa, VmOptions options) {
+        registry.add(name, endpoint, policy, slotToTid, hostFeatures, regionGpa, options);
         agentPriority.ceilingAdded(policy.priorityCeiling());
     }
 
@@ -302,8 +328,9 @@ public final class HostAgent implements AutoCloseable {
     }
 
     /**
-     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped); the agent has
-     * then put its threads back and no longer serves it. It stays listed until {@link #removeVm}.
+     * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped) or, with a
+     * {@link VmOptions#regionStillLinked()} check, is no longer the file that was mapped; the agent has then put
+     * its threads back and no longer serves it. It stays listed until {@link #removeVm}.
      *
      * @param name the VM
      * @return whether its region faulted
@@ -379,6 +406,9 @@ public final class HostAgent implements AutoCloseable {
                 if (!running) {
                     break;
                 }
+                if (lastIterationEvents == 0) {
+                    waiter.scanFoundNothing(); // a doorbell waiter counts the ring that woke it as spurious
+                }
                 try {
                     waiter.awaitUntil(Math.min(next, clock.getAsLong() + idlePollNanos));
                 } catch (InterruptedException e) {
@@ -405,12 +435,19 @@ public final class HostAgent implements AutoCloseable {
         long now = clock.getAsLong();
         registry.applyQueued(now);
         long next = now + idlePollNanos;
+        int events = 0;
         for (VmState vm : registry.table()) {
             if (vm == null || vm.failed) {
                 continue;
             }
+            if (vm.regionStillLinked != null && (vm.nextLinkCheck == Long.MIN_VALUE || now - vm.nextLinkCheck >= 0)) {
+                vm.nextLinkCheck = now + LINK_CHECK_NANOS;
+                if (!regionStillLinked(vm)) {
+                    continue;
+                }
+            }
             try {
-                server.serve(vm, now);
+                events += server.serve(vm, now);
             } catch (InternalError e) {
                 // SIGBUS on the mapped region (its file truncated or gone): the JVM raises InternalError on the
                 // faulting access. The region is lost; its threads are not, and the other VMs must go on.
@@ -423,7 +460,31 @@ public final class HostAgent implements AutoCloseable {
             leases.retryRestores(now);
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
+        lastIterationEvents = events;
         return next;
+    }
+
+    /**
+     * Issue 16 row 11: the region file was unlinked or replaced while mapped. The guest now writes to a file no
+     * one else sees: fail the VM loudly (threads restored, nothing more published), as for a faulted region.
+     */
+    private boolean regionStillLinked(VmState vm) {
+        java.util.function.BooleanSupplier check = vm.regionStillLinked;
+        boolean linked;
+        RuntimeException why = null;
+        try {
+            linked = check == null || check.getAsBoolean();
+        } catch (RuntimeException e) {
+            linked = false;
+            why = e;
+        }
+        if (!linked) {
+            IllegalStateException e = new IllegalStateException("region of VM " + vm.name
+                    + " is no longer the file that was mapped (unlinked or replaced)", why);
+            errors.record(e);
+            registry.regionFailed(vm, clock.getAsLong(), e);
+        }
+        return linked;
     }
 
     /** Every VM's boosts ended and published NORMAL, every thread back, the journal cleared. */
@@ -469,13 +530,31 @@ public final class HostAgent implements AutoCloseable {
          */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads,
                 long hostFeatures, long regionGpa) {
+            return addVm(name, endpoint, policy, vcpuThreads, hostFeatures, regionGpa, VmOptions.NONE);
+        }
+
+        /**
+         * Adds a VM as {@link HostAgent#addVm(String, HostEndpoint, PolicyConfig, Map, long, long, VmOptions)}
+         * does.
+         *
+         * @param name         unique name of the VM
+         * @param endpoint     the host side of its region; the agent becomes its only user
+         * @param policy       its policy
+         * @param vcpuThreads  vCPU index (= slot) to Linux thread id
+         * @param hostFeatures the features the region offers (for QUERY and ATTACH checks)
+         * @param regionGpa    where the VMM maps the region in guest-physical memory (for ATTACH checks)
+         * @param options      the process and region checks
+         * @return this builder
+         */
+        public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads,
+                long hostFeatures, long regionGpa, VmOptions options) {
             for (VmSpec s : vms) {
                 if (s.name.equals(name)) {
                     throw new IllegalArgumentException("VM '" + name + "' added twice");
                 }
             }
             VmState.tidsBySlot(name, endpoint.slotCount(), vcpuThreads); // checked now, not at build()
-            vms.add(new VmSpec(name, endpoint, policy, Map.copyOf(vcpuThreads), hostFeatures, regionGpa));
+            vms.add(new VmSpec(name, endpoint, policy, Map.copyOf(vcpuThreads), hostFeatures, regionGpa, options));
             return this;
         }
 
@@ -525,15 +604,20 @@ public final class HostAgent implements AutoCloseable {
             return this;
         }
 
+        /** Longest idle (safety) poll with a waiter that wakes on rings ({@link LoopWaiter#wakesOnRings()}). */
+        public static final long MAX_DOORBELL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
         /**
-         * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms).
+         * Longest wait between polls when nothing is due (default 200 µs; 1 µs..100 ms, or up to 10 s with a
+         * {@link #loopWaiter} that wakes on rings: the poll is then only a safety net for lines changed without a
+         * ring). Checked at {@link #build()}.
          *
          * @param n nanoseconds
          * @return this builder
          */
         public Builder idlePollNanos(long n) {
-            if (n < 1_000 || n > MAX_IDLE_NANOS) {
-                throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..100 ms");
+            if (n < 1_000 || n > MAX_DOORBELL_IDLE_NANOS) {
+                throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..10 s");
             }
             idlePollNanos = n;
             return this;
@@ -572,6 +656,11 @@ public final class HostAgent implements AutoCloseable {
          * @return a new agent, not started
          */
         public HostAgent build() {
+            LoopWaiter w = waiter;
+            if (idlePollNanos > MAX_IDLE_NANOS && (w == null || !w.wakesOnRings())) {
+                throw new IllegalArgumentException("idle poll interval " + idlePollNanos + " ns above 100 ms needs a "
+                        + "loop waiter that wakes on rings (an EventfdLoopWaiter)");
+            }
             return new HostAgent(this);
         }
 
@@ -583,9 +672,11 @@ public final class HostAgent implements AutoCloseable {
             final Map<Integer, Integer> slotToTid;
             final long hostFeatures;
             final long regionGpa;
+            final VmOptions options;
 
             VmSpec(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
-                    long hostFeatures, long regionGpa) {
+                    long hostFeatures, long regionGpa, VmOptions options) {
+                this.options = options;
                 this.name = name;
                 this.endpoint = endpoint;
                 this.policy = policy;

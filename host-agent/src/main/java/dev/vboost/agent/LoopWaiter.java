@@ -22,4 +22,22 @@ public interface LoopWaiter {
 
     /** Ends the agent thread's current or next wait: work is queued for it. Thread-safe, allocation-free. */
     void wakeUp();
+
+    /**
+     * The agent thread reports that the iteration after the last {@link #awaitUntil} found no changed line, no
+     * signal and no queued work: a doorbell waiter counts a wake-up by a ring as spurious. Agent thread only.
+     * Default: nothing.
+     */
+    default void scanFoundNothing() {
+    }
+
+    /**
+     * Whether this waiter wakes on the guests' own rings, so the agent's idle poll is only a safety net and may
+     * be long (up to {@link HostAgent.Builder#MAX_DOORBELL_IDLE_NANOS}). Default: false.
+     *
+     * @return true for a doorbell waiter
+     */
+    default boolean wakesOnRings() {
+        return false;
+    }
 }

@@ -2,6 +2,8 @@ package dev.vboost.agent;
 
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.ThreadGoneException;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.core.BoostEvents;
 import dev.vboost.agent.core.Decision;
 import dev.vboost.agent.core.Outcome;
@@ -52,8 +54,7 @@ final class SlotActions {
             vm.engine.applied(slot, clock.getAsLong()); // §5.6, §8.2: expiry and budget from the applied change
             granted(vm, slot, d);
         } else if (action == Decision.Action.UNBOOST) {
-            int tid = vm.tids[slot];
-            if (!leases.restore(tid)) {
+            if (!restoreSlot(vm, slot)) {
                 vm.stats.actuatorFailure();
                 ActuatorException why = leases.lastFailure();
                 if (why != null) {
@@ -73,6 +74,33 @@ final class SlotActions {
         vm.earliestDeadline = Math.min(vm.earliestDeadline, vm.engine.nextDeadline(slot));
     }
 
+    /**
+     * Restores the slot's thread; one found gone leaves the slot without a thread (never touched again).
+     * False if the restore failed and is retried.
+     */
+    boolean restoreSlot(VmState vm, int slot) {
+        boolean back = leases.restore(vm.threads[slot]);
+        if (leases.lastRestoreFoundThreadGone()) {
+            threadGone(vm, slot, "exited or its id was reused while boosted");
+        }
+        return back;
+    }
+
+    /**
+     * Spec §9 H2: the slot's registered thread is gone (or was never there, or belongs to another process): the
+     * slot has no thread from now on, so it is never raised and nothing is touched. Counted and logged once.
+     */
+    void threadGone(VmState vm, int slot, String why) {
+        VcpuThread t = vm.threads[slot];
+        vm.threads[slot] = null;
+        if (t != null) {
+            leases.release(t);
+        }
+        vm.stats.actuatorFailure();
+        LOG.log(System.Logger.Level.WARNING, "VM " + vm.name + " vCPU " + slot + " (thread " + vm.tids[slot] + "): "
+                + why + "; the slot is not served until its vCPU is re-mapped");
+    }
+
     /** The one path from a decision to the region: the whole host line the engine composed (W1..W4). */
     void publish(VmState vm, int slot, Decision d) {
         if (d.publish()) {
@@ -82,9 +110,9 @@ final class SlotActions {
 
     /** §8.6: reads and journals the original if needed, then applies the decision's target. */
     private boolean raise(VmState vm, int slot, Decision d) {
-        int tid = vm.tids[slot];
-        if (tid <= 0) {
-            return false; // no thread mapped to this vCPU
+        VcpuThread thread = vm.threads[slot];
+        if (thread == null) {
+            return false; // no thread mapped to this vCPU, or it is gone
         }
         ThreadAttributes target;
         switch (d.policy()) {
@@ -99,8 +127,12 @@ final class SlotActions {
                 break;
         }
         try {
-            leases.raise(tid, target);
+            leases.raise(thread, target);
             return true;
+        } catch (ThreadGoneException e) {
+            errors.record(e);
+            threadGone(vm, slot, String.valueOf(e.getMessage()));
+            return false;
         } catch (ActuatorException e) {
             errors.record(e);
             return false;

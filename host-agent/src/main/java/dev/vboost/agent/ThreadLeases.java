@@ -34,6 +34,7 @@ final class ThreadLeases {
     private @Nullable LeaseJournal journal;
     /** Why the last {@link #restore} failed. */
     private @Nullable ActuatorException lastFailure;
+    private boolean lastRestoreGone;
 
     ThreadLeases(PriorityActuator actuator, LongSupplier clock) {
         this.actuator = actuator;
@@ -62,20 +63,36 @@ final class ThreadLeases {
     }
 
     /**
-     * Raises thread {@code tid} to {@code target}, recording (and journalling) its original first (§8.6).
+     * Spec §9 H2: the identity of thread {@code tid} now, taken once when a slot is registered and proved before
+     * every later change.
+     *
+     * @throws ActuatorException ({@link dev.vboost.agent.actuator.ThreadGoneException} or kind NO_SUCH_THREAD)
+     *     if there is no such thread
+     */
+    VcpuThread identify(int tid) throws ActuatorException {
+        return actuator.identify(tid);
+    }
+
+    /**
+     * Raises {@code thread} to {@code target}, recording (and journalling) its original first (§8.6).
      *
      * @throws IOException if the journal could not record the original: the thread is left as it was
+     * @throws dev.vboost.agent.actuator.ThreadGoneException if the thread is not {@code thread} any more: nothing
+     *     was touched
      */
-    void raise(int tid, ThreadAttributes target) throws ActuatorException, IOException {
-        Lease lease = leases.get(tid);
+    void raise(VcpuThread thread, ThreadAttributes target) throws ActuatorException, IOException {
+        Lease lease = leases.get(thread.tid());
+        if (lease != null && !sameThread(lease.thread, thread)) {
+            // the tid's earlier thread is gone (its id now names the one registered): its lease is void
+            forget(lease);
+            lease = null;
+        }
         if (lease == null || !lease.boosted) {
-            // identity taken at the first change and proved before every later one (spec §9 H2)
-            VcpuThread thread = lease != null ? lease.thread : actuator.identify(tid);
-            ThreadAttributes current = actuator.read(thread);
+            ThreadAttributes current = actuator.read(thread); // proves the identity taken at registration
             if (lease == null) {
                 lease = new Lease(thread, current);
                 journal(lease);
-                leases.put(tid, lease);
+                leases.put(thread.tid(), lease);
             } else if (!same(current, lease.original)) {
                 // someone changed the thread while it was not boosted: that is its original now
                 lease.original = current;
@@ -88,6 +105,22 @@ final class ThreadLeases {
             lease.restorePending = false;
             pendingRestores.remove(lease);
         }
+    }
+
+    private static boolean sameThread(VcpuThread a, VcpuThread b) {
+        return a == b || (a.tid() == b.tid() && a.tgid() == b.tgid() && a.startTime() == b.startTime());
+    }
+
+    private void forget(Lease lease) {
+        leases.remove(lease.tid);
+        if (lease.restorePending) {
+            pendingRestores.remove(lease);
+        }
+        LeaseJournal j = journal;
+        if (j != null) {
+            j.forget(lease.thread);
+        }
+        actuator.release(lease.thread);
     }
 
     /** Field by field: a record's {@code equals} would bootstrap {@code ObjectMethods} on the hot path. */
@@ -104,12 +137,17 @@ final class ThreadLeases {
     }
 
     /**
-     * Puts {@code tid} back to its original attributes. False if that failed (a retry is scheduled, and
-     * {@link #lastFailure()} says why); a thread that is gone has nothing left to restore.
+     * Puts {@code thread} back to its original attributes. False if that failed ({@link #lastFailure()} says
+     * why): a retry is scheduled, except for a thread that is gone, which has nothing left to restore
+     * ({@link #lastRestoreFoundThreadGone()} says so; nothing was touched).
      */
-    boolean restore(int tid) {
-        Lease lease = tid > 0 ? leases.get(tid) : null;
-        if (lease == null || !lease.boosted) {
+    boolean restore(@Nullable VcpuThread thread) {
+        lastRestoreGone = false;
+        if (thread == null) {
+            return true;
+        }
+        Lease lease = leases.get(thread.tid());
+        if (lease == null || !lease.boosted || !sameThread(lease.thread, thread)) {
             return true;
         }
         try {
@@ -119,7 +157,8 @@ final class ThreadLeases {
         } catch (ActuatorException e) {
             lastFailure = e;
             if (e.kind() == ActuatorException.Kind.NO_SUCH_THREAD) {
-                lease.boosted = false;
+                lease.boosted = false; // it exited (or its id names another thread now): nothing was touched
+                lastRestoreGone = true;
             } else if (!lease.restorePending) {
                 lease.restorePending = true;
                 lease.lastAttempt = clock.getAsLong();
@@ -127,6 +166,11 @@ final class ThreadLeases {
             }
             return false;
         }
+    }
+
+    /** Whether the last {@link #restore} found the thread gone. */
+    boolean lastRestoreFoundThreadGone() {
+        return lastRestoreGone;
     }
 
     @Nullable ActuatorException lastFailure() {
@@ -162,17 +206,16 @@ final class ThreadLeases {
     }
 
     /**
-     * Forgets a thread that no slot drives any more (VM removed, vCPU re-mapped) once it is back; one still
-     * boosted (its restore failing) stays until the retry or {@link #restoreAll()} puts it back.
+     * Forgets a thread that no slot drives any more (VM removed, vCPU re-mapped, thread gone) once it is back;
+     * one still boosted (its restore failing) stays until the retry or {@link #restoreAll()} puts it back. The
+     * actuator may then drop what it kept for the thread (an open descriptor).
      */
-    void release(int tid) {
-        Lease lease = leases.get(tid);
-        if (lease != null && !lease.boosted) {
-            leases.remove(tid);
-            LeaseJournal j = journal;
-            if (j != null) {
-                j.forget(lease.thread);
-            }
+    void release(VcpuThread thread) {
+        Lease lease = leases.get(thread.tid());
+        if (lease == null || !sameThread(lease.thread, thread)) {
+            actuator.release(thread);
+        } else if (!lease.boosted) {
+            forget(lease);
         }
     }
 
@@ -198,6 +241,9 @@ final class ThreadLeases {
             }
         }
         pendingRestores.clear();
+        for (Lease lease : leases.values()) {
+            actuator.release(lease.thread); // a later call still works, through the slower check
+        }
         LeaseJournal j = journal;
         if (j != null) {
             try {

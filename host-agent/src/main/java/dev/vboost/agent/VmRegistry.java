@@ -1,5 +1,6 @@
 package dev.vboost.agent;
 
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.role.HostEndpoint;
@@ -43,9 +44,10 @@ final class VmRegistry {
     }
 
     void add(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
-            long hostFeatures, long regionGpa) {
+            long hostFeatures, long regionGpa, VmOptions options) {
         int[] tids = VmState.tidsBySlot(name, endpoint.slotCount(), slotToTid);
-        VmState vm = new VmState(name, endpoint, policy, tids, hostFeatures, regionGpa, wake);
+        // the threads are identified by the agent thread before the VM is first served (VmServer.identifyThreads)
+        VmState vm = new VmState(name, endpoint, policy, tids, hostFeatures, regionGpa, wake, options);
         // the engine's lines continue from what the endpoint published: ids never go back (spec §5.9)
         HostSlotSnapshot published = new HostSlotSnapshot();
         for (int slot = 0; slot < vm.slotCount; slot++) {
@@ -147,17 +149,18 @@ final class VmRegistry {
      */
     void regionFailed(VmState vm, long now, Throwable cause) {
         vm.failed = true;
-        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " faulted (file truncated or unmapped?); "
-                + "restoring its threads and no longer serving it", cause);
+        LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " failed (" + cause.getMessage()
+                + "); restoring its threads and no longer serving it", cause);
         server.endAll(vm, now, false);
         releaseThreads(vm);
         vm.earliestDeadline = Long.MAX_VALUE;
     }
 
     private void releaseThreads(VmState vm) {
-        for (int tid : vm.tids) {
-            if (tid > 0) {
-                leases.release(tid);
+        for (int slot = 0; slot < vm.slotCount; slot++) {
+            VcpuThread t = vm.threads[slot];
+            if (t != null) {
+                leases.release(t);
             }
         }
         synchronized (lock) {
@@ -252,15 +255,23 @@ final class VmRegistry {
         private void remapNow(int[] newTids, long now) {
             for (int slot = 0; slot < vm.slotCount; slot++) {
                 int old = vm.tids[slot];
-                if (old != newTids[slot]) {
+                // a slot whose thread was found gone is re-identified even under the same id
+                if (old != newTids[slot] || (old > 0 && vm.threads[slot] == null)) {
                     if (!vm.failed) {
                         server.endSlot(vm, slot, now, true); // only this slot: the others stay as they are
                     }
-                    if (old > 0) {
-                        leases.release(old);
+                    VcpuThread t = vm.threads[slot];
+                    if (t != null) {
+                        leases.release(t);
                     }
+                    vm.threads[slot] = null;
                     vm.tids[slot] = newTids[slot];
+                    vm.unidentified[slot] = newTids[slot] > 0;
+                    vm.identifyPending |= vm.unidentified[slot];
                 }
+            }
+            if (vm.identifyPending && !vm.failed) {
+                server.identifyThreads(vm); // here, on the agent thread, as the new ids are registered
             }
         }
     }

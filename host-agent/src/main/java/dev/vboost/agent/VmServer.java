@@ -1,5 +1,7 @@
 package dev.vboost.agent;
 
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.core.Decision;
 import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.ReadStatus;
@@ -25,7 +27,11 @@ final class VmServer {
         this.errors = errors;
     }
 
-    void serve(VmState vm, long now) {
+    /** One VM's share of an iteration; returns the number of slot events it found (changed lines, signals). */
+    int serve(VmState vm, long now) {
+        if (vm.identifyPending) {
+            identifyThreads(vm);
+        }
         if (!vm.endpoint.ready()) {
             // §4.4 H3, H4: a region handed over NOT_READY looks served only once the agent serves it (after
             // warm-up, on the agent thread); a guest that tried to attach earlier has been waiting for this
@@ -41,6 +47,7 @@ final class VmServer {
         // attached later wrote (issue 16 row 14; spec/model checks this order). Acquire loads on both sides
         // pair with the guest's W4 releases.
         int n = vm.endpoint.pollChangedSlots(vm.changed);
+        int events = n + (vm.signals.pending.get() ? 1 : 0);
         if (vm.endpoint.guestAttached()) {
             serveAttachedGuest(vm, now, n);
         } else {
@@ -60,6 +67,37 @@ final class VmServer {
                 earliest = Math.min(earliest, vm.engine.nextDeadline(slot));
             }
             vm.earliestDeadline = earliest;
+        }
+        return events;
+    }
+
+    /**
+     * Spec §9 H2: the identity of every newly registered thread, taken here on the agent thread before the slot
+     * is first served, so a thread that exits and whose id is reused before its first boost is never adopted. A
+     * thread gone already, or one of another process than the VM's, leaves its slot unserved.
+     */
+    void identifyThreads(VmState vm) {
+        vm.identifyPending = false;
+        for (int slot = 0; slot < vm.slotCount; slot++) {
+            if (!vm.unidentified[slot]) {
+                continue;
+            }
+            vm.unidentified[slot] = false;
+            int tid = vm.tids[slot];
+            if (tid <= 0) {
+                continue;
+            }
+            try {
+                VcpuThread t = leases.identify(tid);
+                vm.threads[slot] = t;
+                if (vm.expectedTgid > 0 && t.tgid() != vm.expectedTgid) {
+                    actions.threadGone(vm, slot, "belongs to process " + t.tgid() + ", not to the VM's process "
+                            + vm.expectedTgid);
+                }
+            } catch (ActuatorException e) {
+                errors.record(e);
+                actions.threadGone(vm, slot, "no such thread at registration (" + e.getMessage() + ")");
+            }
         }
     }
 
@@ -184,7 +222,7 @@ final class VmServer {
     /** Ends one slot's boost: restore its thread, publish NORMAL if asked. */
     void endSlot(VmState vm, int slot, long now, boolean publish) {
         Decision d = vm.engine.end(slot, now, decision);
-        if (d.action() == Decision.Action.UNBOOST && !leases.restore(vm.tids[slot])) {
+        if (d.action() == Decision.Action.UNBOOST && !actions.restoreSlot(vm, slot)) {
             vm.stats.actuatorFailure(); // retried by the leases until the thread is back or gone
         }
         vm.stats.count(d);

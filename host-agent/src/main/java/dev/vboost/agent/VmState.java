@@ -1,5 +1,6 @@
 package dev.vboost.agent;
 
+import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.core.PolicyEngine;
 import dev.vboost.agent.core.VmStats;
 import dev.vboost.agent.policy.PolicyConfig;
@@ -7,6 +8,8 @@ import dev.vboost.api.WireError;
 import dev.vboost.api.role.HostEndpoint;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything the agent keeps for one VM: its endpoint, policy engine, counters, slot-to-thread map, and the
@@ -21,6 +24,21 @@ final class VmState {
     final VmStats stats;
     /** Slot to Linux thread id; -1 where no thread is mapped (agent thread only once registered). */
     final int[] tids;
+    /**
+     * Slot to the identity of its thread, taken on the agent thread when the slot is registered (spec §9 H2):
+     * {@code null} where no thread is mapped, the thread was gone at registration, belongs to another process
+     * than {@link #expectedTgid}, or has exited since. Such a slot is never raised.
+     */
+    final @Nullable VcpuThread[] threads;
+    /** Slots whose thread is still to be identified (added, re-mapped); agent thread only. */
+    final boolean[] unidentified;
+    boolean identifyPending;
+    /** The VM's process id: threads of any other process are refused; 0 accepts any process. */
+    final int expectedTgid;
+    /** Whether the region is still the file that was mapped (issue 16 row 11), or null: not checked. */
+    final @Nullable BooleanSupplier regionStillLinked;
+    /** When the agent next calls {@link #regionStillLinked}; agent thread only. */
+    long nextLinkCheck = Long.MIN_VALUE;
     final long hostFeatures;
     final long regionGpa;
     final VmHypercallTarget target;
@@ -42,12 +60,25 @@ final class VmState {
 
     VmState(String name, HostEndpoint endpoint, PolicyConfig policy, int[] tids, long hostFeatures, long regionGpa,
             Runnable wake) {
+        this(name, endpoint, policy, tids, hostFeatures, regionGpa, wake, VmOptions.NONE);
+    }
+
+    VmState(String name, HostEndpoint endpoint, PolicyConfig policy, int[] tids, long hostFeatures, long regionGpa,
+            Runnable wake, VmOptions options) {
         this.name = name;
         this.endpoint = endpoint;
         this.slotCount = endpoint.slotCount();
         this.engine = new PolicyEngine(policy, slotCount);
         this.stats = new VmStats(name);
         this.tids = tids.clone();
+        this.threads = new VcpuThread[slotCount];
+        this.unidentified = new boolean[slotCount];
+        for (int slot = 0; slot < slotCount; slot++) {
+            unidentified[slot] = tids[slot] > 0;
+            identifyPending |= unidentified[slot];
+        }
+        this.expectedTgid = options.processId();
+        this.regionStillLinked = options.regionStillLinked();
         this.hostFeatures = hostFeatures;
         this.regionGpa = regionGpa;
         this.changed = new int[slotCount];

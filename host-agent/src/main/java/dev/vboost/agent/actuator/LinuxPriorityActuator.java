@@ -28,6 +28,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     // 48 u32 sched_util_min, 52 u32 sched_util_max (used only with SCHED_FLAG_UTIL_CLAMP_*: left alone)
 
     private final LinuxSyscalls sys;
+    /** The stat file of each identified thread, kept open: the cheap form of the identity check. */
+    private final StatFiles statFiles = new StatFiles();
     /** One native buffer per calling thread: no allocation per call, no sharing between threads. */
     private final ThreadLocal<@Nullable Memory> buffer = new ThreadLocal<>();
 
@@ -49,7 +51,20 @@ public final class LinuxPriorityActuator implements PriorityActuator {
             throw new ActuatorException(ActuatorException.Kind.NO_SUCH_THREAD, ActuatorException.ESRCH,
                     "no thread " + tid + " in /proc");
         }
-        return new VcpuThread(tgid, tid, start);
+        VcpuThread t = new VcpuThread(tgid, tid, start);
+        statFiles.open(t); // kept until release(t); without it every check takes the path through /proc
+        return t;
+    }
+
+    /** Closes the stat file kept for {@code t}; later calls with {@code t} check through the path. */
+    @Override
+    public void release(VcpuThread t) {
+        statFiles.release(t);
+    }
+
+    /** Number of stat files kept open (tests). */
+    int statFilesOpen() {
+        return statFiles.size();
     }
 
     /**
@@ -71,7 +86,12 @@ public final class LinuxPriorityActuator implements PriorityActuator {
      * @throws ActuatorException if there is no such thread or its attributes cannot be read
      */
     public ThreadAttributes read(int tid) throws ActuatorException {
-        return read(identify(tid));
+        VcpuThread t = identify(tid);
+        try {
+            return read(t);
+        } finally {
+            release(t);
+        }
     }
 
     /**
@@ -82,7 +102,12 @@ public final class LinuxPriorityActuator implements PriorityActuator {
      * @throws ActuatorException if there is no such thread or the kernel refused the change
      */
     public void apply(int tid, ThreadAttributes attributes) throws ActuatorException {
-        apply(identify(tid), attributes);
+        VcpuThread t = identify(tid);
+        try {
+            apply(t, attributes);
+        } finally {
+            release(t);
+        }
     }
 
     @Override
@@ -112,9 +137,14 @@ public final class LinuxPriorityActuator implements PriorityActuator {
         prove(t, "after the change: the thread exited meanwhile");
     }
 
-    /** Throws unless {@code /proc/<tgid>/task/<tid>/stat} exists and carries {@code t}'s start time. */
-    private static void prove(VcpuThread t, String what) throws ThreadGoneException {
-        long now = ProcThreadStat.startTime(t.tgid(), t.tid());
+    /**
+     * Throws unless {@code t}'s stat file carries {@code t}'s start time: read through the file kept open since
+     * {@link #identify} (which fails once that very task exited, whatever its id names now), or, for an identity
+     * this actuator did not take or has released, through the path {@code /proc/<tgid>/task/<tid>/stat}.
+     */
+    private void prove(VcpuThread t, String what) throws ThreadGoneException {
+        StatFiles.Entry kept = statFiles.find(t);
+        long now = kept != null ? StatFiles.startTime(kept) : ProcThreadStat.startTime(t.tgid(), t.tid());
         if (now < 0) {
             throw new ThreadGoneException(t, "exited (" + what + ")");
         }

@@ -44,4 +44,12 @@ public interface PriorityActuator {
      * @throws ActuatorException   if the kernel refused the change (permission, invalid values)
      */
     void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException;
+
+    /**
+     * The caller will not pass {@code t} again: an implementation may free what it keeps for the thread (an
+     * open descriptor). A later call with {@code t} still works, at the cost of the slower check. Default:
+     * nothing kept, nothing to do.
+     */
+    default void release(VcpuThread t) {
+    }
 }

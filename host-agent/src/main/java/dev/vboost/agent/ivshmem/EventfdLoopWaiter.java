@@ -111,10 +111,17 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
     }
 
     /** The loop scanned after a ring ({@link #lastWakeByRing()}) and found no changed line. */
+    @Override
     public void scanFoundNothing() {
         if (lastWakeByRing) {
             spurious.incrementAndGet();
         }
+    }
+
+    /** Rings wake it: the agent's idle poll may be a long safety poll. */
+    @Override
+    public boolean wakesOnRings() {
+        return true;
     }
 
     @Override

@@ -50,8 +50,9 @@ public final class HostStateWriter {
     }
 
     /**
-     * (Re)initialises the line for a new generation (spec §5.9): status NORMAL, nothing acted on, no host
-     * boost, reserved bytes zero. The counter continues from memory (rounded up to even if an earlier host
+     * (Re)initialises the line for a new generation (spec §5.9 H2): status NORMAL, nothing acted on, no host
+     * boost in force, reserved bytes zero, {@code host_boost_id} kept if valid (below 2^63; else 0) so host
+     * boost ids never go back across a restart. The counter continues from memory (rounded up to even if an earlier host
      * died mid-write), so a guest still reading the old generation never sees a counter go back.
      */
     public void reset() {
@@ -64,7 +65,8 @@ public final class HostStateWriter {
         hostBoostFlags = 0;
         budgetRemainingUs = 0;
         actedRequestId = 0;
-        hostBoostId = 0;
+        long previousBoostId = memory.getLong(hostBoostIdIndex); // W0: this host's own line (zero if fresh)
+        hostBoostId = previousBoostId >= 0 ? previousBoostId : 0;
         publish(true);
     }
 

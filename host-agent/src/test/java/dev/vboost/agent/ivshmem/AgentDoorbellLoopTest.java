@@ -1,0 +1,76 @@
+package dev.vboost.agent.ivshmem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.actuator.RecordingActuator;
+import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.api.wire.SlotStatus;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's own loop sleeping in an EventfdLoopWaiter: only a ring explains a prompt service. */
+class AgentDoorbellLoopTest {
+    private static final long WAIT = TimeUnit.SECONDS.toNanos(5);
+    private static final long SAFETY_POLL = TimeUnit.SECONDS.toNanos(10);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRingWakesTheAgentsOwnLoopAndASpuriousRingIsCounted() throws Exception {
+        int ringFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        RecordingActuator actuator = new RecordingActuator().addThread(101, ThreadAttributes.normal(0));
+        try (MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm.vboost"), RegionLayout.regionSize(1));
+                EventfdLoopWaiter waiter = new EventfdLoopWaiter(ringFd)) {
+            HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(1));
+            HostAgent agent = HostAgent.builder()
+                    .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
+                    .actuator(actuator)
+                    .loopWaiter(waiter)
+                    .idlePollNanos(SAFETY_POLL)
+                    .build()
+                    .start();
+            try {
+                GuestEndpoint guest = Regions.attachGuest(file.memory(), Feature.DEFINED_MASK, new EventfdDoorbell(ringFd));
+                long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
+                HostSlotSnapshot seen = new HostSlotSnapshot();
+                assertTrue(guest.awaitActed(0, id, WAIT, seen), "only a ring can have served it in time: " + seen);
+                assertEquals(SlotStatus.BOOSTED, seen.status());
+                long spurious = waiter.spuriousRings();
+                new EventfdDoorbell(ringFd).ring(); // a ring with nothing changed
+                long deadline = System.nanoTime() + WAIT;
+                while (waiter.spuriousRings() == spurious && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(spurious + 1, waiter.spuriousRings(), "rings " + waiter.ringsReceived());
+            } finally {
+                agent.stop();
+            }
+        } finally {
+            Libc.closeQuietly(ringFd);
+        }
+    }
+
+    @Test
+    void aLongIdlePollNeedsAWaiterThatWakesOnRings() {
+        HostAgent.Builder b = HostAgent.builder().actuator(new RecordingActuator()).idlePollNanos(SAFETY_POLL);
+        assertThrows(IllegalArgumentException.class, b::build);
+    }
+}
