@@ -1,6 +1,7 @@
 package dev.vboost.tools.cli;
 
 import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.VmOptions;
 import dev.vboost.agent.qmp.QmpVcpuWatcher;
 import dev.vboost.agent.qmp.ThreadNameVcpus;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
@@ -198,7 +199,7 @@ public final class AgentCommand implements Callable<Integer> {
         try (MappedRegionFile mapping = MappedRegionFile.createOrReuse(region, backing, access);
                 HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
             boolean existed = mapping.reused();
-            HostAgent agent = build(endpoint, policy, map, gpa);
+            HostAgent agent = build(endpoint, policy, map, gpa, mapping);
             StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;
             @Nullable MetricsEndpoint metricsEndpoint = null;
@@ -292,8 +293,15 @@ public final class AgentCommand implements Callable<Integer> {
         return m;
     }
 
-    private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa) {
-        HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa);
+    private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa,
+            MappedRegionFile mapping) {
+        // a region file unlinked or replaced while mapped fails the VM (spec §9 H9); with --pid, every vCPU
+        // thread must belong to that process (H2)
+        VmOptions options = VmOptions.NONE.withRegionCheck(mapping::stillLinked);
+        if (pid > 0 && pid <= Integer.MAX_VALUE) {
+            options = options.withProcessId((int) pid);
+        }
+        HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa, options);
         if (journal != null) {
             b.journal(journal);
         }
