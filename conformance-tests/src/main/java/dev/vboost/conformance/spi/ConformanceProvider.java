@@ -108,6 +108,11 @@ public interface ConformanceProvider {
     /**
      * The host's behaviour under {@code policy} over {@code host} (testee protocol §5.3), for providers declaring
      * {@link #HOST_POLICY}. A provider whose endpoint only publishes may return a {@link ReferencePolicyHost}.
+     *
+     * @param host a host endpoint this provider created
+     * @param settings the header limits the region was created with
+     * @param policy the per-VM policy the runner gives
+     * @return the deciding host over {@code host}
      */
     default PolicyHost policyHost(HostEndpoint host, HostSettings settings, HostPolicy policy) {
         throw new UnsupportedOperationException(name() + " does not declare " + HOST_POLICY);
@@ -117,6 +122,9 @@ public interface ConformanceProvider {
      * Decodes an image at rest (spec §6.7) into the reply of {@code codec.decode_image} (testee protocol §5.4);
      * for providers declaring the role {@link #CODEC}. {@link ImageReport#of} builds it from protocol-api's
      * {@code RegionImage}.
+     *
+     * @param image the image bytes, as a region file would hold them
+     * @return the decoded fields, keyed as the testee protocol names them
      */
     default java.util.Map<String, String> decodeImage(byte[] image) {
         throw new UnsupportedOperationException(name() + " has no codec role");

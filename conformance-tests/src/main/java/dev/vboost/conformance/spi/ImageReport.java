@@ -23,6 +23,12 @@ public final class ImageReport {
     private ImageReport() {
     }
 
+    /**
+     * The {@code codec.decode_image} reply for a decoded image.
+     *
+     * @param img the image decoded by protocol-api
+     * @return the fields, keyed as the testee protocol names them
+     */
     public static Map<String, String> of(RegionImage img) {
         Map<String, String> m = new LinkedHashMap<>();
         HostHeader h = img.hostHeader();

@@ -75,6 +75,13 @@ public final class ReferencePolicyHost implements PolicyHost {
     private long now;
     private long accepted;
 
+    /**
+     * A reference host over an endpoint that only publishes.
+     *
+     * @param host the endpoint whose lines it reads and publishes
+     * @param settings the header limits the region was created with
+     * @param policy the per-VM policy to enforce
+     */
     public ReferencePolicyHost(HostEndpoint host, HostSettings settings, HostPolicy policy) {
         this.host = host;
         this.settings = settings;
