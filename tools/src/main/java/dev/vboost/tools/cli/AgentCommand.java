@@ -223,7 +223,7 @@ public final class AgentCommand implements Callable<Integer> {
                 }
                 out.printf(Locale.ROOT, "vboost agent: region %s (%s, %d slot(s), generation %d), vCPU threads %s, "
                         + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
-                        slotCount, Regions.readHostHeader(mapping.memory()).hostGeneration(), map,
+                        slotCount, servedGeneration(mapping), map,
                         policy.boostPolicy(), policy.priorityCeiling(), TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
                 out.println(RegionFileAccess.qemuLines(region, backing));
                 out.flush();
@@ -306,6 +306,24 @@ public final class AgentCommand implements Callable<Integer> {
             b.journal(journal);
         }
         return b.build();
+    }
+
+    /**
+     * The generation the agent published READY: start() returns once the agent thread is warmed up, and its
+     * first iteration publishes the region (H3, H4) a moment later. Waits up to 10 s; 0 if it never came.
+     */
+    private static long servedGeneration(MappedRegionFile mapping) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return Regions.readHostHeader(mapping.memory()).hostGeneration();
+            } catch (dev.vboost.api.VboostException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    return 0;
+                }
+                Thread.sleep(1);
+            }
+        }
     }
 
     /** With --qmp: connects to QEMU and reads its vCPUs (null without --qmp). */
