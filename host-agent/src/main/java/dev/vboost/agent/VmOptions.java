@@ -19,6 +19,12 @@ public record VmOptions(int processId, @Nullable BooleanSupplier regionStillLink
     /** No process check, no region check. */
     public static final VmOptions NONE = new VmOptions(0, null);
 
+    /**
+     * Refuses a negative process id.
+     *
+     * @param processId         the VMM's process id, or 0 for any process
+     * @param regionStillLinked the region check, or {@code null} for none
+     */
     public VmOptions {
         if (processId < 0) {
             throw new IllegalArgumentException("process id must not be negative, got " + processId);

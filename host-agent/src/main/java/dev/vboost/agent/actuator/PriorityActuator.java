@@ -49,6 +49,8 @@ public interface PriorityActuator {
      * The caller will not pass {@code t} again: an implementation may free what it keeps for the thread (an
      * open descriptor). A later call with {@code t} still works, at the cost of the slower check. Default:
      * nothing kept, nothing to do.
+     *
+     * @param t a thread this actuator identified
      */
     default void release(VcpuThread t) {
     }
