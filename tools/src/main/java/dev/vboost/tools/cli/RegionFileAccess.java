@@ -27,7 +27,12 @@ final class RegionFileAccess {
         try {
             a = FileAccess.parse(text, owner, group);
         } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
-            throw Usage.error(spec, "--owner/--group: no such user or group: " + e.getName());
+            // some JDKs (25) leave the exception's name empty: name what was asked for instead
+            String given = e.getName();
+            String name = given != null && !given.isEmpty() ? given
+                    : (owner != null ? owner : "") + (owner != null && group != null ? " or " : "")
+                    + (group != null ? group : "");
+            throw Usage.error(spec, "--owner/--group: no such user or group: " + name);
         } catch (IllegalArgumentException | IOException e) {
             throw Usage.error(spec, "--mode/--owner/--group: " + e.getMessage());
         }

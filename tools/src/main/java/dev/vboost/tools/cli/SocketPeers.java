@@ -30,16 +30,22 @@ final class SocketPeers {
         Set<GroupPrincipal> g = new LinkedHashSet<>();
         String text = mode != null ? mode : groups.isEmpty() ? "0600" : "0660";
         FileAccess access;
+        String asked = "";
         try {
             for (String name : users) {
+                asked = name;
                 u.add(lookup.lookupPrincipalByName(name));
             }
             for (String name : groups) {
+                asked = name;
                 g.add(lookup.lookupPrincipalByGroupName(name));
             }
             access = FileAccess.parse(text, null, groups.isEmpty() ? null : groups.get(0));
         } catch (UserPrincipalNotFoundException e) {
-            throw Usage.error(spec, "--socket-allow-user/--socket-allow-group: no such user or group: " + e.getName());
+            // some JDKs (25) leave the exception's name empty: name what was asked for instead
+            String given = e.getName();
+            String name = given != null && !given.isEmpty() ? given : asked;
+            throw Usage.error(spec, "--socket-allow-user/--socket-allow-group: no such user or group: " + name);
         } catch (IllegalArgumentException | IOException e) {
             throw Usage.error(spec, "--socket-mode/--socket-allow-group: " + e.getMessage());
         }
