@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +90,6 @@ class LinuxPriorityActuatorTest {
         ParkedThread gone = ParkedThread.start("gone");
         int tid = gone.tid();
         gone.stop();
-        awaitGone(tid);
         ActuatorException e = assertThrows(ActuatorException.class, () -> actuator.read(tid));
         assertEquals(ActuatorException.Kind.NO_SUCH_THREAD, e.kind());
         assertEquals(ActuatorException.ESRCH, e.errno());
@@ -128,18 +126,6 @@ class LinuxPriorityActuatorTest {
         assertTrue(java.util.Arrays.binarySearch(all, victim.tid()) >= 0, "victim listed among the process's threads");
         assertTrue(all.length > 1);
         assertArrayEquals(new int[0], LinuxThreads.threadsOf(Integer.MAX_VALUE));
-    }
-
-    /** Thread.join returns before the kernel has reaped the native thread: wait for it, bounded. */
-    private static void awaitGone(int tid) throws InterruptedException {
-        Path task = Paths.get("/proc/self/task/" + tid);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Files.exists(task)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("thread " + tid + " still listed 10 s after it ended");
-            }
-            Thread.sleep(1);
-        }
     }
 
     private static String[] statFields(int tid) throws IOException {

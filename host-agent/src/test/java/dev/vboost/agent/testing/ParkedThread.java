@@ -1,6 +1,9 @@
 package dev.vboost.agent.testing;
 
 import dev.vboost.agent.actuator.LinuxThreads;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,11 +41,23 @@ public final class ParkedThread {
         return tid.get();
     }
 
+    /**
+     * Ends the thread and returns once the kernel has removed its task: {@code Thread.join} returns while the
+     * native thread may still be on its way out, and a test that then expects the tid gone would race it.
+     */
     public void stop() throws InterruptedException {
         release.countDown();
         thread.join(10_000);
         if (thread.isAlive()) {
             throw new AssertionError("thread did not stop");
+        }
+        Path task = Paths.get("/proc/self/task/" + tid.get());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(task)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("thread " + tid.get() + " still listed 10 s after it ended");
+            }
+            Thread.sleep(1);
         }
     }
 }
