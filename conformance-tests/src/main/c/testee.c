@@ -392,6 +392,62 @@ static int write_record(FILE *out, uint32_t seq, const uint8_t b[4], uint32_t w1
 	return fwrite(r, 1, sizeof(r), out) == sizeof(r) ? 0 : -1;
 }
 
+/* One read of a stress loop: on VBOOST_OK the consistent copy's record is written to out. */
+typedef int (*stress_reader)(uint32_t slot, FILE *out);
+
+static int stress_read_host_line(uint32_t slot, FILE *out)
+{
+	struct vboost_host_line_copy s;
+	int err = vboost_guest_read_host_state(&guest, slot, &s);
+	if (err == VBOOST_OK) {
+		uint8_t b[4] = {s.status, s.policy, s.priority, s.denial};
+		write_record(out, s.seq, b, s.host_boost_flags, s.budget_remaining_us, s.acted_request_id,
+			     s.host_boost_id);
+	}
+	return err;
+}
+
+static int stress_read_guest_line(uint32_t slot, FILE *out)
+{
+	struct vboost_guest_line_copy s;
+	int err = vboost_host_read_request(&host, slot, &s);
+	if (err == VBOOST_OK) {
+		uint8_t b[4] = {s.request, s.policy, s.priority, (uint8_t)s.nice};
+		write_record(out, s.seq, b, s.reasons, 0, s.request_id, s.host_boost_ack);
+	}
+	return err;
+}
+
+/* stress.guest_read, stress.host_read: "iterations" reads of line "slot", every consistent copy recorded in the
+ * file "out" for the runner to check; replies how many were consistent, busy or invalid. */
+static void stress_read(const struct message *m, stress_reader read_line)
+{
+	NEED_U64("slot", UINT32_MAX, slot);
+	NEED_U64("iterations", 100000000, iterations);
+	const char *path = get(m, "out");
+	FILE *out = path ? fopen(path, "wb") : NULL;
+	if (out == NULL) {
+		reply_internal("cannot open out file");
+		return;
+	}
+	uint64_t ok = 0, busy = 0, invalid = 0;
+	for (uint64_t i = 0; i < iterations; i++) {
+		int err = read_line((uint32_t)slot, out);
+		if (err == VBOOST_OK) {
+			ok++;
+		} else if (err == VBOOST_E_BUSY) {
+			busy++;
+		} else {
+			invalid++;
+		}
+	}
+	fclose(out);
+	reply_begin("ok");
+	reply_u64("ok", ok);
+	reply_u64("busy", busy);
+	reply_u64("invalid", invalid);
+}
+
 static void op_guest(const char *op, const struct message *m)
 {
 	if (strcmp(op, "guest.attach") == 0) {
@@ -504,34 +560,7 @@ static void op_guest(const char *op, const struct message *m)
 		vboost_guest_detach(&guest);
 		reply_begin("ok");
 	} else if (strcmp(op, "stress.guest_read") == 0) {
-		NEED_U64("slot", UINT32_MAX, slot);
-		NEED_U64("iterations", 100000000, iterations);
-		const char *path = get(m, "out");
-		FILE *out = path ? fopen(path, "wb") : NULL;
-		if (out == NULL) {
-			reply_internal("cannot open out file");
-			return;
-		}
-		uint64_t ok = 0, busy = 0, invalid = 0;
-		for (uint64_t i = 0; i < iterations; i++) {
-			struct vboost_host_line_copy s;
-			int err = vboost_guest_read_host_state(&guest, (uint32_t)slot, &s);
-			if (err == VBOOST_OK) {
-				uint8_t b[4] = {s.status, s.policy, s.priority, s.denial};
-				write_record(out, s.seq, b, s.host_boost_flags, s.budget_remaining_us, s.acted_request_id,
-					     s.host_boost_id);
-				ok++;
-			} else if (err == VBOOST_E_BUSY) {
-				busy++;
-			} else {
-				invalid++;
-			}
-		}
-		fclose(out);
-		reply_begin("ok");
-		reply_u64("ok", ok);
-		reply_u64("busy", busy);
-		reply_u64("invalid", invalid);
+		stress_read(m, stress_read_host_line);
 	} else if (strcmp(op, "stress.guest_request") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
 		NEED_U64("iterations", 100000000, iterations);
@@ -742,33 +771,7 @@ static void op_host(const char *op, const struct message *m)
 	} else if (strncmp(op, "host.", 5) == 0 && op_served(op, m)) {
 		/* a host-policy operation, answered by op_served */
 	} else if (strcmp(op, "stress.host_read") == 0) {
-		NEED_U64("slot", UINT32_MAX, slot);
-		NEED_U64("iterations", 100000000, iterations);
-		const char *path = get(m, "out");
-		FILE *out = path ? fopen(path, "wb") : NULL;
-		if (out == NULL) {
-			reply_internal("cannot open out file");
-			return;
-		}
-		uint64_t ok = 0, busy = 0, invalid = 0;
-		for (uint64_t i = 0; i < iterations; i++) {
-			struct vboost_guest_line_copy s;
-			int err = vboost_host_read_request(&host, (uint32_t)slot, &s);
-			if (err == VBOOST_OK) {
-				uint8_t b[4] = {s.request, s.policy, s.priority, (uint8_t)s.nice};
-				write_record(out, s.seq, b, s.reasons, 0, s.request_id, s.host_boost_ack);
-				ok++;
-			} else if (err == VBOOST_E_BUSY) {
-				busy++;
-			} else {
-				invalid++;
-			}
-		}
-		fclose(out);
-		reply_begin("ok");
-		reply_u64("ok", ok);
-		reply_u64("busy", busy);
-		reply_u64("invalid", invalid);
+		stress_read(m, stress_read_guest_line);
 	} else if (strcmp(op, "stress.host_publish") == 0) {
 		NEED_U64("slot", UINT32_MAX, slot);
 		NEED_U64("iterations", 100000000, iterations);

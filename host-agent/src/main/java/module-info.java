@@ -2,7 +2,7 @@
  * The vboost host agent: per-VM boost policy, real thread priorities through a {@code PriorityActuator},
  * the hypercall dispatcher and its Unix-socket transport, the lease journal and counters. The API is
  * {@link dev.vboost.agent.HostAgent} and the exported packages below; {@code dev.vboost.agent.core} (the policy
- * engine, live counters, JFR events) is internal.
+ * engine, live counters, JFR events) and {@code dev.vboost.agent.linux} (the one libc binding) are internal.
  */
 module dev.vboost.agent {
     // a host application's one requires: the agent's API names the protocol's types (and dev.vboost.impl

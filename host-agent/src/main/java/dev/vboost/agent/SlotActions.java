@@ -7,7 +7,6 @@ import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.core.BoostEvents;
 import dev.vboost.agent.core.Decision;
 import dev.vboost.agent.core.Outcome;
-import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.wire.DenialReason;
 import java.io.IOException;
 import java.util.function.LongSupplier;
@@ -24,7 +23,6 @@ final class SlotActions {
     private final ThreadLeases leases;
     private final LongSupplier clock;
     private final AgentErrors errors;
-    private final HostSlotSnapshot hostLine = new HostSlotSnapshot();
 
     SlotActions(ThreadLeases leases, LongSupplier clock, AgentErrors errors) {
         this.leases = leases;
@@ -104,7 +102,7 @@ final class SlotActions {
     /** The one path from a decision to the region: the whole host line the engine composed (W1..W4). */
     void publish(VmState vm, int slot, Decision d) {
         if (d.publish()) {
-            vm.endpoint.publishState(slot, d.line(hostLine));
+            vm.endpoint.publishState(slot, d.line());
         }
     }
 

@@ -73,64 +73,46 @@ final class TraceCases {
 
     private static void guestMidRead(CaseContext c) throws Exception {
         c.attachedGuest(2);
-        if (c.testee().tracer() == null) {
-            HostLine first = new HostLine(0, 2, 1, 11, 0, 0x1, 500, 6, 2);
-            HostLine second = new HostLine(0, 1, 0, 0, 3, 0, 0, 7, 2);
-            c.ref().publishHostLine(1, first);
-            int s1 = c.ref().hostLineAtRest(1).seq();
-            pausedRead(c, "guest.read_host_state", () -> c.ref().publishHostLine(1, second),
-                    CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)));
-            return;
-        }
-        TracingMemory t = tracer(c);
-        HostLine first = new HostLine(0, 2, 1, 11, 0, 0x1, 500, 6, 2);
         HostLine second = new HostLine(0, 1, 0, 0, 3, 0, 0, 7, 2);
-        c.ref().publishHostLine(1, first);
+        c.ref().publishHostLine(1, new HostLine(0, 2, 1, 11, 0, 0x1, 500, 6, 2));
         int s1 = c.ref().hostLineAtRest(1).seq();
-        boolean[] fired = armMidRead(t, RegionLayout.hostLineOffset(1), () -> c.ref().publishHostLine(1, second));
-        dev.vboost.conformance.testee.Reply r;
-        try {
-            r = c.op("guest.read_host_state", "slot", 1);
-        } finally {
-            t.clearHook();
-        }
-        c.expect(fired[2], "§4.3 R1..R5", "the read never loaded the counter again after loading data (no R5); "
-                + "a change of the line during the copy would go unnoticed");
-        c.expectOk(r, "§4.3 R5: a changed counter means retry; with no further writes the retry succeeds");
-        c.expectFields(r, CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)),
-                "§4.3 R5: s2 != s1 means the copy may be torn and is discarded; the reader returns the line as "
-                        + "republished (counter +2), not the copy taken before the change");
+        midRead(c, "guest.read_host_state", 1, RegionLayout.hostLineOffset(1), () -> c.ref().publishHostLine(1, second),
+                CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)));
     }
 
     private static void hostMidRead(CaseContext c) throws Exception {
         c.initHost(2);
-        if (c.testee().tracer() == null) {
-            GuestLine first = new GuestLine(0, 1, 1, 12, 0, 0x3, 9, 0);
-            GuestLine second = new GuestLine(0, 2, 0, 0, 0, 0, 10, 0);
-            c.ref().publishGuestLine(0, first);
-            int s1 = c.ref().guestLineAtRest(0).seq();
-            pausedReadSlot(c, "host.read_request", 0, () -> c.ref().publishGuestLine(0, second),
-                    CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)));
+        GuestLine second = new GuestLine(0, 2, 0, 0, 0, 0, 10, 0);
+        c.ref().publishGuestLine(0, new GuestLine(0, 1, 1, 12, 0, 0x3, 9, 0));
+        int s1 = c.ref().guestLineAtRest(0).seq();
+        midRead(c, "host.read_request", 0, RegionLayout.guestLineOffset(0), () -> c.ref().publishGuestLine(0, second),
+                CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)));
+    }
+
+    /**
+     * Reads line {@code slot} with {@code op} while {@code change} republishes it between the reader's data copy
+     * (R3) and its counter re-check (R5): through the store tracer where the testee is in-process, else with a
+     * pause file; the read must notice and return {@code want}, the line as republished.
+     */
+    private static void midRead(CaseContext c, String op, int slot, int lineOffset, Runnable change,
+            java.util.Map<String, String> want) throws Exception {
+        TracingMemory t = c.testee().tracer();
+        if (t == null) {
+            pausedReadSlot(c, op, slot, change, want);
             return;
         }
-        TracingMemory t = tracer(c);
-        GuestLine first = new GuestLine(0, 1, 1, 12, 0, 0x3, 9, 0);
-        GuestLine second = new GuestLine(0, 2, 0, 0, 0, 0, 10, 0);
-        c.ref().publishGuestLine(0, first);
-        int s1 = c.ref().guestLineAtRest(0).seq();
-        boolean[] fired = armMidRead(t, RegionLayout.guestLineOffset(0), () -> c.ref().publishGuestLine(0, second));
+        boolean[] fired = armMidRead(t, lineOffset, change);
         dev.vboost.conformance.testee.Reply r;
         try {
-            r = c.op("host.read_request", "slot", 0);
+            r = c.op(op, "slot", slot);
         } finally {
             t.clearHook();
         }
         c.expect(fired[2], "§4.3 R1..R5", "the read never loaded the counter again after loading data (no R5); "
                 + "a change of the line during the copy would go unnoticed");
         c.expectOk(r, "§4.3 R5: a changed counter means retry; with no further writes the retry succeeds");
-        c.expectFields(r, CaseContext.merge(second.fields(), "seq", dev.vboost.conformance.region.Unsigned.u32(s1 + 2)),
-                "§4.3 R5: s2 != s1 means the copy may be torn and is discarded; the reader returns the line as "
-                        + "republished (counter +2), not the copy taken before the change");
+        c.expectFields(r, want, "§4.3 R5: s2 != s1 means the copy may be torn and is discarded; the reader returns "
+                + "the line as republished (counter +2), not the copy taken before the change");
     }
 
     private static TracingMemory tracer(CaseContext c) {
@@ -147,11 +129,6 @@ final class TraceCases {
             throw new CaseSkipped(c.info().name() + " declares neither '" + TRACE + "' (in process) nor '" + STEPS
                     + "' (testee protocol §5.5), so the order of its seqlock steps cannot be observed");
         }
-    }
-
-    private static void pausedRead(CaseContext c, String op, Runnable change, java.util.Map<String, String> want)
-            throws Exception {
-        pausedReadSlot(c, op, 1, change, want);
     }
 
     /**

@@ -1,12 +1,15 @@
 package dev.vboost.agent.actuator;
 
 import com.sun.jna.LastErrorException;
-import java.util.Locale;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.vboost.agent.linux.Libc;
+import java.lang.ref.Reference;
 
 /**
  * Where and how precisely the calling thread runs: CPU affinity and timer slack. Not part of boosting (the
  * actuator never moves a thread); the demo and benchmarks use it to put a measured thread on a chosen CPU.
- * Calls go through the same libc binding as the actuator ({@link LinuxSyscalls}), so the project has one.
+ * Calls go through the module's one libc binding ({@link Libc}).
  */
 public final class LinuxCpuPlacement {
     private static final long PR_SET_TIMERSLACK = 29;
@@ -26,12 +29,15 @@ public final class LinuxCpuPlacement {
         if (cpu < 0 || cpu > 63) {
             throw new IllegalArgumentException("cpu " + cpu + " outside 0..63");
         }
-        LinuxSyscalls sys = LinuxSyscalls.get();
-        long[] mask = {1L << cpu};
+        Libc.requireSupported("sched_setaffinity");
+        Memory mask = new Memory(Long.BYTES); // a cpu_set_t of one unsigned long, native order
+        mask.setLong(0, 1L << cpu);
         try {
-            sys.libc.syscall(number("sched_setaffinity", 203, 122), 0L, (long) Long.BYTES, mask);
+            Libc.syscall(Libc.SYS_SCHED_SETAFFINITY, 0, Long.BYTES, Pointer.nativeValue(mask), 0, 0);
         } catch (LastErrorException e) {
             throw new IllegalStateException("sched_setaffinity(cpu " + cpu + ") failed, errno " + e.getErrorCode(), e);
+        } finally {
+            Reference.reachabilityFence(mask); // passed by address: keep it alive until the call returned
         }
     }
 
@@ -42,26 +48,11 @@ public final class LinuxCpuPlacement {
      * @throws UnsupportedOperationException off Linux or on an unsupported architecture
      */
     public static void minimiseTimerSlack() {
-        LinuxSyscalls sys = LinuxSyscalls.get();
+        Libc.requireSupported("prctl");
         try {
-            sys.libc.syscall(number("prctl", 157, 167), PR_SET_TIMERSLACK, 1L, 0L, 0L, 0L);
+            Libc.syscall(Libc.SYS_PRCTL, PR_SET_TIMERSLACK, 1, 0, 0, 0);
         } catch (LastErrorException e) {
             // the default slack only makes the demo's timing coarser
-        }
-    }
-
-    /** The system call number on this architecture (x86_64 and aarch64, the ones {@link LinuxSyscalls} knows). */
-    static long number(String name, long x8664, long aarch64) {
-        String arch = System.getProperty("os.arch", "?");
-        switch (arch.toLowerCase(Locale.ROOT)) {
-            case "amd64":
-            case "x86_64":
-                return x8664;       // arch/x86/entry/syscalls/syscall_64.tbl
-            case "aarch64":
-            case "arm64":
-                return aarch64;     // include/uapi/asm-generic/unistd.h
-            default:
-                throw new UnsupportedOperationException("no " + name + " syscall number known for " + arch);
         }
     }
 }

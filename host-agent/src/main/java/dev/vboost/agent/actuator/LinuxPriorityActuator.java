@@ -2,11 +2,13 @@ package dev.vboost.agent.actuator;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.vboost.agent.linux.Libc;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Real thread priorities through {@code sched_getattr(2)} and {@code sched_setattr(2)}, called with JNA
- * through libc's {@code syscall}. Before and after every call it proves from {@code /proc} that the thread id
+ * through libc's {@code syscall} ({@link Libc}). Before and after every call it proves from {@code /proc} that the thread id
  * still names the registered thread ({@link VcpuThread}), and every raise carries
  * {@code SCHED_FLAG_RESET_ON_FORK}. Raising a thread to a real-time policy needs root or {@code CAP_SYS_NICE};
  * without it the kernel answers {@code EPERM}, reported as {@link ActuatorException.Kind#PERMISSION}.
@@ -27,7 +29,6 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     // 24 u64 sched_runtime, 32 u64 sched_deadline, 40 u64 sched_period (SCHED_DEADLINE only)
     // 48 u32 sched_util_min, 52 u32 sched_util_max (used only with SCHED_FLAG_UTIL_CLAMP_*: left alone)
 
-    private final LinuxSyscalls sys;
     /** The stat file of each identified thread, kept open: the cheap form of the identity check. */
     private final StatFiles statFiles = new StatFiles();
     /** One native buffer per calling thread: no allocation per call, no sharing between threads. */
@@ -39,7 +40,7 @@ public final class LinuxPriorityActuator implements PriorityActuator {
      * @throws UnsupportedOperationException off Linux or on an architecture without known syscall numbers
      */
     public LinuxPriorityActuator() {
-        this.sys = LinuxSyscalls.get();
+        Libc.requireSupported("the Linux priority actuator");
     }
 
     @Override
@@ -157,7 +158,7 @@ public final class LinuxPriorityActuator implements PriorityActuator {
         int tid = t.tid();
         Memory attr = buffer();
         try {
-            sys.libc.syscall(sys.schedGetattr, (long) tid, attr, (long) ATTR_SIZE, 0L);
+            Libc.syscall(Libc.SYS_SCHED_GETATTR, tid, Pointer.nativeValue(attr), ATTR_SIZE, 0, 0);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ActuatorException.ESRCH) {
                 throw new ThreadGoneException(t, "sched_getattr: ESRCH");
@@ -190,7 +191,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
         attr.setInt(OFF_NICE, nice);
         attr.setInt(OFF_PRIORITY, priority);
         try {
-            sys.libc.syscall(sys.schedSetattr, (long) tid, attr, 0L);
+            // attr stays reachable through the thread-local across the call
+            Libc.syscall(Libc.SYS_SCHED_SETATTR, tid, Pointer.nativeValue(attr), 0, 0, 0);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ActuatorException.ESRCH) {
                 throw new ThreadGoneException(t, "sched_setattr: ESRCH");

@@ -1,6 +1,7 @@
 package dev.vboost.agent.actuator;
 
 import com.sun.jna.LastErrorException;
+import dev.vboost.agent.linux.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -24,9 +25,10 @@ public final class LinuxThreads {
      * @throws UnsupportedOperationException off Linux or on an unsupported architecture
      */
     public static int currentTid() {
-        LinuxSyscalls sys = LinuxSyscalls.get();
+        Libc.requireSupported("gettid");
         try {
-            return (int) sys.libc.syscall(sys.gettid);
+            // glibc wraps gettid only since 2.30: the raw system call works on every glibc
+            return (int) Libc.syscall(Libc.SYS_GETTID, 0, 0, 0, 0, 0);
         } catch (LastErrorException e) {
             // gettid cannot fail; keep the errno if a seccomp filter says otherwise
             throw new IllegalStateException("gettid failed with errno " + e.getErrorCode(), e);

@@ -205,24 +205,27 @@ public final class RecordingActuator implements PriorityActuator {
 
     @Override
     public synchronized ThreadAttributes read(VcpuThread t) throws ActuatorException {
-        int tid = t.tid();
-        ActuatorException failure = injectedFailure(tid);
-        if (failure == null) {
-            failure = identityFailure(t);
-        }
-        ThreadAttributes now = threads.get(tid);
-        if (failure != null || now == null) {
-            ActuatorException e = failure != null ? failure : noSuchThread(tid);
-            calls.add(new Call(Op.READ, tid, null, e.kind()));
-            throw e;
-        }
-        calls.add(new Call(Op.READ, tid, now, null));
+        ThreadAttributes now = current(t, Op.READ, null);
+        calls.add(new Call(Op.READ, t.tid(), now, null));
         return now;
     }
 
     @Override
     public synchronized void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
         int tid = t.tid();
+        ThreadAttributes now = current(t, Op.APPLY, attributes);
+        ThreadAttributes result = attributes.isRealTime() && attributes.isAbove(now)
+                ? attributes.withFlags(attributes.flags() | ThreadAttributes.SCHED_FLAG_RESET_ON_FORK) : attributes;
+        threads.put(tid, result);
+        calls.add(new Call(Op.APPLY, tid, attributes, null));
+    }
+
+    /**
+     * {@code t}'s attributes now, or the failure a real actuator would give (an injected one first, then a gone
+     * or reused identity), recorded as a failed {@code op} call.
+     */
+    private ThreadAttributes current(VcpuThread t, Op op, @Nullable ThreadAttributes asked) throws ActuatorException {
+        int tid = t.tid();
         ActuatorException failure = injectedFailure(tid);
         if (failure == null) {
             failure = identityFailure(t);
@@ -230,13 +233,10 @@ public final class RecordingActuator implements PriorityActuator {
         ThreadAttributes now = threads.get(tid);
         if (failure != null || now == null) {
             ActuatorException e = failure != null ? failure : noSuchThread(tid);
-            calls.add(new Call(Op.APPLY, tid, attributes, e.kind()));
+            calls.add(new Call(op, tid, asked, e.kind()));
             throw e;
         }
-        ThreadAttributes result = attributes.isRealTime() && attributes.isAbove(now)
-                ? attributes.withFlags(attributes.flags() | ThreadAttributes.SCHED_FLAG_RESET_ON_FORK) : attributes;
-        threads.put(tid, result);
-        calls.add(new Call(Op.APPLY, tid, attributes, null));
+        return now;
     }
 
     private @Nullable ActuatorException identityFailure(VcpuThread t) {

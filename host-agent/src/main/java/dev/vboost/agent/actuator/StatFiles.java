@@ -2,8 +2,8 @@ package dev.vboost.agent.actuator;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import dev.vboost.agent.linux.Libc;
 import java.nio.ByteBuffer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -12,14 +12,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@code /proc/<tgid>/task/<tid>/stat} is opened once and kept. The open file pins the task it was opened for,
  * so a read on it fails with {@code ESRCH} once that task has exited, even when its id names another thread by
  * then; {@link #startTime} still compares the start time read through it. Reads are {@code pread} into one
- * direct buffer per thread (JNA direct mapping, primitive and pointer arguments): no allocation per check.
+ * direct buffer per thread ({@link Libc}, direct mapping): no allocation per check.
  * Thread-safe: the table is guarded by this object, each entry's buffer by the entry.
  */
 final class StatFiles {
-    private static final int O_RDONLY = 0;
-    private static final int O_NOFOLLOW = 0400000;
-    private static final int O_CLOEXEC = 02000000;
-
     /** The open stat file of one registered thread. */
     static final class Entry {
         final VcpuThread thread;
@@ -34,18 +30,6 @@ final class StatFiles {
         }
     }
 
-    private static final class Native0 {
-        static {
-            Native.register(Native0.class, Platform.C_LIBRARY_NAME);
-        }
-
-        static native int open(String path, int flags) throws LastErrorException;
-
-        static native long pread(int fd, Pointer buf, long count, long offset) throws LastErrorException;
-
-        static native int close(int fd) throws LastErrorException;
-    }
-
     /** Open addressing by tid; a tid has one entry at a time (a reused id replaces the entry of a gone thread). */
     private @Nullable Entry[] table = new Entry[64];
     private int size;
@@ -57,7 +41,8 @@ final class StatFiles {
     @Nullable Entry open(VcpuThread t) {
         int fd;
         try {
-            fd = Native0.open("/proc/" + t.tgid() + "/task/" + t.tid() + "/stat", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            fd = Libc.open("/proc/" + t.tgid() + "/task/" + t.tid() + "/stat",
+                    Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             return null;
         }
@@ -103,7 +88,7 @@ final class StatFiles {
             }
             long n;
             try {
-                n = Native0.pread(e.fd, e.address, ProcThreadStat.STAT_BUFFER, 0);
+                n = Libc.pread(e.fd, e.address, ProcThreadStat.STAT_BUFFER, 0);
             } catch (LastErrorException x) {
                 return -1;
             }
@@ -138,11 +123,7 @@ final class StatFiles {
         synchronized (e) {
             if (!e.closed) {
                 e.closed = true;
-                try {
-                    Native0.close(e.fd);
-                } catch (LastErrorException x) {
-                    // closed anyway (Linux releases the descriptor even on EINTR)
-                }
+                Libc.closeQuietly(e.fd);
             }
         }
     }

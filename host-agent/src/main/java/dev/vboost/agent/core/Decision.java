@@ -8,8 +8,8 @@ import dev.vboost.api.wire.SlotStatus;
 /**
  * The result of one {@link PolicyEngine} event for one slot: what to do to the thread, the slot's whole host
  * line to publish (spec §3.5), and what to count. The engine is the only owner of a slot's host line; the agent
- * copies {@link #line(HostSlotSnapshot)} into the region and keeps no copy of its own. Reusable and mutable
- * (the agent keeps one): no allocation per event.
+ * hands {@link #line()} to the endpoint as it is and keeps no copy of its own. Reusable and mutable (the agent
+ * keeps one): no allocation per event.
  */
 public final class Decision {
 
@@ -37,15 +37,8 @@ public final class Decision {
     private int priority;
     private int nice;
     private boolean publish;
-    // the host line (spec §3.5), complete
-    private SlotStatus status = SlotStatus.NORMAL;
-    private SchedPolicy linePolicy = SchedPolicy.NORMAL;
-    private int linePriority;
-    private DenialReason denial = DenialReason.NONE;
-    private int hostBoostFlags;
-    private int budgetRemainingUs;
-    private long actedRequestId;
-    private long hostBoostId;
+    /** The host line (spec §3.5), complete: the one copy between the engine and the endpoint. */
+    private final HostSlotSnapshot line = new HostSlotSnapshot();
     // what to count
     private Outcome outcome = Outcome.NONE;
     private int reasons;
@@ -60,14 +53,7 @@ public final class Decision {
         priority = 0;
         nice = 0;
         publish = false;
-        status = SlotStatus.NORMAL;
-        linePolicy = SchedPolicy.NORMAL;
-        linePriority = 0;
-        denial = DenialReason.NONE;
-        hostBoostFlags = 0;
-        budgetRemainingUs = 0;
-        actedRequestId = 0;
-        hostBoostId = 0;
+        line.set(SlotStatus.NORMAL, SchedPolicy.NORMAL, 0, DenialReason.NONE, 0, 0, 0, 0);
         outcome = Outcome.NONE;
         reasons = 0;
         notes = 0;
@@ -89,24 +75,17 @@ public final class Decision {
 
     void line(SlotStatus s, SchedPolicy p, int prio, DenialReason d, int flags, int budgetUs, long acted, long boostId) {
         publish = true;
-        status = s;
-        linePolicy = p;
-        linePriority = prio;
-        denial = d;
-        hostBoostFlags = flags;
-        budgetRemainingUs = budgetUs;
-        actedRequestId = acted;
-        hostBoostId = boostId;
+        line.set(s, p, prio, d, flags, budgetUs, acted, boostId);
     }
 
     /** Status and denial for counting, without a publish (host boosts refused: the guest never asked). */
     void countOnly(SlotStatus s, DenialReason d) {
-        status = s;
-        denial = d;
+        line.set(s, line.policy(), line.priority(), d, line.hostBoostFlags(), line.budgetRemainingUs(),
+                line.actedRequestId(), line.hostBoostId());
     }
 
     void denial(DenialReason d) {
-        denial = d;
+        countOnly(line.status(), d);
     }
 
     void outcome(Outcome o, int reasonMask) {
@@ -149,51 +128,50 @@ public final class Decision {
         return nice;
     }
 
-    /** True if the slot's host line must be republished as {@link #line(HostSlotSnapshot)} gives it. */
+    /** True if the slot's host line must be republished as {@link #line()}. */
     public boolean publish() {
         return publish;
     }
 
-    /** Copies the host line to publish into {@code dst}; allocation-free. */
-    public HostSlotSnapshot line(HostSlotSnapshot dst) {
-        return dst.set(status, linePolicy, linePriority, denial, hostBoostFlags, budgetRemainingUs, actedRequestId,
-                hostBoostId);
+    /** The host line to publish, to be read (not kept) by the caller: valid until the next event. */
+    public HostSlotSnapshot line() {
+        return line;
     }
 
     public SlotStatus status() {
-        return status;
+        return line.status();
     }
 
     /** Policy the host line reports as applied (NORMAL unless BOOSTED). */
     public SchedPolicy linePolicy() {
-        return linePolicy;
+        return line.policy();
     }
 
     /** Priority the host line reports as applied. */
     public int linePriority() {
-        return linePriority;
+        return line.priority();
     }
 
     public DenialReason denial() {
-        return denial;
+        return line.denial();
     }
 
     public int hostBoostFlags() {
-        return hostBoostFlags;
+        return line.hostBoostFlags();
     }
 
     /** {@code budget_remaining_us} to publish: 0 unless the guest accepted BUDGET_REPORT (spec §3.5). */
     public int budgetRemainingUs() {
-        return budgetRemainingUs;
+        return line.budgetRemainingUs();
     }
 
     /** The newest guest request id acted on, to publish as {@code acted_request_id}. */
     public long actedRequestId() {
-        return actedRequestId;
+        return line.actedRequestId();
     }
 
     public long hostBoostId() {
-        return hostBoostId;
+        return line.hostBoostId();
     }
 
     public Outcome outcome() {
@@ -231,8 +209,9 @@ public final class Decision {
     @Override
     public String toString() {
         return "Decision{" + action + (action == Action.BOOST ? " " + policy + "/" + priority + " nice " + nice : "")
-                + (publish ? ", publish " + status + "/" + linePolicy + "/" + linePriority + "/" + denial + " flags="
-                + hostBoostFlags + " hb=" + hostBoostId : "") + ", acted=" + actedRequestId + ", " + outcome
+                + (publish ? ", publish " + line.status() + "/" + line.policy() + "/" + line.priority() + "/"
+                + line.denial() + " flags=" + line.hostBoostFlags() + " hb=" + line.hostBoostId() : "")
+                + ", acted=" + line.actedRequestId() + ", " + outcome
                 + (notes != 0 ? ", notes=" + notes : "") + (deferred ? ", deferred" : "") + "}";
     }
 }

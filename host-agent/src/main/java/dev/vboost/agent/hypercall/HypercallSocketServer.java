@@ -1,37 +1,21 @@
 package dev.vboost.agent.hypercall;
 
-import dev.vboost.agent.log.RateLimitedLog;
-import dev.vboost.api.hypercall.HypercallExit;
-import dev.vboost.api.hypercall.KvmError;
 import dev.vboost.impl.memory.FileAccess;
-import dev.vboost.impl.memory.SecureFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.FileSystems;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -48,49 +32,41 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * idle connections can never lock the VMM out; the socket file is created in a private directory, given the
  * owner, group and mode of its {@link FileAccess} there and only then renamed into place.
  *
- * <p>Over 400 lines on purpose: the selector loop, the per-connection state and the admission rules (peer
- * credentials, connection limit, idle and partial-frame timeouts) interlock, and reading them in one place is
- * how a reviewer checks that no peer can hold or starve the server.
+ * <p>This class is the selector loop with the connection limit and timeouts; who is admitted is
+ * {@code PeerAdmission}, the socket file's life {@code SocketFile}, one peer's I/O {@code SocketConnection}, a
+ * frame's answer {@code FrameRouter}. Over 400 lines only by the nested {@link Options} record, part of the
+ * exported API.
  */
 public final class HypercallSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HypercallSocketServer.class.getName());
     /** Connections beyond this are accepted and closed at once. */
     public static final int MAX_CONNECTIONS = 64;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
     /** Default for how long a started frame may stay incomplete. */
     public static final Duration DEFAULT_PARTIAL_FRAME_TIMEOUT = Duration.ofSeconds(5);
     private static final long SELECT_MILLIS = 500;
 
     private final Path path;
-    private final List<HypercallDispatcher> dispatchers;
+    private final FrameRouter router;
     private final ServerSocketChannel server;
     private final Selector selector;
     private final long partialFrameNanos;
     private final long idleNanos;
-    private final Set<UserPrincipal> allowedUsers;
-    private final Set<GroupPrincipal> allowedGroups;
+    private final PeerAdmission admission;
     private final Object socketKey;
-    private final RateLimitedLog refusedLog = new RateLimitedLog(LOG, System.Logger.Level.WARNING,
-            "hypercall socket: peer refused");
-    private final AtomicLong refusedPeers = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
     private long lastSweep = System.nanoTime();
     private @Nullable Thread thread;
     private volatile boolean running = true;
     private int connections;
-    private final AtomicLong frames = new AtomicLong();
-    private final AtomicLong badFrames = new AtomicLong();
 
     private HypercallSocketServer(Path path, List<HypercallDispatcher> dispatchers, ServerSocketChannel server,
-            Selector selector, Options options, Set<UserPrincipal> users, Object socketKey) {
+            Selector selector, Options options, PeerAdmission admission, Object socketKey) {
         this.partialFrameNanos = options.partialFrameTimeout().toNanos();
         this.idleNanos = options.idleTimeout().toNanos();
-        this.allowedUsers = users;
-        this.allowedGroups = Set.copyOf(options.allowedGroups());
+        this.admission = admission;
         this.socketKey = socketKey;
         this.path = path;
-        this.dispatchers = dispatchers;
+        this.router = new FrameRouter(dispatchers);
         this.server = server;
         this.selector = selector;
     }
@@ -239,49 +215,21 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (dispatchers.isEmpty() || dispatchers.size() > 0x10000) {
             throw new IllegalArgumentException("1..65536 dispatchers, got " + dispatchers.size());
         }
-        Set<UserPrincipal> users = new HashSet<>(options.allowedUsers());
-        if (users.isEmpty() && options.allowedGroups().isEmpty()) {
-            users.add(Files.getOwner(Paths.get("/proc/self")));
-            users.add(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("0"));
-        }
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent == null) {
-            throw new IOException("no directory for socket " + path);
-        }
-        SecureFiles.checkDirectory(parent);
-        removeStaleSocket(path);
+        PeerAdmission admission = PeerAdmission.of(options);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open();
-        Path privateDir = Files.createTempDirectory(parent, ".vb");
         Object key;
         try {
-            // bound, owned and moded where nobody else can reach it; then renamed into place
-            Path bound = privateDir.resolve("s");
-            server.bind(UnixDomainSocketAddress.of(bound));
-            PosixFileAttributeView view = Files.getFileAttributeView(bound, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            FileAccess access = options.socketAccess();
-            if (access.owner() != null) {
-                view.setOwner(access.owner());
-            }
-            if (access.group() != null) {
-                view.setGroup(access.group());
-            }
-            Files.setAttribute(bound, "unix:mode", access.mode()); // chmod: the private directory holds no link
-            Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
-            key = SecureFiles.identity(path);
+            key = SocketFile.bind(server, path, options.socketAccess());
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException | RuntimeException e) {
             server.close();
             selector.close();
             throw e;
-        } finally {
-            Files.deleteIfExists(privateDir.resolve("s"));
-            Files.deleteIfExists(privateDir);
         }
-        HypercallSocketServer s = new HypercallSocketServer(path, new ArrayList<>(dispatchers), server, selector,
-                options, users, key);
+        HypercallSocketServer s = new HypercallSocketServer(path, dispatchers, server, selector, options,
+                admission, key);
         Thread t = new Thread(s::loop, "vboost-hypercall-socket");
         t.setDaemon(true);
         s.thread = t;
@@ -297,27 +245,7 @@ public final class HypercallSocketServer implements AutoCloseable {
      * @throws IOException if {@code path} is a live socket or exists and is not a socket
      */
     public static void checkBindable(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object mode = Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (!(mode instanceof Integer) || ((Integer) mode & S_IFMT) != S_IFSOCK) {
-            throw new IOException(path + " exists and is not a socket; not replacing it");
-        }
-        boolean inUse;
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            inUse = true;
-        } catch (IOException e) {
-            inUse = false; // nobody answers: a leftover of a dead server
-        }
-        if (inUse) {
-            throw new IOException(path + " is in use by another server");
-        }
-    }
-
-    private static void removeStaleSocket(Path path) throws IOException {
-        checkBindable(path);
-        Files.deleteIfExists(path);
+        SocketFile.checkBindable(path);
     }
 
     /**
@@ -335,7 +263,7 @@ public final class HypercallSocketServer implements AutoCloseable {
      * @return count since start
      */
     public long frames() {
-        return frames.get();
+        return router.frames.get();
     }
 
     /**
@@ -344,7 +272,7 @@ public final class HypercallSocketServer implements AutoCloseable {
      * @return count since start
      */
     public long badFrames() {
-        return badFrames.get();
+        return router.badFrames.get();
     }
 
     /**
@@ -353,7 +281,7 @@ public final class HypercallSocketServer implements AutoCloseable {
      * @return count since start
      */
     public long refusedPeers() {
-        return refusedPeers.get();
+        return admission.refused();
     }
 
     /**
@@ -363,22 +291,6 @@ public final class HypercallSocketServer implements AutoCloseable {
      */
     public long idleClosed() {
         return idleClosed.get();
-    }
-
-    private static final class Connection {
-        final ByteBuffer in = HypercallFrame.newRequestBuffer();
-        final ByteBuffer out = HypercallFrame.newResponseBuffer();
-        boolean closeAfterWrite;
-        boolean dropped;
-        /** When the incomplete frame in {@link #in} began ({@link System#nanoTime()}); meaningless while empty. */
-        long partialSince;
-        /** When the peer last sent anything, or connected ({@link System#nanoTime()}). */
-        long lastActive;
-
-        Connection(long now) {
-            out.limit(0);
-            lastActive = now;
-        }
     }
 
     private void loop() {
@@ -436,8 +348,8 @@ public final class HypercallSocketServer implements AutoCloseable {
         }
         for (SelectionKey key : keys) {
             Object a = key.attachment();
-            if (key.isValid() && a instanceof Connection) {
-                Connection c = (Connection) a;
+            if (key.isValid() && a instanceof SocketConnection) {
+                SocketConnection c = (SocketConnection) a;
                 if (c.in.position() > 0 && now - c.partialSince > partialFrameNanos) {
                     LOG.log(System.Logger.Level.DEBUG, "hypercall connection closed: frame incomplete for too long");
                     drop(key);
@@ -455,27 +367,14 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (ch == null) {
             return;
         }
-        UnixDomainPrincipal peer;
-        try {
-            peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        } catch (IOException | UnsupportedOperationException e) {
-            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
-            ch.close();
-            refusedLog.error("peer credentials unavailable: " + e, null);
-            return;
-        }
-        if (!allowedUsers.contains(peer.user()) && !allowedGroups.contains(peer.group())) {
-            refusedPeers.incrementAndGet(); // counted before the close a peer can observe
-            ch.close(); // before anything it sends is read
-            refusedLog.error("user " + peer.user().getName() + " group " + peer.group().getName()
-                    + " is not allowed", null);
+        if (!admission.admit(ch)) {
             return;
         }
         if (connections >= MAX_CONNECTIONS) {
             evictLongestIdle(); // a newcomer (the VMM reconnecting) is never locked out by idle connections
         }
         ch.configureBlocking(false);
-        ch.register(selector, SelectionKey.OP_READ, new Connection(System.nanoTime()));
+        ch.register(selector, SelectionKey.OP_READ, new SocketConnection(System.nanoTime()));
         connections++;
     }
 
@@ -484,9 +383,9 @@ public final class HypercallSocketServer implements AutoCloseable {
         long oldestActive = Long.MAX_VALUE;
         for (SelectionKey k : selector.keys()) {
             Object a = k.attachment();
-            if (k.isValid() && a instanceof Connection && ((Connection) a).lastActive - oldestActive < 0) {
+            if (k.isValid() && a instanceof SocketConnection && ((SocketConnection) a).lastActive - oldestActive < 0) {
                 oldest = k;
-                oldestActive = ((Connection) a).lastActive;
+                oldestActive = ((SocketConnection) a).lastActive;
             }
         }
         if (oldest != null) {
@@ -496,75 +395,10 @@ public final class HypercallSocketServer implements AutoCloseable {
     }
 
     private void serve(SelectionKey key) throws IOException {
-        SocketChannel ch = (SocketChannel) key.channel();
-        Connection c = (Connection) key.attachment();
-        if (c == null) {
-            drop(key);
-            return;
-        }
-        if (key.isWritable() || c.out.hasRemaining()) {
-            ch.write(c.out);
-            if (c.out.hasRemaining()) {
-                key.interestOps(SelectionKey.OP_WRITE);
-                return;
-            }
-            if (c.closeAfterWrite) {
-                drop(key);
-                return;
-            }
-            key.interestOps(SelectionKey.OP_READ);
-        }
-        if (!key.isReadable()) {
-            return;
-        }
-        boolean wasEmpty = c.in.position() == 0;
-        int n = ch.read(c.in);
-        if (n > 0) {
-            c.lastActive = System.nanoTime();
-        }
-        if (n < 0) {
-            drop(key); // peer closed; a partial frame is discarded
-            return;
-        }
-        if (c.in.hasRemaining()) {
-            if (wasEmpty && n > 0) {
-                c.partialSince = System.nanoTime();
-            }
-            return; // bounded: at most one 64-byte frame is buffered per connection
-        }
-        c.in.flip();
-        answer(c, c.in);
-        c.in.clear();
-        ch.write(c.out);
-        if (c.out.hasRemaining()) {
-            key.interestOps(SelectionKey.OP_WRITE);
-        } else if (c.closeAfterWrite) {
+        SocketConnection c = (SocketConnection) key.attachment();
+        if (c == null || !c.serve(key, router)) {
             drop(key);
         }
-    }
-
-    private void answer(Connection c, ByteBuffer in) {
-        frames.incrementAndGet();
-        int magic = in.getInt(0);
-        int version = Short.toUnsignedInt(in.getShort(4));
-        int vm = Short.toUnsignedInt(in.getShort(6));
-        if (magic != HypercallFrame.REQUEST_MAGIC || version != HypercallFrame.VERSION) {
-            badFrames.incrementAndGet();
-            c.closeAfterWrite = true;
-            HypercallFrame.encodeResponse(c.out, HypercallFrame.STATUS_BAD_FRAME, KvmError.EINVAL.ret());
-            return;
-        }
-        if (vm >= dispatchers.size()) {
-            HypercallFrame.encodeResponse(c.out, HypercallFrame.STATUS_UNKNOWN_VM, KvmError.EINVAL.ret());
-            return;
-        }
-        long nr = in.getLong(8);
-        long[] args = new long[6];
-        for (int i = 0; i < 6; i++) {
-            args[i] = in.getLong(16 + 8 * i);
-        }
-        long ret = dispatchers.get(vm).dispatch(new HypercallExit(nr, args, 0)).ret();
-        HypercallFrame.encodeResponse(c.out, HypercallFrame.STATUS_EXECUTED, ret);
     }
 
     private void drop(@Nullable SelectionKey key) {
@@ -578,8 +412,8 @@ public final class HypercallSocketServer implements AutoCloseable {
             // closing anyway
         }
         Object a = key.attachment();
-        if (a instanceof Connection && !((Connection) a).dropped) {
-            ((Connection) a).dropped = true;
+        if (a instanceof SocketConnection && !((SocketConnection) a).dropped) {
+            ((SocketConnection) a).dropped = true;
             connections--; // once per connection, however often it is dropped
         }
     }
@@ -606,8 +440,6 @@ public final class HypercallSocketServer implements AutoCloseable {
         }
         selector.close();
         server.close();
-        if (SecureFiles.stillNames(path, socketKey)) {
-            Files.deleteIfExists(path); // only our own socket, never whatever replaced it
-        }
+        SocketFile.removeIfOurs(path, socketKey); // only our own socket, never whatever replaced it
     }
 }

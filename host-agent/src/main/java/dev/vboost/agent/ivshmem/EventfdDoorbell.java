@@ -1,6 +1,7 @@
 package dev.vboost.agent.ivshmem;
 
 import com.sun.jna.Memory;
+import dev.vboost.agent.linux.Libc;
 import dev.vboost.impl.Doorbell;
 
 /**

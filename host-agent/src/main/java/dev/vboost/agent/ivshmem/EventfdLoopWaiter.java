@@ -3,6 +3,7 @@ package dev.vboost.agent.ivshmem;
 import dev.vboost.agent.LoopWaiter;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import dev.vboost.agent.linux.Libc;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

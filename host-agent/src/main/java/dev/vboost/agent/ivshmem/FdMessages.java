@@ -3,6 +3,7 @@ package dev.vboost.agent.ivshmem;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.vboost.agent.linux.Libc;
 
 /**
  * One ivshmem message on a Unix stream socket: an int64, little-endian, optionally with one file descriptor as

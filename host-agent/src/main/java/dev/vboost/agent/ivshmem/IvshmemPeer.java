@@ -2,6 +2,7 @@ package dev.vboost.agent.ivshmem;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import dev.vboost.agent.linux.Libc;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

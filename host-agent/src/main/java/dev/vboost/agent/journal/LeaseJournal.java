@@ -8,7 +8,6 @@ import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.SecureFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -35,43 +33,24 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * more than twice the live leases, so it stays bounded, and recovery reads a journal of any size in bounded
  * memory.
  *
- * <pre>
- * record, 48 bytes, little-endian:
- *   0  u32 magic 0x4A4C4256 ("VBLJ" in memory)
- *   4  u8  version 2
- *   5  u8  type 1 = original attributes
- *   6  u16 reserved, 0
- *   8  s32 process (thread group) id
- *  12  s32 thread id
- *  16  s32 policy (Linux code)
- *  20  s32 priority
- *  24  s32 nice
- *  28  u32 sched_flags
- *  32  s64 thread start time (/proc/&lt;tgid&gt;/task/&lt;tid&gt;/stat field 22)
- *  40  u32 reserved, 0
- *  44  u32 CRC-32C of bytes 0..43
- * </pre>
- * Not thread-safe: the agent thread owns it. Over 400 lines on purpose: the record format, the crash-safe
- * compaction and the recovery rules belong together, since each depends on what the others keep on disk.
+ * <p>Each record is {@link #RECORD_SIZE} bytes, laid out (and checked) by {@code LeaseRecord}. Not thread-safe:
+ * the agent thread owns it.
  */
 public final class LeaseJournal implements AutoCloseable {
-    /** Bytes per record, the layout above. */
-    public static final int RECORD_SIZE = 48;
+    /** Bytes per record. */
+    public static final int RECORD_SIZE = LeaseRecord.SIZE;
     /** First field of every record: {@code "VBLJ"} read as a little-endian u32. */
-    public static final int MAGIC = 0x4A4C4256;
-    static final int VERSION = 2;
-    static final int TYPE_ORIGINAL = 1;
+    public static final int MAGIC = LeaseRecord.MAGIC;
     /** Distinct threads a journal tracks at most; far above any host's vCPU count. Beyond it a lease is refused. */
     public static final int MAX_LEASES = 65_536;
     /** A journal is compacted once it holds more than this many records and twice the live leases. */
     static final int COMPACT_MIN_RECORDS = 256;
-    private static final int READ_CHUNK_RECORDS = 1024;
     private static final System.Logger LOG = System.getLogger(LeaseJournal.class.getName());
 
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
-    private final ByteBuffer record = ByteBuffer.allocate(RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer record = LeaseRecord.newBuffer(1);
     /** The newest record per thread id: what a compaction keeps. */
     private final Map<Integer, Lease> live = new LinkedHashMap<>();
     private long records;
@@ -117,7 +96,7 @@ public final class LeaseJournal implements AutoCloseable {
             FileLock lock = SecureFiles.lockExclusively(ch, path, "lease journal");
             LeaseJournal j = new LeaseJournal(path, ch, lock);
             // what is already there stays live until recover() has dealt with it: a compaction keeps it
-            for (Lease l : readFrom(ch, new int[1])) {
+            for (Lease l : LeaseRecord.readAll(ch, new int[1])) {
                 j.live.put(l.thread().tid(), l);
             }
             j.records = ch.size() / RECORD_SIZE;
@@ -173,7 +152,7 @@ public final class LeaseJournal implements AutoCloseable {
             compact();
         }
         Lease lease = new Lease(thread, original);
-        encode(record, lease);
+        LeaseRecord.encode(record, lease);
         long end = channel.size();
         while (record.hasRemaining()) {
             end += channel.write(record, end);
@@ -214,9 +193,9 @@ public final class LeaseJournal implements AutoCloseable {
      * before the tail is cut, and every dropped record was superseded or forgotten.
      */
     void compact() throws IOException {
-        ByteBuffer all = ByteBuffer.allocate(live.size() * RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer all = LeaseRecord.newBuffer(live.size());
         for (Lease l : live.values()) {
-            encode(record, l);
+            LeaseRecord.encode(record, l);
             all.put(record);
         }
         all.flip();
@@ -302,50 +281,8 @@ public final class LeaseJournal implements AutoCloseable {
             throw new IOException(path + " is not a regular file");
         }
         try (FileChannel ch = FileChannel.open(path, java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return readFrom(ch, badRecords);
+            return LeaseRecord.readAll(ch, badRecords);
         }
-    }
-
-    private static List<Lease> readFrom(FileChannel ch, int[] badRecords) throws IOException {
-        Map<Integer, Lease> leases = new LinkedHashMap<>();
-        ByteBuffer chunk = ByteBuffer.allocate(READ_CHUNK_RECORDS * RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        long pos = 0;
-        long bad = 0;
-        long size = ch.size();
-        while (pos < size) {
-            chunk.clear();
-            int n = 0;
-            while (chunk.hasRemaining()) {
-                int r = ch.read(chunk, pos + n);
-                if (r <= 0) {
-                    break;
-                }
-                n += r;
-            }
-            if (n == 0) {
-                break;
-            }
-            int whole = n - n % RECORD_SIZE;
-            for (int off = 0; off < whole; off += RECORD_SIZE) {
-                Lease lease = decode(chunk, off);
-                if (lease == null || (!leases.containsKey(lease.thread().tid()) && leases.size() >= MAX_LEASES)) {
-                    bad++;
-                } else {
-                    leases.put(lease.thread().tid(), lease);
-                }
-            }
-            pos += whole;
-            if (whole < n || n < chunk.capacity()) {
-                if (whole < n) {
-                    bad++; // torn tail
-                }
-                break;
-            }
-        }
-        if (badRecords.length > 0) {
-            badRecords[0] = (int) Math.min(Integer.MAX_VALUE, bad);
-        }
-        return new ArrayList<>(leases.values());
     }
 
     /**
@@ -368,7 +305,7 @@ public final class LeaseJournal implements AutoCloseable {
      */
     public Recovery recover(PriorityActuator actuator) throws IOException {
         int[] bad = new int[1];
-        List<Lease> leases = readFrom(channel, bad);
+        List<Lease> leases = LeaseRecord.readAll(channel, bad);
         Path keptAs = null;
         if (bad[0] > 0) {
             keptAs = keepForInspection();
@@ -446,48 +383,5 @@ public final class LeaseJournal implements AutoCloseable {
             dst.force(true);
         }
         return copy;
-    }
-
-    static void encode(ByteBuffer b, Lease lease) {
-        VcpuThread t = lease.thread();
-        ThreadAttributes a = lease.original();
-        b.clear();
-        b.putInt(0, MAGIC);
-        b.put(4, (byte) VERSION);
-        b.put(5, (byte) TYPE_ORIGINAL);
-        b.putShort(6, (short) 0);
-        b.putInt(8, t.tgid());
-        b.putInt(12, t.tid());
-        b.putInt(16, a.policy());
-        b.putInt(20, a.priority());
-        b.putInt(24, a.nice());
-        b.putInt(28, (int) a.flags());
-        b.putLong(32, t.startTime());
-        b.putInt(40, 0);
-        b.putInt(44, crc(b, 0));
-        b.position(0).limit(RECORD_SIZE);
-    }
-
-    private static @Nullable Lease decode(ByteBuffer b, int off) {
-        if (b.getInt(off) != MAGIC || b.get(off + 4) != VERSION || b.get(off + 5) != TYPE_ORIGINAL
-                || b.getShort(off + 6) != 0 || b.getInt(off + 40) != 0 || b.getInt(off + 44) != crc(b, off)) {
-            return null;
-        }
-        try {
-            VcpuThread t = new VcpuThread(b.getInt(off + 8), b.getInt(off + 12), b.getLong(off + 32));
-            ThreadAttributes a = new ThreadAttributes(b.getInt(off + 16), b.getInt(off + 20), b.getInt(off + 24),
-                    Integer.toUnsignedLong(b.getInt(off + 28)));
-            return new Lease(t, a);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static int crc(ByteBuffer b, int off) {
-        CRC32C crc = new CRC32C();
-        for (int i = 0; i < 44; i++) {
-            crc.update(b.get(off + i));
-        }
-        return (int) crc.getValue();
     }
 }

@@ -3,16 +3,10 @@ package dev.vboost.agent.policy;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.SchedPolicy;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -143,15 +137,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @throws IOException if the file cannot be read
      */
     public static PolicyConfig load(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        try {
-            return fromProperties(p, "");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return PolicyProperties.load(file);
     }
 
     /**
@@ -175,70 +161,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @return the policy
      */
     public static PolicyConfig fromProperties(Properties p, String prefix, PolicyConfig base) {
-        Map<String, String> kv = new TreeMap<>();
-        for (String name : p.stringPropertyNames()) {
-            if (name.startsWith(prefix)) {
-                String key = name.substring(prefix.length());
-                if (prefix.isEmpty() && key.startsWith("vm.")) {
-                    continue; // per-VM sections are read by loadAll
-                }
-                String value = p.getProperty(name);
-                if (!KEYS.contains(key)) {
-                    throw new IllegalArgumentException("unknown policy key '" + name + "' (known: " + new TreeSet<>(KEYS) + ")");
-                }
-                kv.put(key, value == null ? "" : value.trim());
-            }
-        }
-        Builder b = base.toBuilder();
-        for (Map.Entry<String, String> e : kv.entrySet()) {
-            String key = e.getKey();
-            String v = e.getValue();
-            try {
-                switch (key) {
-                    case "enabled":
-                        b.enabled(parseBoolean(v));
-                        break;
-                    case "allowed.reasons":
-                        b.allowedReasons(parseReasons(v));
-                        break;
-                    case "boost.policy":
-                        b.boostPolicy(parsePolicy(v));
-                        break;
-                    case "priority.ceiling":
-                        b.priorityCeiling(Integer.parseInt(v));
-                        break;
-                    case "nice.floor":
-                        b.niceFloor(Integer.parseInt(v));
-                        break;
-                    case "boost.max.us":
-                        b.maxBoostNanos(micros(v));
-                        break;
-                    case "budget.us":
-                        b.budgetNanos = micros(v);
-                        break;
-                    case "budget.window.us":
-                        b.windowNanos = micros(v);
-                        break;
-                    case "transitions.per.second":
-                        b.maxTransitionsPerSecond(Integer.parseInt(v));
-                        break;
-                    case "host.boost.enabled":
-                        b.hostBoostEnabled(parseBoolean(v));
-                        break;
-                    case "host.boost.timeout.us":
-                        b.hostBoostTimeoutNanos(micros(v));
-                        break;
-                    case "budget.vm.us":
-                        b.vmBudgetNanos(micros(v));
-                        break;
-                    default:
-                        throw new IllegalArgumentException("unknown key");
-                }
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("bad value '" + v + "' for '" + prefix + key + "': " + ex.getMessage(), ex);
-            }
-        }
-        return b.build();
+        return PolicyProperties.read(p, prefix, base);
     }
 
     /**
@@ -251,30 +174,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @throws IOException if the file cannot be read
      */
     public static Map<String, PolicyConfig> loadAll(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        try {
-            PolicyConfig common = fromProperties(p, "");
-            Map<String, PolicyConfig> result = new TreeMap<>();
-            result.put("", common);
-            for (String name : p.stringPropertyNames()) {
-                if (name.startsWith("vm.")) {
-                    int dot = name.indexOf('.', 3);
-                    if (dot < 0 || dot == 3) {
-                        throw new IllegalArgumentException("key '" + name + "' must be vm.<name>.<key>");
-                    }
-                    String vm = name.substring(3, dot);
-                    if (!result.containsKey(vm)) {
-                        result.put(vm, fromProperties(p, "vm." + vm + ".", common));
-                    }
-                }
-            }
-            return result;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return PolicyProperties.loadAll(file);
     }
 
     /**
@@ -283,78 +183,7 @@ public record PolicyConfig(boolean enabled, int allowedReasons, SchedPolicy boos
      * @return text loadable by {@link #load(Path)}
      */
     public String toPropertiesText() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("enabled=").append(enabled).append('\n');
-        StringBuilder reasons = new StringBuilder();
-        for (BoostReason r : BoostReason.values()) {
-            if (r.in(allowedReasons)) {
-                reasons.append(reasons.length() == 0 ? "" : ",").append(r.name());
-            }
-        }
-        sb.append("allowed.reasons=").append(reasons.length() == 0 ? "none" : reasons).append('\n');
-        sb.append("boost.policy=").append(boostPolicy.name()).append('\n');
-        sb.append("priority.ceiling=").append(priorityCeiling).append('\n');
-        sb.append("nice.floor=").append(niceFloor).append('\n');
-        sb.append("boost.max.us=").append(maxBoostNanos / 1000).append('\n');
-        sb.append("budget.us=").append(budgetNanos / 1000).append('\n');
-        sb.append("budget.window.us=").append(windowNanos / 1000).append('\n');
-        sb.append("transitions.per.second=").append(maxTransitionsPerSecond).append('\n');
-        sb.append("host.boost.enabled=").append(hostBoostEnabled).append('\n');
-        sb.append("host.boost.timeout.us=").append(hostBoostTimeoutNanos / 1000).append('\n');
-        sb.append("budget.vm.us=").append(vmBudgetNanos / 1000).append('\n');
-        return sb.toString();
-    }
-
-    private static boolean parseBoolean(String v) {
-        if ("true".equalsIgnoreCase(v)) {
-            return true;
-        }
-        if ("false".equalsIgnoreCase(v)) {
-            return false;
-        }
-        throw new IllegalArgumentException("expected true or false");
-    }
-
-    private static long micros(String v) {
-        long us = Long.parseLong(v);
-        if (us < 0 || us > Long.MAX_VALUE / 1000) {
-            throw new IllegalArgumentException("microseconds out of range");
-        }
-        return us * 1000;
-    }
-
-    private static SchedPolicy parsePolicy(String v) {
-        switch (v.toUpperCase(Locale.ROOT)) {
-            case "FIFO":
-            case "SCHED_FIFO":
-                return SchedPolicy.FIFO;
-            case "RR":
-            case "SCHED_RR":
-                return SchedPolicy.RR;
-            default:
-                throw new IllegalArgumentException("expected FIFO or RR");
-        }
-    }
-
-    /** Comma-separated {@link BoostReason} names, {@code all}, or {@code none}. */
-    static int parseReasons(String v) {
-        String s = v.trim();
-        if (s.equalsIgnoreCase("all")) {
-            return BoostReason.DEFINED_MASK;
-        }
-        if (s.equalsIgnoreCase("none") || s.isEmpty()) {
-            return 0;
-        }
-        int mask = 0;
-        for (String part : s.split(",")) {
-            String name = part.trim().toUpperCase(Locale.ROOT);
-            try {
-                mask |= BoostReason.valueOf(name).bit();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown boost reason '" + part.trim() + "'", e);
-            }
-        }
-        return mask;
+        return PolicyProperties.text(this);
     }
 
     private static void requireRange(String what, long v, long min, long max) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vboost.agent.linux.Libc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -61,8 +62,7 @@ class LinuxCpuPlacementTest {
         String slack = onOwnThread(() -> {
             LinuxCpuPlacement.minimiseTimerSlack();
             // PR_GET_TIMERSLACK (30) returns the calling thread's slack; /proc has it per process only
-            return Long.toString(LinuxSyscalls.get().libc.syscall(LinuxCpuPlacement.number("prctl", 157, 167),
-                    30L, 0L, 0L, 0L, 0L));
+            return Long.toString(Libc.syscall(Libc.SYS_PRCTL, 30, 0, 0, 0, 0));
         });
         assertEquals("1", slack);
     }

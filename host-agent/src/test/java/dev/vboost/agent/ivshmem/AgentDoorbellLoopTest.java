@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.RecordingActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.linux.Libc;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.layout.RegionLayout;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.agent.HostAgent;
-import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.RealtimeCapability;
 import dev.vboost.agent.actuator.ThreadAttributes;
@@ -118,16 +117,7 @@ class AgentCrashRecoveryTest {
                 assertEquals(originals[slot], actuator.read(vcpus[slot].tid()));
             }
         } finally {
-            for (ParkedThread t : vcpus) {
-                if (t != null) {
-                    try {
-                        actuator.apply(t.tid(), ThreadAttributes.DEFAULT);
-                    } catch (ActuatorException e) {
-                        // the thread is stopped next anyway
-                    }
-                    t.stop();
-                }
-            }
+            ParkedThread.restoreAndStop(actuator, vcpus);
         }
     }
 }

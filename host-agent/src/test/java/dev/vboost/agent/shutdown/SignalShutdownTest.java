@@ -3,7 +3,6 @@ package dev.vboost.agent.shutdown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.RealtimeCapability;
 import dev.vboost.agent.actuator.ThreadAttributes;
@@ -53,16 +52,7 @@ class SignalShutdownTest {
                 oneRun(signal, run, actuator, originals, vcpus);
             }
         } finally {
-            for (ParkedThread t : vcpus) {
-                if (t != null) {
-                    try {
-                        actuator.apply(t.tid(), ThreadAttributes.DEFAULT);
-                    } catch (ActuatorException e) {
-                        // stopped next anyway
-                    }
-                    t.stop();
-                }
-            }
+            ParkedThread.restoreAndStop(actuator, vcpus);
         }
     }
 

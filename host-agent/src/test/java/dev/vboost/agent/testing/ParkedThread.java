@@ -1,6 +1,9 @@
 package dev.vboost.agent.testing;
 
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.actuator.ThreadAttributes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -58,6 +61,21 @@ public final class ParkedThread {
                 throw new AssertionError("thread " + tid.get() + " still listed 10 s after it ended");
             }
             Thread.sleep(1);
+        }
+    }
+
+    /** Puts each started thread of {@code threads} back to the default attributes, then stops it (test clean-up). */
+    public static void restoreAndStop(LinuxPriorityActuator actuator, ParkedThread[] threads)
+            throws InterruptedException {
+        for (ParkedThread t : threads) {
+            if (t != null) {
+                try {
+                    actuator.apply(t.tid(), ThreadAttributes.DEFAULT);
+                } catch (ActuatorException e) {
+                    // the thread is stopped next anyway
+                }
+                t.stop();
+            }
         }
     }
 }

@@ -78,6 +78,26 @@ public abstract class HandshakeContractTest {
         return newMemory((int) RegionLayout.regionSize(slots));
     }
 
+    /** A test body over fresh region memory. */
+    @FunctionalInterface
+    interface RegionBody {
+        void run(SharedMemory m) throws Exception;
+    }
+
+    /** Runs {@code body} over fresh memory for a region of {@code slots} slots, released afterwards. */
+    private void withRegion(int slots, RegionBody body) throws Exception {
+        withMemory(regionMemory(slots), body);
+    }
+
+    /** Runs {@code body} over {@code m}, released afterwards. */
+    private void withMemory(SharedMemory m, RegionBody body) throws Exception {
+        try {
+            body.run(m);
+        } finally {
+            release(m);
+        }
+    }
+
     private static HostRegionConfig config(int slots) {
         return new HostRegionConfig(slots, ALL, 40, 2_000);
     }
@@ -85,9 +105,8 @@ public abstract class HandshakeContractTest {
     // --- creation, attach, negotiation ---------------------------------------------------------------------
 
     @Test
-    void hostPublishesAValidHeaderAndGuestAttaches() {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    void hostPublishesAValidHeaderAndGuestAttaches() throws Exception {
+        withRegion(SLOTS, m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             assertEquals(1, host.generation());
             assertEquals(RegionState.READY.code(), m.getIntAcquire(HostHeaderLayout.REGION_STATE_OFFSET));
@@ -119,15 +138,12 @@ public abstract class HandshakeContractTest {
             assertEquals(RegionLayout.ABI_MINOR, g.guestAbiMinor());
             assertEquals(ALL, g.acceptedFeatures());
             assertEquals(0, g.guestSeq() & 1);
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void featuresAreTheIntersectionOfOfferAndGuest() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void featuresAreTheIntersectionOfOfferAndGuest() throws Exception {
+        withRegion(1, m -> {
             long offer = Feature.HOST_BOOST.bit() | Feature.BUDGET_REPORT.bit();
             HostEndpoint host = Regions.createHost(m, new HostRegionConfig(1, offer, 10, 100));
             long wanted = Feature.HOST_BOOST.bit() | Feature.NICE_HINTS.bit();
@@ -140,13 +156,11 @@ public abstract class HandshakeContractTest {
             assertThrows(IllegalArgumentException.class,
                     () -> guest.requestBoost(0, SchedPolicy.NORMAL, 0, -5, BoostReason.USER_HINT.bit()),
                     "NICE_HINTS was not negotiated");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void attachReportsEachBrokenRuleWithItsOwnError() {
+    void attachReportsEachBrokenRuleWithItsOwnError() throws Exception {
         expectAttachError(WireError.BAD_MAGIC, m -> m.putInt(HostHeaderLayout.MAGIC_OFFSET, 0x12345678));
         expectAttachError(WireError.UNSUPPORTED_MAJOR, m -> m.putShort(HostHeaderLayout.ABI_MAJOR_OFFSET, (short) 2));
         expectAttachError(WireError.BAD_GEOMETRY, m -> m.putShort(HostHeaderLayout.HEADER_SIZE_OFFSET, (short) 64));
@@ -170,54 +184,41 @@ public abstract class HandshakeContractTest {
     }
 
     @Test
-    void aNewerMinorIsAcceptedWithItsUnknownFeaturesMaskedOut() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void aNewerMinorIsAcceptedWithItsUnknownFeaturesMaskedOut() throws Exception {
+        withRegion(1, m -> {
             Regions.createHost(m, config(1));
             m.putShort(HostHeaderLayout.ABI_MINOR_OFFSET, (short) 3);
             m.putLong(HostHeaderLayout.HOST_FEATURES_OFFSET, ALL | 1L << 20);
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             assertEquals(ALL, guest.acceptedFeatures());
             assertEquals(3, guest.hostHeader().abiMinor());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void memoryTooSmallForTheHostHeaderIsTruncated() {
-        SharedMemory m = newMemory(32);
-        try {
+    void memoryTooSmallForTheHostHeaderIsTruncated() throws Exception {
+        withMemory(newMemory(32), m -> {
             VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(m, ALL));
             assertEquals(WireError.TRUNCATED, e.error(), "spec §6.2 C1");
-        } finally {
-            release(m);
-        }
-        SharedMemory hostHeaderOnly = newMemory(64);
-        try {
+        });
+        withMemory(newMemory(64), hostHeaderOnly -> {
             VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(hostHeaderOnly, ALL));
             assertEquals(WireError.BAD_MAGIC, e.error(), "spec §6.2: C2 comes before C9 checks the size");
-        } finally {
-            release(hostHeaderOnly);
-        }
+        });
     }
 
     @Test
-    void zeroedMemoryIsBadMagicAndAHostNeedsEnoughMemory() {
-        SharedMemory m = newMemory(4096);
-        try {
+    void zeroedMemoryIsBadMagicAndAHostNeedsEnoughMemory() throws Exception {
+        withMemory(newMemory(4096), m -> {
             VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(m, ALL));
             assertEquals(WireError.BAD_MAGIC, e.error());
             assertTrue(e.getMessage().startsWith("E_BAD_MAGIC: "), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> Regions.createHost(m, config(64)));
-        } finally {
-            release(m);
-        }
+        });
     }
 
-    private void expectAttachError(WireError expected, Consumer<SharedMemory> corrupt) {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    private void expectAttachError(WireError expected, Consumer<SharedMemory> corrupt) throws Exception {
+        withRegion(SLOTS, m -> {
             Regions.createHost(m, config(SLOTS));
             corrupt.accept(m);
             VboostException e = assertThrows(VboostException.class, () -> Regions.attachGuest(m, ALL),
@@ -225,9 +226,7 @@ public abstract class HandshakeContractTest {
             assertEquals(expected, e.error(), e.getMessage());
             assertEquals(expected, Regions.checkRegion(m));
             assertTrue(e.getMessage().startsWith(expected.code() + ": "), e.getMessage());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /**
@@ -263,8 +262,7 @@ public abstract class HandshakeContractTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void attachWithATimeoutWaitsForTheHostAndGivesUpLoudly() throws Exception {
-        SharedMemory m = regionMemory(1);
-        try {
+        withRegion(1, m -> {
             long t0 = System.nanoTime();
             VboostException e = assertThrows(VboostException.class,
                     () -> Regions.attachGuest(m, ALL, java.time.Duration.ofMillis(50)));
@@ -305,17 +303,14 @@ public abstract class HandshakeContractTest {
                     () -> Regions.attachGuest(m, ALL, java.time.Duration.ofSeconds(30)));
             assertEquals(WireError.UNSUPPORTED_MAJOR, major.error(), "a READY region of another major is an answer");
             assertTrue(System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(20), "waited for a wrong major");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     // --- requests, state, host boosts ----------------------------------------------------------------------
 
     @Test
-    void boostRequestIsSeenActedOnAndAwaited() throws InterruptedException {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    void boostRequestIsSeenActedOnAndAwaited() throws Exception {
+        withRegion(SLOTS, m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             int[] changed = new int[SLOTS];
@@ -365,15 +360,12 @@ public abstract class HandshakeContractTest {
             assertEquals(0, st.actedRequestId());
             assertEquals(ReadStatus.OK, host.readRequest(1, req));
             assertEquals(BoostRequest.NONE, req.request());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void hostBoostIsPublishedAndAcknowledged() {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    void hostBoostIsPublishedAndAcknowledged() throws Exception {
+        withRegion(SLOTS, m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             int flags = HostBoostFlag.IRQ_INJECTED.bit() | HostBoostFlag.HALT_WAKEUP.bit();
@@ -402,26 +394,20 @@ public abstract class HandshakeContractTest {
             assertThrows(IllegalArgumentException.class, () -> host.startHostBoost(0, 1, SchedPolicy.FIFO, 41));
             assertThrows(IllegalArgumentException.class, () -> host.startHostBoost(0, 1, SchedPolicy.NORMAL, 0));
             assertThrows(IllegalArgumentException.class, () -> host.startHostBoost(0, 1 << 9, SchedPolicy.FIFO, 1));
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void hostBoostNeedsTheFeature() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void hostBoostNeedsTheFeature() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, new HostRegionConfig(1, 0, 10, 100));
             assertThrows(IllegalStateException.class, () -> host.startHostBoost(0, 1, SchedPolicy.FIFO, 5));
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void invalidGuestLineIsReportedInvalidNotOk() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void invalidGuestLineIsReportedInvalidNotOk() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             Regions.attachGuest(m, ALL);
             GuestSlotSnapshot req = new GuestSlotSnapshot();
@@ -445,15 +431,12 @@ public abstract class HandshakeContractTest {
             m.putLong(line + GuestSlotLayout.REQUEST_ID_OFFSET, 5);
             assertEquals(ReadStatus.OK, host.readRequest(0, req));
             assertEquals(99, req.priority());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void aCounterLeftOddReadsBusyAfterTheBoundedAttempts() throws InterruptedException {
-        SharedMemory m = regionMemory(1);
-        try {
+    void aCounterLeftOddReadsBusyAfterTheBoundedAttempts() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             long id = guest.requestBoost(0, SchedPolicy.FIFO, 7, 0, BoostReason.IRQ.bit());
@@ -488,17 +471,14 @@ public abstract class HandshakeContractTest {
             m.putIntRelease(hostSeq, evenHost + 2);
             assertEquals(ReadStatus.OK, guest.readHostState(0, st));
             assertTrue(guest.awaitActed(0, id, 0, wait));
-        } finally {
-            release(m);
-        }
+        });
     }
 
     // --- lifecycle -----------------------------------------------------------------------------------------
 
     @Test
-    void hostRestartMovesTheGenerationOnAndTheGuestNotices() {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    void hostRestartMovesTheGenerationOnAndTheGuestNotices() throws Exception {
+        withRegion(SLOTS, m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             long first = guest.requestBoost(1, SchedPolicy.FIFO, 10, 0, BoostReason.IRQ.bit());
@@ -523,15 +503,12 @@ public abstract class HandshakeContractTest {
             assertTrue(host.guestAttached());
             assertEquals(first + 1, again.requestBoost(1, SchedPolicy.FIFO, 10, 0, BoostReason.IRQ.bit()),
                     "request ids continue across re-attach");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void aSecondHostOnTheSameMemoryIsARestart() {
-        SharedMemory m = regionMemory(SLOTS);
-        try {
+    void aSecondHostOnTheSameMemoryIsARestart() throws Exception {
+        withRegion(SLOTS, m -> {
             Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.SOFTIRQ.bit());
@@ -549,15 +526,12 @@ public abstract class HandshakeContractTest {
             assertEquals(3, resized.generation());
             assertEquals(ReadStatus.OK, resized.readRequest(0, req));
             assertEquals(BoostRequest.NONE, req.request(), "a different geometry starts from zero");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void disableStopsTheGuestAndNewAttaches() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void disableStopsTheGuestAndNewAttaches() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             host.disable();
@@ -570,15 +544,12 @@ public abstract class HandshakeContractTest {
             host.close();
             assertEquals(WireError.DISABLED, Regions.checkRegion(m));
             assertThrows(IllegalStateException.class, host::restart);
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void detachIsVisibleToTheHostAndEndsTheEndpoint() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void detachIsVisibleToTheHostAndEndsTheEndpoint() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             assertTrue(host.guestAttached());
@@ -591,30 +562,24 @@ public abstract class HandshakeContractTest {
             assertEquals(1, g.attachedGeneration());
             assertThrows(IllegalStateException.class, () -> guest.release(0));
             assertThrows(IllegalStateException.class, () -> guest.acknowledgeHostBoost(0, 1));
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void guestHeaderHeldOddReadsAsBusy() {
-        SharedMemory m = regionMemory(1);
-        try {
+    void guestHeaderHeldOddReadsAsBusy() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             Regions.attachGuest(m, ALL);
             int seq = RegionLayout.GUEST_HEADER_OFFSET;
             m.putIntRelease(seq, m.getInt(seq) + 1);
             assertNull(host.readGuestHeader());
             assertFalse(host.guestAttached());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     @Test
-    void awaitActedStopsWhenTheHostRestarts() throws InterruptedException {
-        SharedMemory m = regionMemory(1);
-        try {
+    void awaitActedStopsWhenTheHostRestarts() throws Exception {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             long id = guest.requestBoost(0, SchedPolicy.FIFO, 5, 0, 1);
@@ -622,9 +587,7 @@ public abstract class HandshakeContractTest {
             long t0 = System.nanoTime();
             assertFalse(guest.awaitActed(0, id, TimeUnit.SECONDS.toNanos(30), new HostSlotSnapshot()));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "returned at once, not at the timeout");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /**
@@ -634,8 +597,7 @@ public abstract class HandshakeContractTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void awaitActedIsBoundedByItsTimeoutAndInterruptible() throws Exception {
-        SharedMemory m = regionMemory(1);
-        try {
+        withRegion(1, m -> {
             Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             long id = guest.requestBoost(0, SchedPolicy.FIFO, 5, 0, BoostReason.RT_TASK.bit());
@@ -668,9 +630,7 @@ public abstract class HandshakeContractTest {
             waiter.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(waiter.isAlive(), "the interrupted waiter is still waiting");
             assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /**
@@ -680,8 +640,7 @@ public abstract class HandshakeContractTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void awaitActedReturnsWhenAnotherThreadActs() throws Exception {
-        SharedMemory m = regionMemory(1);
-        try {
+        withRegion(1, m -> {
             HostEndpoint host = Regions.createHost(m, config(1));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             long id = guest.requestBoost(0, SchedPolicy.RR, 9, 0, BoostReason.LOCK_HOLDER.bit());
@@ -713,9 +672,7 @@ public abstract class HandshakeContractTest {
             assertEquals(id, st.actedRequestId());
             assertEquals(SlotStatus.BOOSTED, st.status());
             assertTrue(waited < TimeUnit.SECONDS.toNanos(30), "woke only after " + waited + " ns");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     // --- concurrency ---------------------------------------------------------------------------------------
@@ -731,8 +688,7 @@ public abstract class HandshakeContractTest {
     void millionRoundThreadedHandshakeIsOrderedAndNeverTorn() throws Exception {
         int slots = THREADED_SLOTS;
         long perSlot = (THREADED_ROUNDS + slots - 1) / slots;
-        SharedMemory m = regionMemory(slots);
-        try {
+        withRegion(slots, m -> {
             HostEndpoint host = Regions.createHost(m, config(slots));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -798,9 +754,7 @@ public abstract class HandshakeContractTest {
                 assertEquals(ReadStatus.OK, host.readRequest(i, req));
                 assertEquals(perSlot, req.requestId(), "slot " + i);
             }
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /** Parent JVM is the host, a child JVM the guest, over one mapped file. */
@@ -808,8 +762,7 @@ public abstract class HandshakeContractTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void crossProcessChildGuestParentHost(@TempDir Path dir) throws Exception {
         Path file = SharedMemoryContractTest.zeroFile(dir.resolve("guest-child.region"), RegionLayout.regionSize(SLOTS));
-        SharedMemory m = openMapped(file);
-        try {
+        withMemory(openMapped(file), m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             Process child = CrossProcessPeer.start(getClass(), "guest", file, CROSS_PROCESS_ROUNDS, SLOTS);
             try {
@@ -826,9 +779,7 @@ public abstract class HandshakeContractTest {
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
             assertEquals(AttachState.DETACHED, g.attachState(), "the child detached before exiting");
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /**
@@ -839,8 +790,7 @@ public abstract class HandshakeContractTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void crossProcessFailureIsFastAndCarriesTheChildOutput(@TempDir Path dir) throws Exception {
         Path file = SharedMemoryContractTest.zeroFile(dir.resolve("dead-child.region"), RegionLayout.regionSize(SLOTS));
-        SharedMemory m = openMapped(file);
-        try {
+        withMemory(openMapped(file), m -> {
             HostEndpoint host = Regions.createHost(m, config(SLOTS));
             Process child = CrossProcessPeer.start(getClass(), "bogus", file, CROSS_PROCESS_ROUNDS, SLOTS);
             long t0 = System.nanoTime();
@@ -855,9 +805,7 @@ public abstract class HandshakeContractTest {
             assertTrue(e.getMessage().contains("the guest is gone"), e.getMessage());
             assertTrue(e.getMessage().contains("unknown role bogus"), "child output missing: " + e.getMessage());
             assertFalse(child.isAlive());
-        } finally {
-            release(m);
-        }
+        });
     }
 
     /** Parent JVM is the guest, a child JVM the host, over one mapped file. */
@@ -865,8 +813,7 @@ public abstract class HandshakeContractTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void crossProcessChildHostParentGuest(@TempDir Path dir) throws Exception {
         Path file = SharedMemoryContractTest.zeroFile(dir.resolve("host-child.region"), RegionLayout.regionSize(SLOTS));
-        SharedMemory m = openMapped(file);
-        try {
+        withMemory(openMapped(file), m -> {
             Process child = CrossProcessPeer.start(getClass(), "host", file, CROSS_PROCESS_ROUNDS, SLOTS);
             GuestEndpoint guest;
             try {
@@ -886,8 +833,6 @@ public abstract class HandshakeContractTest {
             byte[] magic = new byte[4];
             m.getBytes(0, magic, 0, 4);
             assertArrayEquals(new byte[] {'V', 'B', 'S', 'T'}, magic);
-        } finally {
-            release(m);
-        }
+        });
     }
 }
