@@ -193,7 +193,9 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         int spins = 0;
         while (true) {
             if (reader.read(dst) == ReadStatus.OK && dst.actedRequestId() >= requestId) {
-                return true;
+                // §5.9 step 3: a restarted host publishes the guest's id as acted without acting on it; the header
+                // is read after the line, so a line of the new generation is seen with its H1 (NOT_READY) or later
+                return !hostRestarted();
             }
             long left = timeout - (System.nanoTime() - start);
             if (left <= 0) {

@@ -514,8 +514,10 @@ public abstract class HandshakeContractTest {
             assertEquals(1, g.attachedGeneration());
             HostSlotSnapshot st = new HostSlotSnapshot();
             assertEquals(ReadStatus.OK, guest.readHostState(1, st));
-            assertEquals(0, st.actedRequestId(), "host lines start over");
+            assertEquals(first, st.actedRequestId(), "§5.9 step 3: the restarted host takes the guest's current id, "
+                    + "so the request standing from before the restart is void");
             assertEquals(SlotStatus.NORMAL, st.status());
+            assertEquals(0, st.hostBoostFlags());
 
             GuestEndpoint again = Regions.attachGuest(m, ALL);
             assertFalse(again.hostRestarted());
@@ -534,9 +536,15 @@ public abstract class HandshakeContractTest {
         try {
             Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
-            guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.SOFTIRQ.bit());
+            long pending = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.SOFTIRQ.bit());
             HostEndpoint second = Regions.createHost(m, config(SLOTS));
             assertEquals(2, second.generation());
+            HostSlotSnapshot published = new HostSlotSnapshot();
+            second.lastPublished(0, published);
+            assertEquals(pending, published.actedRequestId(), "§5.9 step 3: a request never acted on before the "
+                    + "restart is void: the new host's acted id is the guest's current one");
+            second.lastPublished(1, published);
+            assertEquals(0, published.actedRequestId(), "a slot the guest never wrote has nothing to void");
             assertTrue(guest.hostRestarted());
             int[] changed = new int[SLOTS];
             int n = second.pollChangedSlots(changed);
