@@ -508,6 +508,15 @@ public abstract class HandshakeContractTest {
             host.restart();
             assertEquals(2, host.generation());
             assertTrue(guest.hostRestarted());
+            byte[] lineBefore = new byte[RegionLayout.LINE_SIZE];
+            m.getBytes(RegionLayout.guestLineOffset(1), lineBefore, 0, lineBefore.length);
+            VboostException stale = assertThrows(VboostException.class,
+                    () -> guest.requestBoost(1, SchedPolicy.FIFO, 10, 0, BoostReason.IRQ.bit()));
+            assertEquals(WireError.STALE_GENERATION, stale.error(), "§5.3: a stale guest refuses to request");
+            assertEquals(WireError.STALE_GENERATION, assertThrows(VboostException.class, () -> guest.release(1)).error());
+            byte[] lineAfter = new byte[RegionLayout.LINE_SIZE];
+            m.getBytes(RegionLayout.guestLineOffset(1), lineAfter, 0, lineAfter.length);
+            assertArrayEquals(lineBefore, lineAfter, "a refused request writes nothing");
             assertFalse(host.guestAttached(), "the guest header names generation 1");
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
@@ -596,7 +605,11 @@ public abstract class HandshakeContractTest {
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
             assertEquals(AttachState.DETACHED, g.attachState());
-            assertEquals(1, g.attachedGeneration());
+            // §3.3, §5.8 D1: while DETACHED the other fields are written as zero
+            assertEquals(0, g.attachedGeneration());
+            assertEquals(0, g.guestAbiMajor());
+            assertEquals(0, g.guestAbiMinor());
+            assertEquals(0, g.acceptedFeatures());
             assertThrows(IllegalStateException.class, () -> guest.release(0));
             assertThrows(IllegalStateException.class, () -> guest.acknowledgeHostBoost(0, 1));
         } finally {
