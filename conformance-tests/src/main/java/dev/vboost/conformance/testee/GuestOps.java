@@ -12,12 +12,7 @@ import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.conformance.region.Unsigned;
 import dev.vboost.conformance.spi.ConformanceProvider;
 import dev.vboost.conformance.spi.RegionAccess;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,15 +52,10 @@ final class GuestOps implements AutoCloseable {
         switch (name) {
             case "guest.request_boost": {
                 int slot = i32(a, "slot");
-                StepControlMemory.Step stop = StepControlMemory.Step.parse(a.get("stop_after"));
-                steps.stopAfter(RegionLayout.guestLineOffset(slot), stop);     // §5.5: W1, W2 or the whole writer
-                try {
-                    long id = g.requestBoost(slot, SchedPolicy.fromCode(i32(a, "policy")), i32(a, "priority"),
-                            i32(a, "nice"), (int) u64(a, "reasons"));
-                    return Reply.ok(Map.of("request_id", Unsigned.u64(id)));
-                } finally {
-                    steps.clear();
-                }
+                long id = steps.stopping(RegionLayout.guestLineOffset(slot), a.get("stop_after"),  // §5.5
+                        () -> g.requestBoost(slot, SchedPolicy.fromCode(i32(a, "policy")), i32(a, "priority"),
+                                i32(a, "nice"), (int) u64(a, "reasons")));
+                return Reply.ok(Map.of("request_id", Unsigned.u64(id)));
             }
             case "guest.release":
                 return Reply.ok(Map.of("request_id", Unsigned.u64(g.release(i32(a, "slot")))));
@@ -96,15 +86,8 @@ final class GuestOps implements AutoCloseable {
 
     private Reply readHostState(GuestEndpoint g, int slot, @Nullable String pauseFile) {
         HostSlotSnapshot s = new HostSlotSnapshot();
-        if (pauseFile != null) {
-            steps.pauseBeforeRecheck(RegionLayout.hostLineOffset(slot), Path.of(pauseFile));   // §5.5: R3 | R5
-        }
-        ReadStatus st;
-        try {
-            st = g.readHostState(slot, s);
-        } finally {
-            steps.clear();
-        }
+        ReadStatus st = steps.pausing(RegionLayout.hostLineOffset(slot), pauseFile,       // §5.5: R3 | R5
+                () -> g.readHostState(slot, s));
         return st == ReadStatus.OK ? Reply.ok(OpArgs.hostFields(s)) : OpArgs.readError(st, s.error().code());
     }
 
@@ -132,29 +115,11 @@ final class GuestOps implements AutoCloseable {
 
     /** §5.6: every OK copy of the host line appended in wire layout (32 bytes). */
     private static Reply stressRead(GuestEndpoint g, int slot, long n, Path out) throws IOException {
-        long ok = 0;
-        long busy = 0;
-        long invalid = 0;
         HostSlotSnapshot s = new HostSlotSnapshot();
-        ByteBuffer rec = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out))) {
-            for (long i = 0; i < n; i++) {
-                ReadStatus st = g.readHostState(slot, s);
-                if (st == ReadStatus.OK) {
-                    rec.clear();
-                    rec.putInt(s.seq()).put((byte) s.statusCode()).put((byte) s.policyCode()).put((byte) s.priority())
-                            .put((byte) s.denialCode()).putInt(s.hostBoostFlags()).putInt(s.budgetRemainingUs())
-                            .putLong(s.actedRequestId()).putLong(s.hostBoostId());
-                    o.write(rec.array());
-                    ok++;
-                } else if (st == ReadStatus.BUSY) {
-                    busy++;
-                } else {
-                    invalid++;
-                }
-            }
-        }
-        return Reply.ok(OpArgs.counts(ok, busy, invalid));
+        return OpArgs.stressRead(n, out, () -> g.readHostState(slot, s), rec -> rec.putInt(s.seq())
+                .put((byte) s.statusCode()).put((byte) s.policyCode()).put((byte) s.priority())
+                .put((byte) s.denialCode()).putInt(s.hostBoostFlags()).putInt(s.budgetRemainingUs())
+                .putLong(s.actedRequestId()).putLong(s.hostBoostId()));
     }
 
     /** §5.6: requests with the payload g(0), g(1), ... */

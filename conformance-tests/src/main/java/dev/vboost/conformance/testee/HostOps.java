@@ -14,12 +14,7 @@ import dev.vboost.conformance.region.Unsigned;
 import dev.vboost.conformance.spi.ConformanceProvider;
 import dev.vboost.conformance.spi.HostSettings;
 import dev.vboost.conformance.spi.RegionAccess;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,13 +78,10 @@ final class HostOps implements AutoCloseable {
                 HostSlotSnapshot s = new HostSlotSnapshot().set(0, i32(a, "slot_status"), i32(a, "policy"),
                         i32(a, "priority"), i32(a, "denial"), (int) u64(a, "host_boost_flags"),
                         (int) u64(a, "budget_remaining_us"), u64(a, "acted_request_id"), u64(a, "host_boost_id"));
-                StepControlMemory.Step stop = StepControlMemory.Step.parse(a.get("stop_after"));
-                steps.stopAfter(RegionLayout.hostLineOffset(slot), stop);      // §5.5: W1, W2 or the whole writer
-                try {
+                steps.stopping(RegionLayout.hostLineOffset(slot), a.get("stop_after"), () -> {    // §5.5
                     h.publishState(slot, s);
-                } finally {
-                    steps.clear();
-                }
+                    return s;
+                });
                 return Reply.ok();
             }
             case "host.start_host_boost": {
@@ -117,15 +109,8 @@ final class HostOps implements AutoCloseable {
 
     private Reply readRequest(HostEndpoint h, int slot, @Nullable String pauseFile) {
         GuestSlotSnapshot s = new GuestSlotSnapshot();
-        if (pauseFile != null) {
-            steps.pauseBeforeRecheck(RegionLayout.guestLineOffset(slot), Path.of(pauseFile));  // §5.5: R3 | R5
-        }
-        ReadStatus st;
-        try {
-            st = h.readRequest(slot, s);
-        } finally {
-            steps.clear();
-        }
+        ReadStatus st = steps.pausing(RegionLayout.guestLineOffset(slot), pauseFile,      // §5.5: R3 | R5
+                () -> h.readRequest(slot, s));
         return st == ReadStatus.OK ? Reply.ok(OpArgs.guestFields(s)) : OpArgs.readError(st, s.error().code());
     }
 
@@ -146,29 +131,10 @@ final class HostOps implements AutoCloseable {
 
     /** §5.6: every OK copy of the guest line appended in wire layout (32 bytes). */
     private static Reply stressRead(HostEndpoint h, int slot, long n, Path out) throws IOException {
-        long ok = 0;
-        long busy = 0;
-        long invalid = 0;
         GuestSlotSnapshot s = new GuestSlotSnapshot();
-        ByteBuffer rec = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out))) {
-            for (long i = 0; i < n; i++) {
-                ReadStatus st = h.readRequest(slot, s);
-                if (st == ReadStatus.OK) {
-                    rec.clear();
-                    rec.putInt(s.seq()).put((byte) s.requestCode()).put((byte) s.policyCode()).put((byte) s.priority())
-                            .put((byte) s.nice()).putInt(s.reasons()).putInt(0).putLong(s.requestId())
-                            .putLong(s.hostBoostAck());
-                    o.write(rec.array());
-                    ok++;
-                } else if (st == ReadStatus.BUSY) {
-                    busy++;
-                } else {
-                    invalid++;
-                }
-            }
-        }
-        return Reply.ok(OpArgs.counts(ok, busy, invalid));
+        return OpArgs.stressRead(n, out, () -> h.readRequest(slot, s), rec -> rec.putInt(s.seq())
+                .put((byte) s.requestCode()).put((byte) s.policyCode()).put((byte) s.priority()).put((byte) s.nice())
+                .putInt(s.reasons()).putInt(0).putLong(s.requestId()).putLong(s.hostBoostAck()));
     }
 
     /** §5.6: host lines with the payload f(1), f(2), ... */

@@ -4,9 +4,18 @@ import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.conformance.region.Unsigned;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The testee protocol's value conventions (spec/testee-protocol.md §3, §5) for the Java testee: decimal
@@ -67,8 +76,32 @@ final class OpArgs {
         return r;
     }
 
-    /** The counts a {@code stress.*_read} loop replies. */
-    static Map<String, String> counts(long ok, long busy, long invalid) {
-        return Map.of("ok", Long.toString(ok), "busy", Long.toString(busy), "invalid", Long.toString(invalid));
+    /**
+     * A {@code stress.*_read} loop (§5.6): {@code n} reads; every OK copy is appended to {@code out} as the 32-byte
+     * record {@code record} puts into the buffer it is given (little-endian, cleared).
+     */
+    static Reply stressRead(long n, Path out, Supplier<ReadStatus> read, Consumer<ByteBuffer> record)
+            throws IOException {
+        long ok = 0;
+        long busy = 0;
+        long invalid = 0;
+        ByteBuffer rec = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out))) {
+            for (long i = 0; i < n; i++) {
+                ReadStatus st = read.get();
+                if (st == ReadStatus.OK) {
+                    rec.clear();
+                    record.accept(rec);
+                    o.write(rec.array());
+                    ok++;
+                } else if (st == ReadStatus.BUSY) {
+                    busy++;
+                } else {
+                    invalid++;
+                }
+            }
+        }
+        return Reply.ok(Map.of("ok", Long.toString(ok), "busy", Long.toString(busy), "invalid",
+                Long.toString(invalid)));
     }
 }

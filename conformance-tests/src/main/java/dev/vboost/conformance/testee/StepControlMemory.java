@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -92,6 +93,28 @@ final class StepControlMemory implements SharedMemory {
     /** Whether the armed read paused (it reached its R5 after an R1 and an R3). */
     boolean paused() {
         return paused;
+    }
+
+    /** Runs {@code write} with its stores to {@code line} stopped after {@code stopAfter} (absent: none stopped). */
+    <T> T stopping(int line, @Nullable String stopAfter, Supplier<T> write) {
+        stopAfter(line, Step.parse(stopAfter));
+        try {
+            return write.get();
+        } finally {
+            clear();
+        }
+    }
+
+    /** Runs {@code read} with its R5 on {@code line} held by {@code pauseFile} (absent: no pause). */
+    <T> T pausing(int line, @Nullable String pauseFile, Supplier<T> read) {
+        if (pauseFile != null) {
+            pauseBeforeRecheck(line, Path.of(pauseFile));
+        }
+        try {
+            return read.get();
+        } finally {
+            clear();
+        }
     }
 
     /** Ends step control; every access is forwarded again. */
