@@ -386,10 +386,11 @@ bool vboost_guest_await_acted(const struct vboost_guest *g, uint32_t slot, uint6
 				return true; /* the bug: any acknowledgement counts, even of an older request */
 #else
 			if (last->acted_request_id >= request_id)
-				return true;
+				/* §5.9: a restarted host takes the guest's id over without acting on it */
+				return !vboost_guest_host_restarted(g);
 #endif
 		}
-		if (monotonic_ms() >= deadline)
+		if (monotonic_ms() >= deadline || vboost_guest_host_restarted(g))
 			return false;
 		sched_yield();
 	}
@@ -487,6 +488,8 @@ int vboost_host_init(struct vboost_host *h, uint8_t *base, uint64_t size, uint32
 	atomic_thread_fence(memory_order_release);
 	uint32_t previous = ld32(hh + VBOOST_HOST_HEADER_MAGIC_OFFSET) == VBOOST_MAGIC
 				    ? ld32(hh + VBOOST_HOST_HEADER_HOST_GENERATION_OFFSET) : 0;
+	/* §5.9: only a region of this ABI with the same geometry carries lines over; other memory starts from zero */
+	bool carry = previous != 0 && ld32(hh + VBOOST_HOST_HEADER_SLOT_COUNT_OFFSET) == slot_count;
 	uint32_t generation = previous + 1u;
 	if (generation == 0)
 		generation = 1; /* 0 means "not ready" (§3.2) */
@@ -508,11 +511,21 @@ int vboost_host_init(struct vboost_host *h, uint8_t *base, uint64_t size, uint32
 	h->max_boost_us = max_boost_us;
 	h->prio_ceiling = prio_ceiling;
 	h->features = features;
-	struct vboost_host_line_copy zero;
-	memset(&zero, 0, sizeof(zero));
-	zero.status = VBOOST_SLOT_STATUS_NORMAL; /* §5.9 H2: NORMAL, denial NONE, no flags, no ids */
 	for (uint32_t i = 0; i < slot_count; i++) {
-		write_host_line(host_line_w(h, i), &zero, 0);
+		/* §5.9 step 3 (H2): NORMAL, denial NONE, no flags; host_boost_id kept if valid; acted = the guest's
+		 * current id when its line reads consistent with a valid id (any other value in it does not matter),
+		 * so a request pending from before the restart is void */
+		struct vboost_host_line_copy line, own;
+		struct vboost_guest_line_copy g;
+		memset(&line, 0, sizeof(line));
+		line.status = VBOOST_SLOT_STATUS_NORMAL;
+		if (carry) {
+			copy_host_line(host_line_w(h, i), &own); /* own line: what an earlier host published */
+			line.host_boost_id = own.host_boost_id < VBOOST_ID_LIMIT ? own.host_boost_id : 0;
+			int read = vboost_host_read_request(h, i, &g);
+			line.acted_request_id = read != VBOOST_E_BUSY && g.request_id < VBOOST_ID_LIMIT ? g.request_id : 0;
+		}
+		write_host_line(host_line_w(h, i), &line, 0);
 		h->last_seen_seq[i] = atomic_load_explicit(
 			A32(base + VBOOST_SLOT_GUEST_LINE(i) + VBOOST_GUEST_SLOT_GUEST_SEQ_OFFSET), memory_order_acquire);
 	}

@@ -39,7 +39,7 @@ public class HostLineSeqlockTest {
     public HostLineSeqlockTest() {
         var memory = StressMemory.oneSlotRegion();
         writer = new HostStateWriter(memory, 0);
-        writer.reset();
+        writer.reset(0);                                       // fresh memory: no guest id to take over
         reader = new HostStateReader(memory, 0);
     }
 

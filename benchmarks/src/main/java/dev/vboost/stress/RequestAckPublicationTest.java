@@ -53,7 +53,7 @@ public class RequestAckPublicationTest {
         guestWriter.claim();
         hostSideReader = new GuestRequestReader(memory, 0);
         hostWriter = new HostStateWriter(memory, 0);
-        hostWriter.reset();                                    // NORMAL, nothing acted on
+        hostWriter.reset(0);                                   // NORMAL, nothing acted on (fresh guest line)
         guestSideReader = new HostStateReader(memory, 0);
     }
 

@@ -3,6 +3,8 @@ package dev.vboost.impl;
 import dev.vboost.api.HostHeader;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
+import dev.vboost.api.VboostException;
+import dev.vboost.api.WireError;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.memory.SharedMemory;
 import dev.vboost.api.role.GuestEndpoint;
@@ -105,7 +107,7 @@ final class GuestRegionEndpoint implements GuestEndpoint {
 
     @Override
     public long requestBoost(int slot, SchedPolicy policy, int priority, int nice, int reasons) {
-        GuestRequestWriter w = writer(slot);
+        GuestRequestWriter w = requester(slot);
         switch (policy) {
             case FIFO:
             case RR:
@@ -137,7 +139,7 @@ final class GuestRegionEndpoint implements GuestEndpoint {
 
     @Override
     public long release(int slot) {
-        long id = writer(slot).unboost();                              // spec §5.4
+        long id = requester(slot).unboost();                           // spec §5.4
         ring();
         return id;
     }
@@ -162,6 +164,20 @@ final class GuestRegionEndpoint implements GuestEndpoint {
             VarHandle.fullFence();
             doorbell.ring();
         }
+    }
+
+    /**
+     * The slot's writer for a request (G1..G2): spec §5.3 and §5.9, requests only while attached at the current
+     * generation; a stale guest refuses with E_STALE_GENERATION and writes nothing (a host restarted, is
+     * re-initialising or disabled the region).
+     */
+    private GuestRequestWriter requester(int slot) {
+        GuestRequestWriter w = writer(slot);
+        if (hostRestarted()) {
+            throw new VboostException(WireError.STALE_GENERATION, "the region is no longer READY at generation "
+                    + attachedGeneration() + ", which this guest attached to; re-attach before requesting");
+        }
+        return w;
     }
 
     private GuestRequestWriter writer(int slot) {
@@ -193,7 +209,9 @@ final class GuestRegionEndpoint implements GuestEndpoint {
         int spins = 0;
         while (true) {
             if (reader.read(dst) == ReadStatus.OK && dst.actedRequestId() >= requestId) {
-                return true;
+                // §5.9 step 3: a restarted host publishes the guest's id as acted without acting on it; the header
+                // is read after the line, so a line of the new generation is seen with its H1 (NOT_READY) or later
+                return !hostRestarted();
             }
             long left = timeout - (System.nanoTime() - start);
             if (left <= 0) {

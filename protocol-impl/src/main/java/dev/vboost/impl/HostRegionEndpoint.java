@@ -104,8 +104,12 @@ final class HostRegionEndpoint implements HostEndpoint {
             // fresh or foreign memory: nobody is attached, the whole region is the host's to clear
             memory.setMemory(0, regionSize, (byte) 0);
         }
-        for (HostStateWriter w : writers) {
-            w.reset();                                                             // host lines, W1..W4 each
+        GuestSlotSnapshot standing = new GuestSlotSnapshot();
+        for (int i = 0; i < writers.length; i++) {
+            // §5.9 step 3: acted = the guest's current id when its line reads consistent (HA1's bounded read) with a
+            // valid id; the line's other values do not matter, a pending request is void either way
+            long id = readers[i].read(standing) != ReadStatus.BUSY ? standing.requestId() : 0;
+            writers[i].reset(id);                                                  // host lines, W1..W4 each
         }
         header.writeFields(RegionLayout.ABI_MINOR, configSlotCount, hostFeatures, prioCeiling, maxBoostUs,
                 regionSize);                                                       // H2

@@ -39,6 +39,9 @@ final class HostCases {
         l.add(Case.of(RECOMMENDED, "Restart", "5.9", "generation-plus-one", "§5.9", H,
                 "re-initialising a region sets host_generation to the previous value plus one",
                 HostCases::generationPlusOne));
+        l.add(Case.of(REQUIRED, "Restart", "5.9", "pending-request-void", "§5.9 step 3", H,
+                "re-initialising takes the guest line's valid request_id as acted and keeps host_boost_id",
+                HostCases::pendingRequestVoid));
         l.add(Case.of(REQUIRED, "Seqlock", "R2", "host-odd-counter-at-rest", "§4.3 R2", H,
                 "a guest line whose counter is odd at rest reads as E_BUSY", HostCases::oddAtRest));
         l.add(Case.of(REQUIRED, "Seqlock", "R5", "host-counter-wrap-around", "§4.1, §4.3", H,
@@ -142,6 +145,32 @@ final class HostCases {
         int inRegion = c.ref().readHostHeader().hostGeneration();
         c.expect(inRegion == 42, "§5.9: host_generation is incremented on every (re)initialisation",
                 "host_generation after re-init of generation 41 is " + Unsigned.u32(inRegion));
+    }
+
+    /** §5.9 step 3: slot 0 holds a pending valid request, slot 1 an id with bit 63 set (not a valid id). */
+    private static void pendingRequestVoid(CaseContext c) throws Exception {
+        byte[] img = previousRegion(SLOTS, 41);
+        put(img, RegionLayout.guestLineOffset(0), WireImage.guestLine(REQUEST.withSeq(4)));
+        put(img, RegionLayout.hostLineOffset(0), WireImage.hostLine(new HostLine(6, 2, 1, 30, 0, 0, 0, 3, 5)));
+        put(img, RegionLayout.guestLineOffset(1), WireImage.guestLine(new GuestLine(2, 1, 1, 30, 0, 1, 1L << 63, 0)));
+        c.newRegion(img.length, img);
+        c.attach(H);
+        c.expectOk(c.op("host.init_region", "slot_count", SLOTS, "host_features", 0xB, "prio_ceiling", 40,
+                "max_boost_us", 3000), "§4.4");
+        c.sync();
+        HostLine l0 = c.ref().hostLineAtRest(0);
+        c.expect(l0.actedRequestId() == REQUEST.requestId() && l0.hostBoostId() == 5 && l0.status() == 1,
+                "§5.9 step 3: acted_request_id = the guest line's current request_id (the pending request is void), "
+                        + "host_boost_id kept, status NORMAL", "slot 0 after re-init: acted_request_id "
+                        + Unsigned.u64(l0.actedRequestId()) + " (guest line holds " + REQUEST.requestId()
+                        + "), host_boost_id " + Unsigned.u64(l0.hostBoostId()) + " (was 5), status " + l0.status());
+        HostLine l1 = c.ref().hostLineAtRest(1);
+        c.expect(l1.actedRequestId() == 0, "§5.9 step 3: a guest line without a valid id gives acted_request_id 0",
+                "slot 1 after re-init: acted_request_id " + Unsigned.u64(l1.actedRequestId()));
+    }
+
+    private static void put(byte[] img, int offset, byte[] bytes) {
+        System.arraycopy(bytes, 0, img, offset, bytes.length);
     }
 
     private static void oddAtRest(CaseContext c) throws Exception {

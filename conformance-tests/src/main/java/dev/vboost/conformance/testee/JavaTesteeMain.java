@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,7 +70,7 @@ public final class JavaTesteeMain {
     /** Serves requests from {@code in} until end of file or {@code bye}; returns the exit status. */
     public static int serve(ConformanceProvider provider, InputStream in, OutputStream out) throws IOException {
         DataInputStream din = new DataInputStream(in);
-        try (ProviderTestee testee = new ProviderTestee(provider)) {
+        try (ProviderTestee testee = ProviderTestee.acrossProcess(provider)) {
             while (true) {
                 byte[] head = new byte[16];
                 try {
@@ -110,8 +109,7 @@ public final class JavaTesteeMain {
                 if (!"1".equals(req.get("protocol"))) {
                     return reply(Reply.error("E_PROTOCOL", "this testee speaks testee protocol 1"));
                 }
-                Set<String> features = new HashSet<>(provider.features());
-                features.add("stress");
+                Set<String> features = ProviderTestee.programFeatures(provider);
                 Map<String, String> m = new LinkedHashMap<>();
                 m.put("status", "ok");
                 m.put("protocol", "1");

@@ -27,8 +27,18 @@ class JavaMutantsCaughtTest {
 
     private static void caught(String mutant, UnaryOperator<SharedMemory> mutation, Set<String> ids, String words,
             Path dir) {
+        caught(new ProviderTestee(JavaMutants.provider(mutant, mutation)), mutant, ids, words, dir);
+    }
+
+    /** As a Java testee in another process: no store trace, the steps observed through step control. */
+    private static void caughtAcrossProcess(String mutant, UnaryOperator<SharedMemory> mutation, Set<String> ids,
+            String words, Path dir) {
+        caught(ProviderTestee.acrossProcess(JavaMutants.provider(mutant, mutation)), mutant, ids, words, dir);
+    }
+
+    private static void caught(ProviderTestee testee, String mutant, Set<String> ids, String words, Path dir) {
         List<CaseResult> results;
-        try (ProviderTestee t = new ProviderTestee(JavaMutants.provider(mutant, mutation))) {
+        try (ProviderTestee t = testee) {
             results = new SuiteRunner(t, dir).run(Cases.all(), c -> ids.contains(c.id()));
         }
         Map<String, CaseResult> byId = results.stream().collect(Collectors.toMap(CaseResult::id, r -> r));
@@ -62,6 +72,28 @@ class JavaMutantsCaughtTest {
     @Test
     void readerIgnoringACounterChangeIsCaughtByR5(@TempDir Path dir) {
         caught("READER_IGNORES_CHANGE", JavaMutants::readerIgnoresChange, Set.of(
+                "Required.Seqlock.R5.counter-changed-mid-read", "Required.Seqlock.R5.host-counter-changed-mid-read"),
+                "s2 != s1", dir);
+    }
+
+    @Test
+    void counterNeverOddIsCaughtThroughStepControl(@TempDir Path dir) {
+        caughtAcrossProcess("COUNTER_NEVER_ODD", JavaMutants::counterNeverOdd, Set.of(
+                "Required.Seqlock.W1.guest-counter-odd-before-data", "Required.Seqlock.W1.host-counter-odd-before-data",
+                "Required.Seqlock.W2.guest-data-inside-window", "Required.Seqlock.W2.host-data-inside-window"),
+                "§4.2 W", dir);
+    }
+
+    @Test
+    void dataWrittenBeforeCounterIsCaughtThroughStepControl(@TempDir Path dir) {
+        caughtAcrossProcess("DATA_BEFORE_COUNTER", JavaMutants::dataBeforeCounter, Set.of(
+                "Required.Seqlock.W1.guest-counter-odd-before-data", "Required.Seqlock.W1.host-counter-odd-before-data"),
+                "no data is stored before the counter is odd", dir);
+    }
+
+    @Test
+    void readerIgnoringACounterChangeIsCaughtThroughStepControl(@TempDir Path dir) {
+        caughtAcrossProcess("READER_IGNORES_CHANGE", JavaMutants::readerIgnoresChange, Set.of(
                 "Required.Seqlock.R5.counter-changed-mid-read", "Required.Seqlock.R5.host-counter-changed-mid-read"),
                 "s2 != s1", dir);
     }

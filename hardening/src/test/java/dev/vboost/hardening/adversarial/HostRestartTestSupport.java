@@ -3,9 +3,12 @@ package dev.vboost.hardening.adversarial;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.VboostException;
+import dev.vboost.api.WireError;
 import dev.vboost.api.layout.GuestSlotLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.GuestEndpoint;
@@ -26,8 +29,12 @@ final class HostRestartTestSupport {
         vm.restartEndpoint();                               // NOT_READY, host lines reset, generation + 1, READY
         assertTrue(old.hostRestarted(), "the attached guest did not notice the restart");
         HostSlotSnapshot seen = new HostSlotSnapshot();
-        // the old endpoint's wait gives up at once instead of waiting for a host that will never act
-        long stale = old.requestBoost(0, SchedPolicy.FIFO, 7, 0, BoostReason.RT_TASK.bit());
+        // §5.3: the stale endpoint refuses to request; its wait gives up at once instead of waiting for a host that
+        // will never act, and does not take the id the restarted host took over (§5.9 step 3) for an answer
+        VboostException refused = assertThrows(VboostException.class,
+                () -> old.requestBoost(0, SchedPolicy.FIFO, 7, 0, BoostReason.RT_TASK.bit()));
+        assertEquals(WireError.STALE_GENERATION, refused.error());
+        long stale = lastId;
         long t0 = System.nanoTime();
         assertFalse(old.awaitActed(0, stale, TimeUnit.SECONDS.toNanos(10), seen));
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "awaitActed waited for a dead generation");
@@ -38,7 +45,7 @@ final class HostRestartTestSupport {
         for (int slot = 0; slot < 2; slot++) {
             before[slot] = vm.file.memory().getLong(RegionLayout.guestLineOffset(slot) + GuestSlotLayout.REQUEST_ID_OFFSET);
         }
-        assertTrue(before[0] >= stale && stale > lastId, "slot 0 ids: " + before[0] + ", stale " + stale);
+        assertTrue(before[0] >= stale, "slot 0 ids: " + before[0] + ", last " + stale);
         GuestEndpoint again = vm.attachGuest();
         long generation = again.hostHeader().hostGeneration();
         assertNotEquals(oldGeneration, generation, "generation unchanged by a restart");

@@ -40,6 +40,8 @@ public interface GuestEndpoint extends AutoCloseable {
      * @param nice     -20..19 for NORMAL, 0 otherwise
      * @param reasons  bit set of {@link dev.vboost.api.wire.BoostReason}
      * @throws IllegalArgumentException for values the spec forbids; nothing is written then
+     * @throws dev.vboost.api.VboostException E_STALE_GENERATION when the region is no longer READY at the generation
+     *     attached to (spec §5.3, §5.9: re-attach first); nothing is written then
      * @param slot the vCPU's slot
      * @param policy the scheduling policy asked for
      * @return the new request id, larger than any before it on this slot
@@ -49,6 +51,7 @@ public interface GuestEndpoint extends AutoCloseable {
     /**
      * Publishes an UNBOOST request (spec §5.4) and returns its request id.
      *
+     * @throws dev.vboost.api.VboostException E_STALE_GENERATION as {@link #requestBoost}
      * @param slot the vCPU's slot
      * @return the new request id
      */

@@ -19,6 +19,7 @@ public final class GuestHeaderWriter {
     private final Fences fences;
     private int seq;
     private int attachState;
+    private int abiMajor;
     private int abiMinor;
     private int attachedGeneration;
     private long acceptedFeatures;
@@ -33,15 +34,23 @@ public final class GuestHeaderWriter {
     /** Spec §5.2: ATTACHED to {@code generation} with the negotiated minor and features. */
     public void attach(int negotiatedMinor, int generation, long features) {
         attachState = AttachState.ATTACHED.code();
+        abiMajor = RegionLayout.ABI_MAJOR;
         abiMinor = negotiatedMinor;
         attachedGeneration = generation;
         acceptedFeatures = features;
         publish(true);
     }
 
-    /** Spec §5.8: DETACHED, the other fields kept so the host can tell which attachment ended. */
+    /**
+     * Spec §5.8 D1: DETACHED with the other fields zero (§3.3: they carry no meaning while DETACHED; the host learns
+     * which attachment ended from {@code VBOOST_HC_DETACH(g)}, D2).
+     */
     public void detach() {
         attachState = AttachState.DETACHED.code();
+        abiMajor = 0;
+        abiMinor = 0;
+        attachedGeneration = 0;
+        acceptedFeatures = 0;
         publish(false);
     }
 
@@ -50,7 +59,7 @@ public final class GuestHeaderWriter {
         memory.putIntOpaque(BASE + GuestHeaderLayout.GUEST_SEQ_OFFSET, s + 1);     // W1: odd; host R2 retries (spec §4.2)
         fences.storeStoreFence();                                                   // W1: odd count before W2; pairs with host R4/R5 (spec §4.2)
         memory.putInt(BASE + GuestHeaderLayout.ATTACH_STATE_OFFSET, attachState);  // W2: plain data stores (spec §4.2)
-        memory.putShort(BASE + GuestHeaderLayout.GUEST_ABI_MAJOR_OFFSET, (short) RegionLayout.ABI_MAJOR);
+        memory.putShort(BASE + GuestHeaderLayout.GUEST_ABI_MAJOR_OFFSET, (short) abiMajor);
         memory.putShort(BASE + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET, (short) abiMinor);
         memory.putInt(BASE + GuestHeaderLayout.ATTACHED_GENERATION_OFFSET, attachedGeneration);
         memory.putLong(BASE + GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET, acceptedFeatures);

@@ -50,12 +50,17 @@ public final class HostStateWriter {
     }
 
     /**
-     * (Re)initialises the line for a new generation (spec §5.9 H2): status NORMAL, nothing acted on, no host
-     * boost in force, reserved bytes zero, {@code host_boost_id} kept if valid (below 2^63; else 0) so host
-     * boost ids never go back across a restart. The counter continues from memory (rounded up to even if an earlier host
-     * died mid-write), so a guest still reading the old generation never sees a counter go back.
+     * (Re)initialises the line for a new generation (spec §5.9 step 3, H2): status NORMAL, no host boost in force,
+     * reserved bytes zero, {@code acted_request_id} = the id standing in the guest line (so a request pending from
+     * before the restart is void and the guest's next request is newer), {@code host_boost_id} kept if valid (below
+     * 2^63; else 0) so host boost ids never go back across a restart. The counter continues from memory (rounded
+     * up to even if an earlier host died mid-write), so a guest still reading the old generation never sees a
+     * counter go back.
+     *
+     * @param guestRequestId the guest line's {@code request_id} if a bounded read (R1..R5) gave a consistent copy
+     *     and it is a valid id, else 0 (the caller reads the guest line; negative values are taken as 0)
      */
-    public void reset() {
+    public void reset(long guestRequestId) {
         int current = memory.getInt(seqIndex);               // this host is the line's only writer
         seq = (current & 1) == 0 ? current : current + 1;
         status = SlotStatus.NORMAL.code();
@@ -64,7 +69,7 @@ public final class HostStateWriter {
         denial = DenialReason.NONE.code();
         hostBoostFlags = 0;
         budgetRemainingUs = 0;
-        actedRequestId = 0;
+        actedRequestId = Math.max(0, guestRequestId);               // §5.9 step 3: pending requests void
         long previousBoostId = memory.getLong(hostBoostIdIndex); // W0: this host's own line (zero if fresh)
         hostBoostId = previousBoostId >= 0 ? previousBoostId : 0;
         publish(true);

@@ -488,14 +488,25 @@ public abstract class HandshakeContractTest {
             host.restart();
             assertEquals(2, host.generation());
             assertTrue(guest.hostRestarted());
+            byte[] lineBefore = new byte[RegionLayout.LINE_SIZE];
+            m.getBytes(RegionLayout.guestLineOffset(1), lineBefore, 0, lineBefore.length);
+            VboostException stale = assertThrows(VboostException.class,
+                    () -> guest.requestBoost(1, SchedPolicy.FIFO, 10, 0, BoostReason.IRQ.bit()));
+            assertEquals(WireError.STALE_GENERATION, stale.error(), "§5.3: a stale guest refuses to request");
+            assertEquals(WireError.STALE_GENERATION, assertThrows(VboostException.class, () -> guest.release(1)).error());
+            byte[] lineAfter = new byte[RegionLayout.LINE_SIZE];
+            m.getBytes(RegionLayout.guestLineOffset(1), lineAfter, 0, lineAfter.length);
+            assertArrayEquals(lineBefore, lineAfter, "a refused request writes nothing");
             assertFalse(host.guestAttached(), "the guest header names generation 1");
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
             assertEquals(1, g.attachedGeneration());
             HostSlotSnapshot st = new HostSlotSnapshot();
             assertEquals(ReadStatus.OK, guest.readHostState(1, st));
-            assertEquals(0, st.actedRequestId(), "host lines start over");
+            assertEquals(first, st.actedRequestId(), "§5.9 step 3: the restarted host takes the guest's current id, "
+                    + "so the request standing from before the restart is void");
             assertEquals(SlotStatus.NORMAL, st.status());
+            assertEquals(0, st.hostBoostFlags());
 
             GuestEndpoint again = Regions.attachGuest(m, ALL);
             assertFalse(again.hostRestarted());
@@ -511,9 +522,15 @@ public abstract class HandshakeContractTest {
         withRegion(SLOTS, m -> {
             Regions.createHost(m, config(SLOTS));
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
-            guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.SOFTIRQ.bit());
+            long pending = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.SOFTIRQ.bit());
             HostEndpoint second = Regions.createHost(m, config(SLOTS));
             assertEquals(2, second.generation());
+            HostSlotSnapshot published = new HostSlotSnapshot();
+            second.lastPublished(0, published);
+            assertEquals(pending, published.actedRequestId(), "§5.9 step 3: a request never acted on before the "
+                    + "restart is void: the new host's acted id is the guest's current one");
+            second.lastPublished(1, published);
+            assertEquals(0, published.actedRequestId(), "a slot the guest never wrote has nothing to void");
             assertTrue(guest.hostRestarted());
             int[] changed = new int[SLOTS];
             int n = second.pollChangedSlots(changed);
@@ -559,7 +576,11 @@ public abstract class HandshakeContractTest {
             GuestHeader g = host.readGuestHeader();
             assertNotNull(g);
             assertEquals(AttachState.DETACHED, g.attachState());
-            assertEquals(1, g.attachedGeneration());
+            // §3.3, §5.8 D1: while DETACHED the other fields are written as zero
+            assertEquals(0, g.attachedGeneration());
+            assertEquals(0, g.guestAbiMajor());
+            assertEquals(0, g.guestAbiMinor());
+            assertEquals(0, g.acceptedFeatures());
             assertThrows(IllegalStateException.class, () -> guest.release(0));
             assertThrows(IllegalStateException.class, () -> guest.acknowledgeHostBoost(0, 1));
         });

@@ -120,7 +120,7 @@ public class SeqlockStepsTest extends BackendTest {
     void hostStateWriterFollowsW1ToW4() {
         RecordingSharedMemory m = recording();
         HostStateWriter w = new HostStateWriter(m, SLOT);
-        w.reset();
+        w.reset(0);
         assertWriterSteps(m.log(), HOST_LINE, HOST_SEQ, 0);
         m.clear();
         w.publish(2, 1, 10, 0, 3, 777, 5, 6);
@@ -166,7 +166,7 @@ public class SeqlockStepsTest extends BackendTest {
     void hostStateReaderFollowsR1ToR5() {
         RecordingSharedMemory m = recording();
         HostStateWriter w = new HostStateWriter(m, SLOT);
-        w.reset();
+        w.reset(0);
         w.publish(2, 2, 99, 1, 0, -1, 8, 0);
         m.clear();
         HostSlotSnapshot s = new HostSlotSnapshot();
@@ -242,7 +242,7 @@ public class SeqlockStepsTest extends BackendTest {
         RecordingSharedMemory m = recording();
         m.delegate().putInt(HOST_SEQ, -2);               // 0xFFFFFFFE: the next publication wraps
         HostStateWriter w = new HostStateWriter(m, SLOT);
-        w.reset();
+        w.reset(0);
         assertEquals(0, m.delegate().getInt(HOST_SEQ), "u32 wrap: equality only");
         HostSlotSnapshot s = new HostSlotSnapshot();
         assertEquals(ReadStatus.OK, new HostStateReader(m, SLOT).read(s));
