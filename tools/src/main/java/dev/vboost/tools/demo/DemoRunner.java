@@ -137,7 +137,7 @@ public final class DemoRunner {
         String tidLine = expect(lines, "TID ", CHILD_START_TIMEOUT_NANOS, guest, mode);
         int tid = Integer.parseInt(tidLine.substring(4).trim());
         if (host != null) {
-            host.acceptGuest(tid, CHILD_START_TIMEOUT_NANOS);
+            host.acceptGuest(tid);
         }
         long t0 = System.nanoTime() + 200_000_000L;
         long measureFrom = t0 + config.warmupNanos;

@@ -7,7 +7,6 @@ import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.LinuxCpuPlacement;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
-import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.layout.RegionLayout;
@@ -19,13 +18,10 @@ import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -42,7 +38,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       agent for a host-initiated boost (spec §5.5, flag TIMER), as KVM boosts a vCPU it delivers an
  *       interrupt to. Like KVM's adaptive {@code lapic_timer_advance_ns} it fires early by its own measured
  *       lag (wake-up plus boost), so the boost lands just before the tick instead of a fixed margin early.
- *   <li>The agent's <b>hypercall socket</b> ({@link HypercallSocketServer}) takes the guest's NOTIFY exits
+ *   <li>The <b>hypercall socket</b> ({@link FrameServer}, the agent's frame format) takes the guest's NOTIFY exits
  *       (after it releases its boost or acknowledges the host's, or with its own request), dispatches them and
  *       runs the agent's iteration itself ({@link ServingTarget}), so the vCPU is put back without waking the
  *       agent thread.
@@ -68,13 +64,12 @@ final class DynamicHost implements AutoCloseable {
     private final Object agentLock = new Object();
 
     private @Nullable HostAgent agent;
-    private @Nullable HypercallSocketServer hypercalls;
+    private @Nullable FrameServer hypercalls;
     private @Nullable Thread agentThread;
     private volatile boolean stopped;
     private volatile @Nullable Throwable failure;
     private volatile long timerInjections;
     private volatile int agentTid;
-    private volatile int socketTid;
     /** Mean timer advance used, nanoseconds (agent thread writes, report reads after stop). */
     private volatile long advanceSum;
 
@@ -121,12 +116,8 @@ final class DynamicHost implements AutoCloseable {
         return List.of("region=" + regionFile, "slot=" + SLOT, "socket=" + socketFile);
     }
 
-    /**
-     * Maps the guest's vCPU 0 to thread {@code tid} and serves its hypercall socket, from a thread pinned to the
-     * measured CPU so the socket's thread is pinned there too (it inherits the affinity; its priority is set
-     * after, since boosts reset on fork).
-     */
-    void acceptGuest(int tid, long timeoutNanos) throws IOException, InterruptedException {
+    /** Maps the guest's vCPU 0 to thread {@code tid} and serves its hypercall socket. */
+    void acceptGuest(int tid) throws IOException {
         HostAgent a = HostAgent.builder()
                 .addVm(VM, endpoint, policy(config), Map.of(SLOT, tid))
                 .actuator(timeline)
@@ -135,59 +126,8 @@ final class DynamicHost implements AutoCloseable {
                 .build()
                 .prepare();
         agent = a;
-        Object[] result = new Object[1];
-        Thread starter = new Thread(() -> {
-            try {
-                LinuxCpuPlacement.pinCurrentThread(config.cpu);
-                Set<Integer> before = threadIds();
-                HypercallSocketServer s = HypercallSocketServer.start(socketFile,
-                        List.of(new HypercallDispatcher(new ServingTarget(a.hypercallTarget(VM), a))));
-                result[0] = s;
-                // the socket's thread names itself once it runs: wait (bounded) for it, then raise it
-                int found = 0;
-                for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); found == 0
-                        && System.nanoTime() - until < 0; Thread.sleep(1)) {
-                    for (int t : threadIds()) {
-                        if (!before.contains(t) && comm(t).startsWith("vboost-hyperca")) {
-                            rt.boost(t, SchedPolicy.FIFO, Math.min(99, config.priority + 1));
-                            found = t;
-                            socketTid = t;
-                        }
-                    }
-                }
-                if (found == 0) {
-                    throw new IOException("the hypercall socket's thread was not found to raise it");
-                }
-            } catch (IOException | ActuatorException | RuntimeException e) {
-                result[0] = e;
-            } catch (InterruptedException e) {
-                result[0] = e;
-            }
-        }, "vboost-demo-vmm");
-        starter.start();
-        starter.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-        Object r = result[0];
-        if (r instanceof HypercallSocketServer) {
-            hypercalls = (HypercallSocketServer) r;
-        } else {
-            throw new IOException("hypercall socket not served: " + r, r instanceof Throwable ? (Throwable) r : null);
-        }
-    }
-
-    private static Set<Integer> threadIds() {
-        Set<Integer> s = new HashSet<>();
-        for (int t : LinuxThreads.threadsOf(ProcessHandle.current().pid())) {
-            s.add(t);
-        }
-        return s;
-    }
-
-    private static String comm(int tid) {
-        try {
-            return Files.readString(Path.of("/proc/self/task/" + tid + "/comm"), StandardCharsets.US_ASCII).trim();
-        } catch (IOException e) {
-            return "";
-        }
+        hypercalls = FrameServer.start(socketFile, new HypercallDispatcher(new ServingTarget(a.hypercallTarget(VM), a)),
+                rt, config.cpu, Math.min(99, config.priority + 1));
     }
 
     /**
@@ -361,7 +301,8 @@ final class DynamicHost implements AutoCloseable {
     long hostThreadsCpuNanos() {
         long pid = ProcessHandle.current().pid();
         long n = 0;
-        for (int tid : new int[] {agentTid, socketTid}) {
+        FrameServer f = hypercalls;
+        for (int tid : new int[] {agentTid, f == null ? 0 : f.tid()}) {
             if (tid != 0) {
                 n += CpuTime.threadNanos(pid, tid);
             }
@@ -371,7 +312,7 @@ final class DynamicHost implements AutoCloseable {
 
     /** Hypercall frames the agent's socket took. */
     long hypercallFrames() {
-        HypercallSocketServer s = hypercalls;
+        FrameServer s = hypercalls;
         return s == null ? 0 : s.frames();
     }
 
@@ -401,12 +342,16 @@ final class DynamicHost implements AutoCloseable {
     }
 
     private void closeSocket() {
-        HypercallSocketServer s = hypercalls;
+        FrameServer s = hypercalls;
         hypercalls = null;
         if (s != null) {
+            Throwable f = s.failure();
+            if (f != null && failure == null) {
+                failure = f;
+            }
             try {
                 s.close();
-            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            } catch (IOException e) {
                 // closing at the end of the run: nothing depends on it
             }
         }
