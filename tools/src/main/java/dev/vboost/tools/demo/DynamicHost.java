@@ -167,10 +167,11 @@ final class DynamicHost implements AutoCloseable {
         rt.boost(agentTid, SchedPolicy.FIFO, Math.min(99, config.priority + 1));
         long period = config.periodNanos;
         long maxAdvance = config.timerAdvanceNanos;
-        long lag = maxAdvance; // the timer's lag (wake-up + boost), smoothed; starts at the configured advance
+        long lag = maxAdvance; // the timer's lag, smoothed; starts at the configured (longest) advance
         long advance = maxAdvance;
         long k = 0;
         int vm = a.vmIndex(VM);
+        long firedAt = Long.MIN_VALUE; // when the timer that the next wait follows was due
         long ranAfterTimer = Long.MIN_VALUE; // next deadline of the run that applied the timer's boost
         while (!stopped) {
             // queued NOTIFYs, changed slots, expiries; not again right after the timer's run: the vCPU waits
@@ -179,9 +180,18 @@ final class DynamicHost implements AutoCloseable {
             long fireAt = t0 + k * period - advance;
             boolean timerOn = fireAt - end < 0;
             long wake = !timerOn || next - fireAt < 0 ? next : fireAt;
-            long left = wake - System.nanoTime();
+            long beforeWait = System.nanoTime();
+            if (firedAt != Long.MIN_VALUE) {
+                // the timer's lag: its wake-up, the boost and the rest of the host's work at the tick, all on
+                // the vCPU's CPU before it runs; adapted to as KVM tunes lapic_timer_advance_ns
+                long sample = Math.min(beforeWait - firedAt, maxAdvance);
+                lag += (sample - lag) / 8;
+                advance = Math.max(0, Math.min(maxAdvance, lag + ADVANCE_MARGIN_NANOS));
+                firedAt = Long.MIN_VALUE;
+            }
+            long left = wake - beforeWait;
             if (left > 0) {
-                LockSupport.parkNanos(this, left); // a NOTIFY unparks early
+                LockSupport.parkNanos(this, left); // NOTIFYs are served by the socket thread meanwhile
             }
             long now = System.nanoTime();
             if (timerOn && now - fireAt >= 0) {
@@ -190,10 +200,7 @@ final class DynamicHost implements AutoCloseable {
                 ranAfterTimer = runOnce(a);
                 timerInjections++;
                 advanceSum += advance;
-                // adapt the advance to the measured lag, as KVM tunes lapic_timer_advance_ns
-                long sample = Math.min(System.nanoTime() - fireAt, maxAdvance);
-                lag += (sample - lag) / 8;
-                advance = Math.max(0, Math.min(maxAdvance, lag + ADVANCE_MARGIN_NANOS));
+                firedAt = fireAt;
                 k++;
                 while (t0 + k * period - advance - now <= 0) {
                     k++; // woke late past the next tick too: this boost covers it
