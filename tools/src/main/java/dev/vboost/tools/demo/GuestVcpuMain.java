@@ -195,6 +195,7 @@ public final class GuestVcpuMain {
                 spin.until(chunkEnd);
             }
         }
+        hooks.tickEnd(); // a boost the host started for a tick past the end: acknowledged before the thread ends
         if (cpuAtStart >= 0) {
             counters[3] = CpuTime.threadNanos(pid, tid) - cpuAtStart;
             counters[4] = System.nanoTime() - wallAtStart;
