@@ -70,7 +70,7 @@ final class DynamicHost implements AutoCloseable {
     private volatile @Nullable Throwable failure;
     private volatile long timerInjections;
     private volatile int agentTid;
-    /** Mean timer advance used, nanoseconds (agent thread writes, report reads after stop). */
+    /** Sum of the timer advances used, nanoseconds (agent thread writes, the report reads). */
     private volatile long advanceSum;
 
     private DynamicHost(DemoConfig config, RtControl rt, BoostTimeline timeline, Path dir, Path regionFile,
