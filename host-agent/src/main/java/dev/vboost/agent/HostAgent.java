@@ -5,9 +5,12 @@ import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.core.BoostEvents;
+import dev.vboost.agent.core.LoopStats;
 import dev.vboost.agent.journal.LeaseJournal;
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.agent.stats.LoopCounters;
 import dev.vboost.agent.stats.VmCounters;
+import dev.vboost.agent.stats.WakeCause;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -67,6 +71,12 @@ public final class HostAgent implements AutoCloseable {
     private volatile boolean restored;
     /** Slot events the last {@link #runOnce} found; agent thread only. */
     private int lastIterationEvents;
+    /** The idle poll deadline of the last {@link #runOnce}; agent thread only. */
+    private long lastIterationPollAt;
+    /** How the loop's waits ended and how late it woke (metrics; {@link #loopCounters()}). */
+    private final LoopStats loopStats = new LoopStats();
+    /** Wake-ups asked for by {@link #signalAgent()}: a wait that ends early after one ended by a signal. */
+    private final AtomicLong wakeRequests = new AtomicLong();
     private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     private HostAgent(Builder b) {
@@ -84,7 +94,12 @@ public final class HostAgent implements AutoCloseable {
         this.leases = new ThreadLeases(actuator, b.clock);
         SlotActions actions = new SlotActions(leases, b.clock, errors);
         this.server = new VmServer(actions, leases, errors);
-        this.registry = new VmRegistry(server, leases, waiter::wakeUp);
+        LoopWaiter w = this.waiter;
+        AtomicLong requests = this.wakeRequests;
+        this.registry = new VmRegistry(server, leases, () -> { // as signalAgent(), callable from the constructor
+            requests.incrementAndGet();
+            w.wakeUp();
+        });
         this.agentPriority = new AgentThreadPriority(b.agentAttributes,
                 b.agentAttributes == null && b.actuator == null);
         for (Builder.VmSpec spec : b.vms) {
@@ -185,7 +200,7 @@ public final class HostAgent implements AutoCloseable {
         running = false;
         Thread t = agentThread;
         if (t != null && t != Thread.currentThread()) {
-            waiter.wakeUp();
+            signalAgent();
             try {
                 t.join(STOP_JOIN_MILLIS);
             } catch (InterruptedException e) {
@@ -328,6 +343,18 @@ public final class HostAgent implements AutoCloseable {
     }
 
     /**
+     * A copy of the agent loop's counters: its wake-ups per {@link WakeCause} and a histogram of how late it woke
+     * after the waits that ran to their deadline (a boost expiry or the idle poll). Counted by the agent thread
+     * started with {@link #start()} (not by an embedder's own {@link #runOnce()} loop); reading them costs that
+     * thread nothing. Thread-safe.
+     *
+     * @return the counters now
+     */
+    public LoopCounters loopCounters() {
+        return loopStats.snapshot();
+    }
+
+    /**
      * True once VM {@code name}'s region faulted (SIGBUS: its file was truncated while mapped) or, with a
      * {@link VmOptions#regionStillLinked()} check, is no longer the file that was mapped; the agent has then put
      * its threads back and no longer serves it. It stays listed until {@link #removeVm}.
@@ -353,7 +380,7 @@ public final class HostAgent implements AutoCloseable {
         if (vm == null || !vm.signals.queueNotify(slot, flags)) {
             return false;
         }
-        waiter.wakeUp();
+        signalAgent();
         return true;
     }
 
@@ -372,7 +399,7 @@ public final class HostAgent implements AutoCloseable {
         if (vm == null || !vm.signals.queueHostBoost(slot, flags)) {
             return false;
         }
-        waiter.wakeUp();
+        signalAgent();
         return true;
     }
 
@@ -402,6 +429,7 @@ public final class HostAgent implements AutoCloseable {
                     errors.record(e);
                     LOG.log(System.Logger.Level.ERROR, "agent iteration failed; continuing", e);
                     next = clock.getAsLong() + idlePollNanos;
+                    lastIterationPollAt = next;
                 }
                 if (!running) {
                     break;
@@ -409,11 +437,15 @@ public final class HostAgent implements AutoCloseable {
                 if (lastIterationEvents == 0) {
                     waiter.scanFoundNothing(); // a doorbell waiter counts the ring that woke it as spurious
                 }
+                long pollAt = clock.getAsLong() + idlePollNanos;
+                long deadline = Math.min(next, pollAt);
+                long signals = wakeRequests.get();
                 try {
-                    waiter.awaitUntil(Math.min(next, clock.getAsLong() + idlePollNanos));
+                    waiter.awaitUntil(deadline);
                 } catch (InterruptedException e) {
                     // stop() or an embedder's interrupt: the loop condition decides
                 }
+                countWake(deadline, deadline == pollAt || next == lastIterationPollAt, signals);
             }
         } finally {
             if (!stopped) {
@@ -422,6 +454,28 @@ public final class HostAgent implements AutoCloseable {
                 restoreEverything();
             }
         }
+    }
+
+    /** Why the wait that should have ended at {@code deadline} ended, and how late; allocation-free. */
+    private void countWake(long deadline, boolean byPoll, long signalsBefore) {
+        long late = clock.getAsLong() - deadline;
+        WakeCause cause;
+        if (waiter.lastWakeByRing()) {
+            cause = WakeCause.RING;
+        } else if (late >= 0) {
+            cause = byPoll ? WakeCause.POLL : WakeCause.DEADLINE;
+        } else if (wakeRequests.get() != signalsBefore) {
+            cause = WakeCause.SIGNAL;
+        } else {
+            cause = WakeCause.OTHER;
+        }
+        loopStats.woke(cause, late);
+    }
+
+    /** Wakes the agent thread for queued work, counted so the loop can tell this wake-up from others. */
+    private void signalAgent() {
+        wakeRequests.incrementAndGet();
+        waiter.wakeUp();
     }
 
     /**
@@ -461,6 +515,7 @@ public final class HostAgent implements AutoCloseable {
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
         lastIterationEvents = events;
+        lastIterationPollAt = now + idlePollNanos;
         return next;
     }
 

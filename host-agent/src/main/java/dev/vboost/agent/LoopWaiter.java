@@ -32,6 +32,17 @@ public interface LoopWaiter {
     }
 
     /**
+     * Whether the last {@link #awaitUntil} ended because a guest rang a doorbell (the loop's wake-up counters,
+     * {@link dev.vboost.agent.stats.WakeCause#RING}). Agent thread only, right after {@link #awaitUntil}
+     * returns. Default: false.
+     *
+     * @return true if that wait consumed at least one ring
+     */
+    default boolean lastWakeByRing() {
+        return false;
+    }
+
+    /**
      * Whether this waiter wakes on the guests' own rings, so the agent's idle poll is only a safety net and may
      * be long (up to {@link HostAgent.Builder#MAX_DOORBELL_IDLE_NANOS}). Default: false.
      *

@@ -62,8 +62,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--priority", paramLabel = "1-98", description = "Boost priority (default ${DEFAULT-VALUE}); the host's own threads run one above.")
     int priority = 50;
 
-    @Option(names = "--timer-advance", paramLabel = "MICROS", description = "How early the host fires the guest's timer "
-            + "and boosts, to absorb its own wake-up latency, like KVM's lapic_timer_advance_ns (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timer-advance", paramLabel = "MICROS", description = "Longest advance the host fires the guest's "
+            + "timer and boosts with; it adapts below that to its own measured lag, like KVM's adaptive "
+            + "lapic_timer_advance_ns (default ${DEFAULT-VALUE}).")
     long timerAdvanceMicros = 100;
 
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest single boost before the host ends it (default ${DEFAULT-VALUE}).")

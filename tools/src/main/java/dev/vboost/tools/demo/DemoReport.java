@@ -71,6 +71,9 @@ public final class DemoReport {
                     fmt(d.latencyMicros(99)), fmt(v.meanMicros()), fmt(d.meanMicros()),
                     v.hogCpuShare > 0 ? 100 * d.hogCpuShare / v.hogCpuShare : Double.NaN, d.boostedShare * 100));
         }
+        if (d != null && d.ok() && d.breakdown != null) {
+            lines.add(d.breakdown.describe());
+        }
         if (st != null && st.ok()) {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
                     fmt(st.latencyMicros(99.9)), fmt(st.maxMicros()), st.hogCpuShare * 100, o.config.cpu));
@@ -138,6 +141,21 @@ public final class DemoReport {
             j.field("vcpu_cpu_share", r.ok() ? r.vcpuCpuShare : Double.NaN);
             j.field("boosts", r.boosts);
             j.field("expired_boosts", r.expiries);
+            BoostBreakdown b = r.breakdown;
+            if (b != null) {
+                j.key("boost_breakdown").open();
+                j.field("guest_boosts_granted", b.guestGranted());
+                j.field("host_timer_boosts", b.hostGranted());
+                j.field("guest_requests_joined", b.joined());
+                j.field("boosted_us_per_tick", b.boostedPerTick());
+                j.field("raised_before_tick_us", b.raisedBefore());
+                j.field("timer_advance_us", b.timerAdvance());
+                j.field("guest_done_after_tick_us", b.guestDoneAfter());
+                j.field("restored_after_tick_us", b.restoredAfter());
+                j.field("restored_after_tick_p50_us", b.restoredMedian());
+                j.field("host_threads_cpu_share", b.hostThreadsShare());
+                j.close();
+            }
             j.close();
         }
         j.closeArray();

@@ -90,7 +90,7 @@ public final class DemoRunner {
     private ModeResult runMode(DemoMode mode) throws IOException, InterruptedException, ActuatorException {
         out.println("[" + mode.key() + "] starting");
         try (HostHogs hogs = config.hogs > 0 ? HostHogs.start(config.hogs, config.cpu, java) : null;
-                DynamicHost host = mode == DemoMode.DYNAMIC ? DynamicHost.create(config, rt, rt.actuator()) : null) {
+                DynamicHost host = mode == DemoMode.DYNAMIC ? DynamicHost.create(config, rt) : null) {
             if (hogs != null) {
                 Thread.sleep(HOG_SPIN_UP_NANOS / 1_000_000);
                 if (!hogs.alive()) {
@@ -137,7 +137,7 @@ public final class DemoRunner {
         String tidLine = expect(lines, "TID ", CHILD_START_TIMEOUT_NANOS, guest, mode);
         int tid = Integer.parseInt(tidLine.substring(4).trim());
         if (host != null) {
-            host.acceptGuest(tid, CHILD_START_TIMEOUT_NANOS);
+            host.acceptGuest(tid);
         }
         long t0 = System.nanoTime() + 200_000_000L;
         long measureFrom = t0 + config.warmupNanos;
@@ -148,7 +148,7 @@ public final class DemoRunner {
             rt.boost(tid, config.policy, config.priority);
         }
         if (host != null) {
-            host.start(t0, end);
+            host.start(t0, measureFrom, end);
         }
         Writer toGuest = new OutputStreamWriter(guest.getOutputStream(), StandardCharsets.US_ASCII);
         toGuest.write("START " + t0 + " " + measureFrom + " " + end + "\n");
@@ -158,15 +158,24 @@ public final class DemoRunner {
         long wall0 = System.nanoTime();
         VmCounters agent0 = host == null ? null : host.counters();
         long timers0 = host == null ? 0 : host.timerInjections();
+        long advance0 = host == null ? 0 : host.advanceSum();
+        long frames0 = host == null ? 0 : host.hypercallFrames();
+        long hostCpu0 = host == null ? 0 : host.hostThreadsCpuNanos();
         progress(mode, measureFrom, end, hogs, hog0, host);
         sleepUntil(end);
         long wall1 = System.nanoTime();
         long hog1 = hogs == null ? 0 : hogs.cpuNanos();
         VmCounters agent1 = null;
         long timers1 = 0;
+        long advance1 = 0;
+        long frames1 = 0;
+        long hostCpu1 = 0;
         @Nullable Throwable lastAgentError = null;
         if (host != null) {
             timers1 = host.timerInjections();
+            advance1 = host.advanceSum();
+            frames1 = host.hypercallFrames();
+            hostCpu1 = host.hostThreadsCpuNanos();
             lastAgentError = host.agentError();
             agent1 = host.counters(); // before stopping: ticks the host fires after the guest ended do not count
             host.stop(); // the guest stops at end too; the agent restores its thread
@@ -196,7 +205,8 @@ public final class DemoRunner {
                     timers1 - timers0, agent1.granted() - agent0.granted(), agent1.hostGranted() - agent0.hostGranted(),
                     agent1.denied() - agent0.denied(), agent1.expired() - agent0.expired(),
                     agent1.hostTimedOut() - agent0.hostTimedOut(),
-                    agent1.actuatorFailures() - agent0.actuatorFailures(), agent1.notifies() - agent0.notifies());
+                    agent1.actuatorFailures() - agent0.actuatorFailures(), agent1.notifies() - agent0.notifies())
+                    + String.format(Locale.ROOT, " (%d hypercall frames)", frames1 - frames0);
         }
         if (lastAgentError != null) {
             agentNote += "; last agent error: " + lastAgentError;
@@ -207,9 +217,22 @@ public final class DemoRunner {
         double hogShare = hogs == null ? 0 : (hog1 - hog0) / 1e9 / wall;
         long vcpuWall = field(result, "wallNs");
         double vcpuShare = vcpuWall <= 0 ? Double.NaN : field(result, "cpuNs") / (double) vcpuWall;
-        String note = (hogs == null ? "no hogs" : hogs.description()) + agentNote;
+        int guestCounts = result.indexOf(" guestRequests=");
+        String note = (hogs == null ? "no hogs" : hogs.description()) + agentNote
+                + (guestCounts < 0 ? "" : "; guest (whole run):" + result.substring(guestCounts));
+        BoostBreakdown breakdown = null;
+        if (agent0 != null && agent1 != null && host != null && ticks > 0) {
+            long timers = timers1 - timers0;
+            BoostTimeline tl = host.timeline();
+            breakdown = new BoostBreakdown(agent1.granted() - agent0.granted(),
+                    agent1.hostGranted() - agent0.hostGranted(), agent1.joined() - agent0.joined(),
+                    (agent1.boostedNanos() - agent0.boostedNanos()) / 1e3 / ticks, tl.meanLeadMicros(),
+                    timers == 0 ? Double.NaN : (advance1 - advance0) / 1e3 / timers,
+                    field(result, "doneNs") / 1e3 / ticks, tl.meanTailMicros(), tl.medianTailMicros(),
+                    (hostCpu1 - hostCpu0) / 1e9 / wall);
+        }
         ModeResult r = new ModeResult(mode, "ok", note, h, ticks, overruns, wall, boosted, hogShare, vcpuShare,
-                boosts, expiries);
+                boosts, expiries, breakdown);
         out.printf(Locale.ROOT, "[%s] done: %d ticks, p99 %s us, hogs %.1f%% of CPU %d, boosted %.1f%%%n",
                 mode.key(), ticks, DemoReport.fmt(r.latencyMicros(99)), hogShare * 100, config.cpu, boosted * 100);
         return r;

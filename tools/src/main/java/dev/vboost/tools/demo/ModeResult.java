@@ -21,10 +21,12 @@ public final class ModeResult {
     public final double vcpuCpuShare;
     public final long boosts;
     public final long expiries;
+    /** Dynamic mode only: where the boosted time went. */
+    public final @Nullable BoostBreakdown breakdown;
 
     ModeResult(DemoMode mode, String status, String note, @Nullable Histogram latency, long ticks, long overruns,
             double measuredSeconds, double boostedShare, double hogCpuShare, double vcpuCpuShare, long boosts,
-            long expiries) {
+            long expiries, @Nullable BoostBreakdown breakdown) {
         this.mode = mode;
         this.status = status;
         this.note = note;
@@ -37,10 +39,11 @@ public final class ModeResult {
         this.vcpuCpuShare = vcpuCpuShare;
         this.boosts = boosts;
         this.expiries = expiries;
+        this.breakdown = breakdown;
     }
 
     static ModeResult notRun(DemoMode mode, String status, String why) {
-        return new ModeResult(mode, status, why, null, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new ModeResult(mode, status, why, null, 0, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     public boolean ok() {

@@ -1,0 +1,100 @@
+package dev.vboost.tools.demo;
+
+import dev.vboost.agent.actuator.ActuatorException;
+import dev.vboost.agent.actuator.PriorityActuator;
+import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.VcpuThread;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The agent's actuator, timing each boost of the vCPU thread against the guest's tick it serves: when the
+ * thread was raised and when it was put back, relative to the tick's deadline (the nearest {@code t0 + k *
+ * period}). Only boosts serving ticks in the measured window count. Written by the agent thread (the only
+ * caller of the actuator while the demo runs); read after it stopped.
+ */
+final class BoostTimeline implements PriorityActuator {
+    private final PriorityActuator actuator;
+    private volatile long t0;
+    private volatile long period = 1;
+    private volatile long measureFrom = Long.MAX_VALUE;
+    private volatile long end = Long.MIN_VALUE;
+    private long startedAt;
+    private long deadline;
+    private boolean raised;
+    private volatile long boosts;
+    private volatile long leadSum;
+    private volatile long tailSum;
+    /** Restore after the deadline, ns, clamped to 0..1 s. */
+    private final Histogram tails = new Histogram(1_000_000_000L, 2);
+
+    BoostTimeline(PriorityActuator actuator) {
+        this.actuator = actuator;
+    }
+
+    /** The guest's schedule and the measured window; before it, nothing is timed. */
+    void schedule(long t0, long period, long measureFrom, long end) {
+        this.t0 = t0;
+        this.period = period;
+        this.measureFrom = measureFrom;
+        this.end = end;
+    }
+
+    @Override
+    public VcpuThread identify(int tid) throws ActuatorException {
+        return actuator.identify(tid);
+    }
+
+    @Override
+    public ThreadAttributes read(VcpuThread t) throws ActuatorException {
+        return actuator.read(t);
+    }
+
+    @Override
+    public void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
+        actuator.apply(t, attributes);
+        long now = System.nanoTime();
+        boolean rt = attributes.policy() == ThreadAttributes.SCHED_FIFO
+                || attributes.policy() == ThreadAttributes.SCHED_RR;
+        if (rt && !raised) {
+            raised = true;
+            startedAt = now;
+            long p = period;
+            deadline = t0 + Math.round((now - t0) / (double) p) * p; // the tick this boost serves
+        } else if (!rt && raised) {
+            raised = false;
+            if (deadline - measureFrom >= 0 && deadline - end < 0) {
+                leadSum += deadline - startedAt;
+                tailSum += now - deadline;
+                tails.recordValue(Math.max(0, Math.min(1_000_000_000L, now - deadline)));
+                boosts++;
+            }
+        }
+    }
+
+    @Override
+    public void release(VcpuThread t) {
+        actuator.release(t);
+    }
+
+    /** Boosts timed (started and ended, serving a measured tick). */
+    long boosts() {
+        return boosts;
+    }
+
+    /** Mean time from the boost's start to its tick's deadline, µs (negative: it started after the deadline). */
+    double meanLeadMicros() {
+        long n = boosts;
+        return n == 0 ? Double.NaN : leadSum / 1e3 / n;
+    }
+
+    /** Median time from the tick's deadline to the thread's restore, µs (read after the agent stopped). */
+    double medianTailMicros() {
+        return boosts == 0 ? Double.NaN : tails.getValueAtPercentile(50) / 1e3;
+    }
+
+    /** Mean time from the tick's deadline to the thread's restore, µs. */
+    double meanTailMicros() {
+        long n = boosts;
+        return n == 0 ? Double.NaN : tailSum / 1e3 / n;
+    }
+}
