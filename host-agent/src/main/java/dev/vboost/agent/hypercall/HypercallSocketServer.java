@@ -420,7 +420,10 @@ public final class HypercallSocketServer implements AutoCloseable {
 
     /** Stops serving, closes every connection and removes the socket file. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (!selector.isOpen()) {
+            return; // closed before: a second close does nothing (AutoCloseable's advice)
+        }
         running = false;
         selector.wakeup();
         Thread t = thread;

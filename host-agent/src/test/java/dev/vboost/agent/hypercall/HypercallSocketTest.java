@@ -1,6 +1,7 @@
 package dev.vboost.agent.hypercall;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,13 @@ class HypercallSocketTest {
             assertEquals(-1000, c.call(0, 42, new long[6]));
         }
         assertEquals(List.of("notify 1 1"), target.calls());
+    }
+
+    @Test
+    void aSecondCloseDoesNothing() throws IOException {
+        server.close();
+        assertFalse(java.nio.file.Files.exists(socket), "the first close removed the socket file");
+        server.close(); // and again in @AfterEach: neither throws
     }
 
     @Test
