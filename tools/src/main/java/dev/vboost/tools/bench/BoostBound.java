@@ -7,11 +7,14 @@ import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.ReadStatus;
 import dev.vboost.api.role.GuestEndpoint;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.api.wire.SlotStatus;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * lasts, seen from the boosted thread's side, when the agent thread competes with a starving load.
  *
  * <p>The vCPU is a spinning process pinned to CPU 0; on every CPU (CPU 0 included) spin a SCHED_OTHER hog and a
- * SCHED_RR 1 hog (processes, pinned). The agent ({@link HostAgent#start()}, its own loop) has its thread pinned
+ * SCHED_RR 1 hog that spins half the time (processes, pinned; see {@link #spinner}). The agent ({@link HostAgent#start()}, its own loop) has its thread pinned
  * to CPU 0 too, the worst place: a boosted vCPU there takes the CPU the agent needs to end the boost. Its
  * attributes are the mode: {@code fifo} = SCHED_FIFO one above the ceiling (the default a deployment gets),
  * {@code other} = SCHED_OTHER. A guest driver asks for a boost of the ceiling and never releases it, so each
@@ -120,15 +124,31 @@ public final class BoostBound {
         }
     }
 
-    /** Asks for {@code count} boosts one after the other, each left to expire; fails if one never ends. */
+    /**
+     * Asks for {@code count} boosts one after the other, each left to expire. A boost the host line says has ended
+     * but the observer never saw (shorter than one poll, or the observer delayed) is counted as missed; one that
+     * does not end within {@value #BOOST_TIMEOUT_SECONDS} s fails the run.
+     */
     private static void drive(GuestEndpoint guest, Observer observer, int first, int count, long maxBoostNanos) {
+        HostSlotSnapshot line = new HostSlotSnapshot();
         for (int i = first; i < first + count; i++) {
-            guest.requestBoost(0, SchedPolicy.RR, CEILING, 0, BoostReason.IRQ.bit());
+            observer.current = i;
+            long id = guest.requestBoost(0, SchedPolicy.RR, CEILING, 0, BoostReason.IRQ.bit());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOOST_TIMEOUT_SECONDS);
-            while (observer.ended < i + 1) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("boost " + i + " did not " + (observer.started > i ? "end" : "start")
-                            + " within " + BOOST_TIMEOUT_SECONDS + " s");
+            long hostEnded = 0;
+            while (observer.ends.get(i) == 0) {
+                long now = System.nanoTime();
+                if (now - deadline > 0) {
+                    guest.readHostState(0, line);
+                    throw new IllegalStateException("boost " + i + " did not end within " + BOOST_TIMEOUT_SECONDS
+                            + " s; the host line says " + line);
+                }
+                if (hostEnded == 0 && guest.readHostState(0, line) == ReadStatus.OK && line.actedRequestId() == id
+                        && line.status() != SlotStatus.BOOSTED && !observer.boosted) {
+                    hostEnded = now;
+                }
+                if (hostEnded != 0 && now - hostEnded > TimeUnit.MILLISECONDS.toNanos(20)) {
+                    break; // the host ended it and the thread is not real-time: the observer missed it
                 }
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
             }
@@ -136,21 +156,21 @@ public final class BoostBound {
         }
     }
 
-    /** Polls the vCPU's policy from a SCHED_FIFO 99 thread; records each real-time stretch's start and end. */
+    /** Polls the vCPU's policy from a SCHED_FIFO 99 thread; records when boost {@code current} began and ended. */
     private final class Observer {
-        // written by the observer thread only; the driver reads the counters
         final int tid;
-        final long[] starts;
-        final long[] ends;
-        volatile int started;
-        volatile int ended;
+        final AtomicLongArray starts;
+        final AtomicLongArray ends;
+        /** Which boost the driver asked for last. */
+        volatile int current;
+        volatile boolean boosted;
         volatile boolean stop;
         final java.util.concurrent.Semaphore ready = new java.util.concurrent.Semaphore(0);
 
         Observer(int tid, int capacity) {
             this.tid = tid;
-            this.starts = new long[capacity];
-            this.ends = new long[capacity];
+            this.starts = new AtomicLongArray(capacity);
+            this.ends = new AtomicLongArray(capacity);
         }
 
         void run() {
@@ -163,8 +183,8 @@ public final class BoostBound {
             } finally {
                 ready.release();
             }
-            boolean boosted = false;
             long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            int index = 0;
             while (!stop && System.nanoTime() - giveUp < 0) {
                 boolean rt;
                 try {
@@ -173,13 +193,12 @@ public final class BoostBound {
                     return;
                 }
                 long now = System.nanoTime();
-                if (rt && !boosted && started < starts.length) {
-                    starts[started] = now;
-                    started = started + 1;
+                if (rt && !boosted) {
+                    index = current;
+                    starts.set(index, now);
                     boosted = true;
                 } else if (!rt && boosted) {
-                    ends[started - 1] = now;
-                    ended = started;
+                    ends.set(index, now);
                     boosted = false;
                 }
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(POLL_MICROS));
@@ -191,9 +210,9 @@ public final class BoostBound {
             throws IOException {
         long[] lengths = new long[boosts];
         int n = 0;
-        for (int i = WARMUP_BOOSTS; i < WARMUP_BOOSTS + boosts && i < o.ended; i++) {
-            if (o.ends[i] > 0 && o.starts[i] > 0) {
-                lengths[n++] = o.ends[i] - o.starts[i];
+        for (int i = WARMUP_BOOSTS; i < WARMUP_BOOSTS + boosts; i++) {
+            if (o.ends.get(i) != 0 && o.starts.get(i) != 0) {
+                lengths[n++] = o.ends.get(i) - o.starts.get(i);
             }
         }
         long[] l = Arrays.copyOf(lengths, n);
@@ -204,11 +223,11 @@ public final class BoostBound {
             over += x > maxBoostNanos ? 1 : 0;
             overMs += x > maxBoostNanos + TimeUnit.MILLISECONDS.toNanos(1) ? 1 : 0;
         }
-        return String.format(Locale.ROOT, "agent=%s cpus=%d kernel=%s max_boost_us=%d boosts=%d measured=%d "
+        return String.format(Locale.ROOT, "agent=%s cpus=%d kernel=%s max_boost_us=%d boosts=%d measured=%d missed=%d "
                 + "p50_us=%d p99_us=%d max_us=%d over_bound=%d over_bound_plus_1ms=%d poll_us=%d",
                 fifo ? "SCHED_FIFO/" + (CEILING + 1) : "SCHED_OTHER", cpus,
                 Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.US_ASCII).trim(),
-                maxBoostNanos / 1000, boosts, n, micros(l, 0.50), micros(l, 0.99),
+                maxBoostNanos / 1000, boosts, n, boosts - n, micros(l, 0.50), micros(l, 0.99),
                 n == 0 ? 0 : l[n - 1] / 1000, over, overMs, POLL_MICROS);
     }
 
@@ -220,13 +239,20 @@ public final class BoostBound {
         return sorted[Math.max(0, i)] / 1000;
     }
 
-    /** A process spinning on {@code cpu}, at SCHED_RR 1 if {@code rr}, else SCHED_OTHER. */
+    /**
+     * A process spinning on {@code cpu}: at SCHED_OTHER all the time, or ({@code rr}) at SCHED_RR 1 for 10 ms of
+     * every 20 ms. A real-time hog that never sleeps would use up the kernel's real-time bandwidth
+     * ({@code sched_rt_runtime_us}) and throttle every real-time thread on its CPU, the agent and the observer
+     * included: a different experiment from the agent competing with the load.
+     */
     private Process spinner(int cpu, boolean rr) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (rr) {
             cmd.addAll(List.of("chrt", "-r", "1"));
         }
-        cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu), "sh", "-c", "while :; do :; done"));
+        cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu), "sh", "-c", rr
+                ? "while :; do timeout 0.01 sh -c 'while :; do :; done'; sleep 0.01; done"
+                : "while :; do :; done"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         synchronized (processes) {
             processes.add(p);
