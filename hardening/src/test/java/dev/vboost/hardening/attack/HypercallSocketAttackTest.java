@@ -11,6 +11,7 @@ import dev.vboost.agent.hypercall.HypercallSocketClient;
 import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.api.hypercall.HypercallNumbers;
 import dev.vboost.hardening.support.Await;
+import dev.vboost.hardening.support.ChildJvm;
 import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -154,16 +155,17 @@ class HypercallSocketAttackTest {
             // the VMM runs as this process's user (root here), allowed by default
             assertEquals(2, vmm.call(0, HypercallNumbers.QUERY, QUERY_SLOTS));
             long servedBefore = server.frames();
-            try (ForeignPeer peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
-                String connected = peer.expect("connected ");
+            try (ChildJvm peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
+                String connected = ForeignPeer.expect(peer, "connected ");
                 int held = Integer.parseInt(connected.split(" ")[1]);
                 assertTrue(held > 0, "the file mode let the other user connect: " + connected);
-                String reply = peer.ask("call " + HexFormat.of().formatHex(queryFrame()), "");
+                String reply = ForeignPeer.ask(peer, "call " + HexFormat.of().formatHex(queryFrame()), "");
                 assertTrue(reply.startsWith("closed"), "the other user's call was never answered: " + reply);
                 Await.until(10_000, () -> server.refusedPeers() >= held,
                         () -> "refused " + server.refusedPeers() + " of " + held + "\n" + peer.output());
                 assertEquals(servedBefore, server.frames(), "nothing the other user sent was read");
-                assertEquals("open 0 closed " + held, peer.ask("probe", "open "), "every connection closed");
+                assertEquals("open 0 closed " + held, ForeignPeer.ask(peer, "probe", "open "),
+                        "every connection closed");
                 // the VMM's connection, made before the flood, was never dropped or starved
                 assertEquals(2, vmm.call(0, HypercallNumbers.QUERY, QUERY_SLOTS));
             }
@@ -186,9 +188,9 @@ class HypercallSocketAttackTest {
                 HypercallSocketServer.Options.defaults().withSocketAccess(FileAccess.of(0666))
                         .withAllowedUsers(Set.of(lookup.lookupPrincipalByName("0")))
                         .withAllowedGroups(Set.of(lookup.lookupPrincipalByGroupName(Integer.toString(Root.NOBODY)))));
-                ForeignPeer peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
-            assertEquals("connected " + flood + " failed 0", peer.expect("connected "));
-            String reply = peer.ask("call " + HexFormat.of().formatHex(queryFrame()), "");
+                ChildJvm peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
+            assertEquals("connected " + flood + " failed 0", ForeignPeer.expect(peer, "connected "));
+            String reply = ForeignPeer.ask(peer, "call " + HexFormat.of().formatHex(queryFrame()), "");
             assertTrue(reply.startsWith("answer "), "an allowed user's real process is served: " + reply);
             assertEquals(0, server.refusedPeers());
             try (HypercallSocketClient vmm = HypercallSocketClient.connect(socket)) {
@@ -196,7 +198,7 @@ class HypercallSocketAttackTest {
             }
             // the server kept MAX_CONNECTIONS: the VMM's took the room of one more of the flood's idle ones
             assertEquals("open " + (HypercallSocketServer.MAX_CONNECTIONS - 1) + " closed "
-                    + (flood - HypercallSocketServer.MAX_CONNECTIONS + 1), peer.ask("probe", "open "));
+                    + (flood - HypercallSocketServer.MAX_CONNECTIONS + 1), ForeignPeer.ask(peer, "probe", "open "));
             assertEquals(flood - HypercallSocketServer.MAX_CONNECTIONS + 1, server.idleClosed());
         }
     }
