@@ -13,6 +13,7 @@ import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.agent.stats.WakeCause;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.memory.FileAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class HostAgent implements AutoCloseable {
 
     private final LongSupplier clock;
     private final @Nullable Path journalPath;
+    private final FileAccess journalAccess;
     private final long idlePollNanos;
     private final LoopWaiter waiter;
     private final AgentThreadPriority agentPriority;
@@ -89,6 +91,7 @@ public final class HostAgent implements AutoCloseable {
         PriorityActuator actuator = b.actuator != null ? b.actuator : new LinuxPriorityActuator();
         this.clock = b.clock;
         this.journalPath = b.journal;
+        this.journalAccess = b.journalAccess;
         this.idlePollNanos = b.idlePollNanos;
         this.waiter = b.waiter != null ? b.waiter : new ParkingLoopWaiter(b.clock);
         this.leases = new ThreadLeases(actuator, b.clock);
@@ -163,7 +166,7 @@ public final class HostAgent implements AutoCloseable {
         prepared = true;
         Path p = journalPath;
         if (p != null) {
-            recovery = leases.recoverAndOpen(p);
+            recovery = leases.recoverAndOpen(p, journalAccess);
         }
         return this;
     }
@@ -565,6 +568,7 @@ public final class HostAgent implements AutoCloseable {
         private @Nullable PriorityActuator actuator;
         private LongSupplier clock = System::nanoTime;
         private @Nullable Path journal;
+        private FileAccess journalAccess = FileAccess.OWNER_ONLY;
         private long idlePollNanos = TimeUnit.MICROSECONDS.toNanos(200);
         private @Nullable LoopWaiter waiter;
         private @Nullable ThreadAttributes agentAttributes;
@@ -655,7 +659,21 @@ public final class HostAgent implements AutoCloseable {
          * @return this builder
          */
         public Builder journal(Path path) {
+            return journal(path, FileAccess.OWNER_ONLY);
+        }
+
+        /**
+         * Where to journal original attributes, and the owner, group and mode the journal file is created with
+         * (an existing one must match them: spec §9 H1, H4). A mode that lets anyone but its owner write it makes
+         * forged records possible; the default is {@link FileAccess#OWNER_ONLY} ({@code 0600}).
+         *
+         * @param path   the journal file
+         * @param access owner, group and mode of the journal file
+         * @return this builder
+         */
+        public Builder journal(Path path, FileAccess access) {
             journal = path;
+            journalAccess = access;
             return this;
         }
 

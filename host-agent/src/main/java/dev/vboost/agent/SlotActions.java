@@ -135,9 +135,9 @@ final class SlotActions {
             errors.record(e);
             return false;
         } catch (IOException e) {
-            // without a durable record a crash could leave the thread boosted: refuse the boost
+            // without a durable record a crash could leave the thread boosted: refuse the boost (ThreadLeases
+            // logs it, rate-limited: a full file system fails every boost)
             errors.record(e);
-            LOG.log(System.Logger.Level.ERROR, "lease journal write failed; boost refused", e);
             return false;
         }
     }

@@ -5,6 +5,8 @@ import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.journal.LeaseJournal;
+import dev.vboost.agent.log.RateLimitedLog;
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -32,6 +34,8 @@ final class ThreadLeases {
     private final Map<Integer, Lease> leases = new HashMap<>();
     private final List<Lease> pendingRestores = new ArrayList<>();
     private @Nullable LeaseJournal journal;
+    private final RateLimitedLog journalLog = new RateLimitedLog(LOG, System.Logger.Level.ERROR,
+            "lease journal write failed, boost refused");
     /** Why the last {@link #restore} failed. */
     private @Nullable ActuatorException lastFailure;
     private boolean lastRestoreGone;
@@ -42,9 +46,9 @@ final class ThreadLeases {
     }
 
     /** §8.7, §5.9 step 2: restores what a crashed agent left in the journal, then opens it for this agent. */
-    LeaseJournal.Recovery recoverAndOpen(Path path) {
+    LeaseJournal.Recovery recoverAndOpen(Path path, FileAccess access) {
         try {
-            LeaseJournal j = LeaseJournal.open(path); // locked: a second agent on this journal stops here
+            LeaseJournal j = LeaseJournal.open(path, access); // locked: a second agent on this journal stops here
             LeaseJournal.Recovery r = j.recover(actuator);
             if (!r.restored().isEmpty() || !r.clean()) {
                 LOG.log(System.Logger.Level.WARNING, "lease journal " + path + ": restored " + r.restored().size()
@@ -129,10 +133,20 @@ final class ThreadLeases {
                 && a.flags() == b.flags();
     }
 
+    /**
+     * Spec §9 H6: a journal that keeps failing (a full file system) refuses every boost that needs a record; its
+     * log is the first failure with its cause, then counts, then "working again" once a record is written.
+     */
     private void journal(Lease lease) throws IOException {
         LeaseJournal j = journal;
         if (j != null) {
-            j.recordOriginal(lease.thread, lease.original);
+            try {
+                j.recordOriginal(lease.thread, lease.original);
+            } catch (IOException e) {
+                journalLog.error("thread " + lease.tid + " in " + j.path() + ": " + e.getMessage(), e);
+                throw e;
+            }
+            journalLog.recovered(); // logs only after failures
         }
     }
 

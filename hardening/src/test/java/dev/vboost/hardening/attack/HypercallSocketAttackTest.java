@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.agent.HypercallTarget;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
+import dev.vboost.agent.hypercall.HypercallFrame;
 import dev.vboost.agent.hypercall.HypercallSocketClient;
 import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.api.hypercall.HypercallNumbers;
+import dev.vboost.hardening.support.Await;
+import dev.vboost.hardening.support.ChildJvm;
 import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 row 9: idle connections held against the hypercall socket, peers of users that are not allowed, and
- * the socket file's owner and mode. A real Unix socket, real connections.
+ * the socket file's owner and mode. A real Unix socket, real connections; the other user is a real process of
+ * that user where the test says so.
  */
 class HypercallSocketAttackTest {
     private static final long[] QUERY_SLOTS = {2, 0, 0, 0, 0, 0};
@@ -130,6 +136,80 @@ class HypercallSocketAttackTest {
             }
             assertEquals(0, server.refusedPeers());
         }
+    }
+
+    /**
+     * Another user's real process (started by {@code setpriv} with that user's uid and gid): the socket file's
+     * mode lets it connect, so only the credentials check ({@code SO_PEERCRED}) stands between it and the
+     * dispatcher. It is closed before anything it sends is read, and its flood of connections never touches the
+     * VMM's connection, which stays served throughout.
+     */
+    @Test
+    void aForeignUsersProcessIsClosedBeforeItCanCallAndItsFloodNeverStarvesTheVmm() throws Exception {
+        ForeignPeer.assumeAvailable();
+        Path socket = dir.resolve("hc.sock");
+        int flood = HypercallSocketServer.MAX_CONNECTIONS + 16;
+        try (HypercallSocketServer server = HypercallSocketServer.start(socket, dispatchers(),
+                HypercallSocketServer.Options.defaults().withSocketAccess(FileAccess.of(0666)));
+                HypercallSocketClient vmm = HypercallSocketClient.connect(socket)) {
+            // the VMM runs as this process's user (root here), allowed by default
+            assertEquals(2, vmm.call(0, HypercallNumbers.QUERY, QUERY_SLOTS));
+            long servedBefore = server.frames();
+            try (ChildJvm peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
+                String connected = ForeignPeer.expect(peer, "connected ");
+                int held = Integer.parseInt(connected.split(" ")[1]);
+                assertTrue(held > 0, "the file mode let the other user connect: " + connected);
+                String reply = ForeignPeer.ask(peer, "call " + HexFormat.of().formatHex(queryFrame()), "");
+                assertTrue(reply.startsWith("closed"), "the other user's call was never answered: " + reply);
+                Await.until(10_000, () -> server.refusedPeers() >= held,
+                        () -> "refused " + server.refusedPeers() + " of " + held + "\n" + peer.output());
+                assertEquals(servedBefore, server.frames(), "nothing the other user sent was read");
+                assertEquals("open 0 closed " + held, ForeignPeer.ask(peer, "probe", "open "),
+                        "every connection closed");
+                // the VMM's connection, made before the flood, was never dropped or starved
+                assertEquals(2, vmm.call(0, HypercallNumbers.QUERY, QUERY_SLOTS));
+            }
+            assertEquals(servedBefore + 1, server.frames());
+        }
+    }
+
+    /**
+     * The other user is allowed (in the VMM's group, say) and holds more idle connections than the server has
+     * room for: its own call is served (its real credentials pass), and a VMM connecting during the flood still
+     * gets in and is answered, at the cost of the flood's longest-idle connections.
+     */
+    @Test
+    void anAllowedUsersIdleFloodNeverLocksAConnectingVmmOut() throws Exception {
+        ForeignPeer.assumeAvailable();
+        UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+        Path socket = dir.resolve("hc.sock");
+        int flood = HypercallSocketServer.MAX_CONNECTIONS + 16;
+        try (HypercallSocketServer server = HypercallSocketServer.start(socket, dispatchers(),
+                HypercallSocketServer.Options.defaults().withSocketAccess(FileAccess.of(0666))
+                        .withAllowedUsers(Set.of(lookup.lookupPrincipalByName("0")))
+                        .withAllowedGroups(Set.of(lookup.lookupPrincipalByGroupName(Integer.toString(Root.NOBODY)))));
+                ChildJvm peer = ForeignPeer.start(dir, Root.NOBODY, socket, flood)) {
+            assertEquals("connected " + flood + " failed 0", ForeignPeer.expect(peer, "connected "));
+            String reply = ForeignPeer.ask(peer, "call " + HexFormat.of().formatHex(queryFrame()), "");
+            assertTrue(reply.startsWith("answer "), "an allowed user's real process is served: " + reply);
+            assertEquals(0, server.refusedPeers());
+            try (HypercallSocketClient vmm = HypercallSocketClient.connect(socket)) {
+                assertEquals(2, vmm.call(0, HypercallNumbers.QUERY, QUERY_SLOTS));
+            }
+            // the server kept MAX_CONNECTIONS: the VMM's took the room of one more of the flood's idle ones
+            assertEquals("open " + (HypercallSocketServer.MAX_CONNECTIONS - 1) + " closed "
+                    + (flood - HypercallSocketServer.MAX_CONNECTIONS + 1), ForeignPeer.ask(peer, "probe", "open "));
+            assertEquals(flood - HypercallSocketServer.MAX_CONNECTIONS + 1, server.idleClosed());
+        }
+    }
+
+    private static byte[] queryFrame() {
+        ByteBuffer b = HypercallFrame.encodeRequest(
+                ByteBuffer.allocate(HypercallFrame.REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN), 0,
+                HypercallNumbers.QUERY, QUERY_SLOTS);
+        byte[] frame = new byte[b.remaining()];
+        b.get(frame);
+        return frame;
     }
 
     @Test

@@ -3,22 +3,46 @@ package dev.vboost.hardening.attack;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.journal.LeaseJournal;
 import dev.vboost.agent.log.RateLimitedLog;
+import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.HostSlotSnapshot;
+import dev.vboost.api.layout.RegionLayout;
+import dev.vboost.api.role.GuestEndpoint;
+import dev.vboost.api.role.HostEndpoint;
+import dev.vboost.api.wire.BoostReason;
+import dev.vboost.api.wire.DenialReason;
+import dev.vboost.api.wire.Feature;
+import dev.vboost.api.wire.SchedPolicy;
+import dev.vboost.api.wire.SlotStatus;
 import dev.vboost.hardening.support.Realtime;
+import dev.vboost.hardening.support.VcpuThreads;
+import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.MappedRegionFile;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 rows 5, 6 and 7: forged and corrupted journal records, a journal grown without bound, and a journal
- * that keeps failing. Real processes, real files.
+ * that keeps failing (on a real full tmpfs). Real processes, real files.
  */
 class JournalAttackTest {
     private final LinuxPriorityActuator actuator = new LinuxPriorityActuator();
@@ -157,6 +181,119 @@ class JournalAttackTest {
             assertEquals(ThreadAttributes.normal((2_000 - 4 + i) % 7), actuator.read(vcpus[i]), "newest original wins");
         }
         assertEquals(0, Files.size(journal), "emptied once every thread is back (the bad bytes are kept aside)");
+    }
+
+    /**
+     * Row 7 on a real full file system: the journal on a small tmpfs, the tmpfs filled to {@code ENOSPC}, a real
+     * thread and the real actuator. Every boost that needs a record is refused and the thread never leaves its
+     * original attributes; the log holds the first failure with its cause and then counts only; once space is
+     * freed the next boost is journalled and applied.
+     */
+    @Test
+    void aJournalOnARealFullFileSystemRefusesBoostsLogsOnceThenCountsAndRecovers() throws Exception {
+        int attempts = 40;
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(HostAgent.class.getName());
+        List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try (Tmpfs fs = Tmpfs.mount(dir, "small-fs", 64);
+                VcpuThreads vcpu = new VcpuThreads("fullfs", 1);
+                MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm.region"), RegionLayout.regionSize(1))) {
+            int tid = vcpu.tid(0);
+            ThreadAttributes original = ThreadAttributes.normal(3);
+            actuator.apply(tid, original);
+            Path journal = fs.path().resolve("leases.journal");
+            HostEndpoint endpoint = Regions.createHost(file.memory(), HostRegionConfig.defaults(1));
+            HostAgent agent = HostAgent.builder().journal(journal).build().prepare();
+            try {
+                agent.addVm("vm", endpoint, PolicyConfig.builder().boostPolicy(SchedPolicy.RR).priorityCeiling(5)
+                        .maxBoostNanos(TimeUnit.SECONDS.toNanos(5)).maxTransitionsPerSecond(1_000).build(),
+                        Map.of(0, tid));
+                agent.runOnce();
+                GuestEndpoint guest = Regions.attachGuest(file.memory(), Feature.DEFINED_MASK);
+                agent.runOnce();
+                long filled = fs.fill("filler");
+                assertTrue(filled > 0, "the tmpfs took some bytes before it was full");
+                HostSlotSnapshot line = new HostSlotSnapshot();
+                for (int i = 0; i < attempts; i++) {
+                    long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
+                    agent.runOnce();
+                    endpoint.lastPublished(0, line);
+                    assertEquals(id, line.actedRequestId(), "attempt " + i);
+                    assertEquals(SlotStatus.NORMAL, line.status(), "attempt " + i);
+                    assertEquals(DenialReason.ACTUATOR_FAILED, line.denial(), "attempt " + i);
+                    assertEquals(original, actuator.read(tid), "attempt " + i + ": the thread was never boosted");
+                }
+                assertEquals(0, Files.size(journal), "no torn record left behind");
+                List<LogRecord> failing = journalLines(records);
+                LogRecord first = failing.get(0);
+                assertEquals(Level.SEVERE, first.getLevel());
+                assertNotNull(first.getThrown(), "the first failure carries its cause");
+                assertTrue(String.valueOf(first.getThrown().getMessage()).contains("No space left on device"),
+                        String.valueOf(first.getThrown()));
+                long counted = 1;
+                for (LogRecord r : failing.subList(1, failing.size())) {
+                    assertNull(r.getThrown(), "later lines are counts only: " + r.getMessage());
+                    counted += countIn(r.getMessage(), "more time(s)");
+                }
+
+                Files.delete(fs.path().resolve("filler"));
+                long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
+                agent.runOnce();
+                endpoint.lastPublished(0, line);
+                assertEquals(id, line.actedRequestId());
+                assertEquals(SlotStatus.BOOSTED, line.status(), "boosts work again once there is space");
+                ThreadAttributes boosted = actuator.read(tid);
+                assertEquals(ThreadAttributes.SCHED_RR, boosted.policy());
+                assertEquals(5, boosted.priority());
+                assertEquals(LeaseJournal.RECORD_SIZE, Files.size(journal), "the original is journalled first");
+                List<LogRecord> after = journalLines(records);
+                LogRecord again = after.get(after.size() - 1);
+                assertTrue(again.getMessage().contains("working again"), again.getMessage());
+                counted += countIn(again.getMessage(), "more failure(s)");
+                assertEquals(attempts, counted, "every refused boost is accounted for in the log: " + messages(after));
+                assertTrue(after.size() < attempts / 4, "rate-limited: " + messages(after));
+
+                guest.release(0);
+                agent.runOnce();
+                assertEquals(original, actuator.read(tid), "restored exactly");
+            } finally {
+                agent.stop();
+            }
+            assertEquals(0, Files.size(journal), "cleared at stop");
+        } finally {
+            jul.removeHandler(capture);
+        }
+    }
+
+    private static List<LogRecord> journalLines(List<LogRecord> records) {
+        synchronized (records) {
+            return records.stream().filter(r -> String.valueOf(r.getMessage()).contains("lease journal write failed"))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    /** The number just before {@code suffix} in {@code message}, or 0 when the message has none. */
+    private static long countIn(String message, String suffix) {
+        Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(suffix)).matcher(message);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static List<String> messages(List<LogRecord> records) {
+        return records.stream().map(LogRecord::getMessage).collect(Collectors.toList());
     }
 
     @Test

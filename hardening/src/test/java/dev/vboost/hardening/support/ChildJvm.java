@@ -62,6 +62,14 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
+        return startCommand(workDir, name, cmd);
+    }
+
+    /**
+     * A child running {@code cmd} as given (a java command line behind a wrapper such as {@code setpriv}, with a
+     * class path of the caller's choosing); its stderr goes to {@code workDir/name.stderr.log}.
+     */
+    public static ChildJvm startCommand(Path workDir, String name, List<String> cmd) throws IOException {
         Path err = workDir.resolve(name + ".stderr.log");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         return new ChildJvm(p, err);

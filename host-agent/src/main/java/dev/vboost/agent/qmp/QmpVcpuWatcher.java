@@ -25,6 +25,7 @@ public final class QmpVcpuWatcher implements AutoCloseable {
     static final Set<String> CPU_EVENTS = Set.of("ACPI_DEVICE_OST", "DEVICE_DELETED");
 
     private final QmpClient qmp;
+    private final int qemuPid;
     private final Consumer<Map<Integer, Integer>> onChange;
     private final Duration interval;
     private final Semaphore wake = new Semaphore(0);
@@ -33,9 +34,10 @@ public final class QmpVcpuWatcher implements AutoCloseable {
     private volatile @Nullable Exception lastError;
     private volatile boolean closed;
 
-    private QmpVcpuWatcher(QmpClient qmp, Map<Integer, Integer> initial, Duration interval,
+    private QmpVcpuWatcher(QmpClient qmp, int qemuPid, Map<Integer, Integer> initial, Duration interval,
             Consumer<Map<Integer, Integer>> onChange) {
         this.qmp = qmp;
+        this.qemuPid = qemuPid;
         this.current = initial;
         this.interval = interval;
         this.onChange = onChange;
@@ -62,8 +64,9 @@ public final class QmpVcpuWatcher implements AutoCloseable {
             }
         });
         try {
+            int pid = peerPid(socket);
             Map<Integer, Integer> initial = parse(qmp.execute("query-cpus-fast"));
-            QmpVcpuWatcher w = new QmpVcpuWatcher(qmp, initial, interval, onChange);
+            QmpVcpuWatcher w = new QmpVcpuWatcher(qmp, pid, initial, interval, onChange);
             self[0] = w;
             w.wake.release(early.drainPermits());
             Thread t = new Thread(w::watch, "vboost-qmp-vcpus");
@@ -74,6 +77,24 @@ public final class QmpVcpuWatcher implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             qmp.close();
             throw e;
+        }
+    }
+
+    /**
+     * The process that serves the QMP socket, from the kernel ({@code SO_PEERCRED}), not from QEMU's word: the
+     * process every vCPU thread must belong to ({@link QmpPeer#foreignThreads}, {@code VmOptions.withProcessId}).
+     *
+     * @return QEMU's process id
+     */
+    public int qemuPid() {
+        return qemuPid;
+    }
+
+    private static int peerPid(Path socket) throws IOException {
+        try {
+            return QmpPeer.listenerPid(socket);
+        } catch (UnsupportedOperationException | LinkageError e) {
+            throw new IOException("QMP socket " + socket + ": cannot read its peer's process id (" + e + ")", e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.vboost.tools.cli;
 
 import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.VmOptions;
+import dev.vboost.agent.qmp.QmpPeer;
 import dev.vboost.agent.qmp.QmpVcpuWatcher;
 import dev.vboost.agent.qmp.ThreadNameVcpus;
 import dev.vboost.agent.hypercall.HypercallDispatcher;
@@ -128,7 +129,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Nullable String socketMode;
 
     @Option(names = "--mode", paramLabel = "OCTAL", description = "Permission bits of the region file, set exactly "
-            + "whatever the umask (default 0600, or 0660 with --group so that a VMM in that group can attach).")
+            + "whatever the umask (default 0600, or 0660 with --group so that a VMM in that group can attach); with "
+            + "--vm-dir, of every VM's region file.")
     @Nullable String mode;
 
     @Option(names = "--owner", paramLabel = "USER", description = "Owning user of the region file, by name or number "
@@ -199,7 +201,7 @@ public final class AgentCommand implements Callable<Integer> {
         try (MappedRegionFile mapping = MappedRegionFile.createOrReuse(region, backing, access);
                 HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
             boolean existed = mapping.reused();
-            HostAgent agent = build(endpoint, policy, map, gpa, mapping);
+            HostAgent agent = build(endpoint, policy, map, gpa, mapping, watcher);
             StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;
             @Nullable MetricsEndpoint metricsEndpoint = null;
@@ -294,12 +296,14 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa,
-            MappedRegionFile mapping) {
+            MappedRegionFile mapping, @Nullable QmpVcpuWatcher watcher) {
         // a region file unlinked or replaced while mapped fails the VM (spec §9 H9); with --pid, every vCPU
         // thread must belong to that process (H2)
         VmOptions options = VmOptions.NONE.withRegionCheck(mapping::stillLinked);
         if (pid > 0 && pid <= Integer.MAX_VALUE) {
             options = options.withProcessId((int) pid);
+        } else if (watcher != null) {
+            options = options.withProcessId(watcher.qemuPid()); // QMP's peer: hot-plugged threads are checked too
         }
         HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa, options);
         if (journal != null) {
@@ -335,11 +339,21 @@ public final class AgentCommand implements Callable<Integer> {
         if (!vcpus.isEmpty() || pid != 0) {
             throw Usage.error(spec, "give the vCPU threads with one of --qmp, --vcpu or --pid");
         }
+        QmpVcpuWatcher w;
         try {
-            return QmpVcpuWatcher.start(socket, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2), m -> { });
+            w = QmpVcpuWatcher.start(socket, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2), m -> { });
         } catch (IOException e) {
             throw Usage.error(spec, "--qmp: " + e.getMessage());
         }
+        // spec §9 H2: QEMU's thread ids are a claim; every one must be a thread of the process serving the socket
+        List<String> foreign = QmpPeer.foreignThreads(w.qemuPid(), w.current());
+        if (!foreign.isEmpty()) {
+            w.close();
+            throw Usage.error(spec, "--qmp: " + socket + " is served by process " + w.qemuPid() + ", but its vCPU "
+                    + "list names threads that are not that process's: " + String.join("; ", foreign)
+                    + " (refusing to boost them)");
+        }
+        return w;
     }
 
     /** Checks --hypercall-socket and --region-gpa before anything is created; returns the GPA (0 without them). */

@@ -2,6 +2,7 @@ package dev.vboost.tools.cli;
 
 import dev.vboost.agent.actuator.LinuxPriorityActuator;
 import dev.vboost.tools.VboostCli;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.tools.daemon.AgentDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,9 +38,6 @@ final class DaemonOptions {
         if (spec.commandLine().getParseResult().hasMatchedOption("--thread-name")) { // it has a default value
             oneVm.add("--thread-name");
         }
-        if (a.mode != null || a.owner != null || a.group != null) {
-            oneVm.add("--mode/--owner/--group");
-        }
         if (a.slots != 0) {
             oneVm.add("--slots");
         }
@@ -62,8 +60,10 @@ final class DaemonOptions {
                 throw Usage.error(spec, "--journal: directory " + parent + " does not exist");
             }
         }
+        // --mode/--owner/--group: every VM's region file, created and checked as the single-VM agent does
+        FileAccess regionAccess = RegionFileAccess.access(spec, a.mode, a.owner, a.group);
         AgentDaemon.Options o = new AgentDaemon.Options(dir, journal, a.metrics,
-                Duration.ofMillis((long) (a.rescanSeconds * 1000)), true);
+                Duration.ofMillis((long) (a.rescanSeconds * 1000)), true, regionAccess);
         int rc = AgentDaemon.runForeground(o, LinuxPriorityActuator::new, a.durationSeconds, a.statsSeconds,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
         return rc == 0 ? VboostCli.OK : VboostCli.FAILURE;

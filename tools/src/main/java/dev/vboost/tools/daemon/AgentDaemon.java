@@ -2,6 +2,7 @@ package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.stats.VmCounters;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.tools.metrics.AgentMetrics;
 import dev.vboost.tools.metrics.MetricsEndpoint;
 import java.io.IOException;
@@ -26,9 +27,17 @@ public final class AgentDaemon implements AutoCloseable {
     private @Nullable MetricsEndpoint metrics;
     private boolean shutDown;
 
-    /** Options of the daemon mode, checked by the caller. */
+    /**
+     * Options of the daemon mode, checked by the caller.
+     *
+     * @param regionAccess owner, group and mode of every VM's region file
+     */
     public record Options(Path vmDir, @Nullable Path journal, @Nullable String metrics, Duration rescan,
-            boolean watch) {
+            boolean watch, FileAccess regionAccess) {
+        /** Region files {@code 0600}, owned by the agent's user. */
+        public Options(Path vmDir, @Nullable Path journal, @Nullable String metrics, Duration rescan, boolean watch) {
+            this(vmDir, journal, metrics, rescan, watch, FileAccess.OWNER_ONLY);
+        }
     }
 
     private AgentDaemon(VmHost host, VmDirectory directory) {
@@ -44,7 +53,7 @@ public final class AgentDaemon implements AutoCloseable {
     public static AgentDaemon start(Options o, Supplier<PriorityActuator> actuators) throws IOException {
         Path journal = o.journal();
         VmHost host = new SharedAgentHost(actuators.get(), journal);
-        VmDirectory dir = new VmDirectory(o.vmDir(), host, o.rescan(), o.watch());
+        VmDirectory dir = new VmDirectory(o.vmDir(), host, o.rescan(), o.watch(), o.regionAccess());
         AgentDaemon d = new AgentDaemon(host, dir);
         try {
             dir.start();

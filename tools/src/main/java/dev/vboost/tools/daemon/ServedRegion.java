@@ -1,22 +1,22 @@
 package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.MappedRegionFile;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A VM's region file, mapped, with its host endpoint: created, or re-initialised at a new generation when it
- * already exists at least as large as the region (a VMM may have created it, rounded up for its device).
+ * A VM's region file, mapped, with its host endpoint: created with an explicit owner, group and mode, or an
+ * existing file that passes the checks of {@link MappedRegionFile#createOrReuse} re-initialised at a new
+ * generation.
  */
 final class ServedRegion implements AutoCloseable {
     final MappedRegionFile mapping;
@@ -29,7 +29,15 @@ final class ServedRegion implements AutoCloseable {
         this.reinitialised = reinitialised;
     }
 
-    static ServedRegion open(VmFile vm, PolicyConfig policy, int slotCount) throws VmFileException {
+    /**
+     * Opens {@code vm}'s region as the single-VM {@code vboost agent} does (spec §9 H1): created with
+     * {@code O_CREAT|O_EXCL} and {@code access}, or an existing file adopted only if it passes the same checks
+     * (no link, regular, one link, owner and writers as {@code access} allows, safe directory); locked
+     * exclusively. Its size is the backing size (a power of two for ivshmem); a file of another size is emptied
+     * and resized.
+     */
+    static ServedRegion open(VmFile vm, PolicyConfig policy, int slotCount, FileAccess access)
+            throws VmFileException {
         Path region = vm.region();
         Path parent = region.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
@@ -37,28 +45,15 @@ final class ServedRegion implements AutoCloseable {
         }
         HostRegionConfig cfg = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
-        boolean exists;
-        try {
-            BasicFileAttributes a = Files.readAttributes(region, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile()) {
-                throw new VmFileException(vm.file(), "region", region + " exists and is not a regular file"
-                        + (a.isSymbolicLink() ? " (a symbolic link is never followed)" : ""));
-            }
-            exists = a.size() >= cfg.regionSize();
-        } catch (java.nio.file.NoSuchFileException e) {
-            exists = false;
-        } catch (IOException e) {
-            throw new VmFileException(vm.file(), "region", "cannot inspect " + region + ": " + e.getMessage());
-        }
         MappedRegionFile mapping;
         try {
-            mapping = exists ? MappedRegionFile.open(region) : MappedRegionFile.create(region, cfg.regionSize());
+            mapping = MappedRegionFile.createOrReuse(region, RegionLayout.backingSize(slotCount), access);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             throw new VmFileException(vm.file(), "region", String.valueOf(e.getMessage()));
         }
         try {
             // NOT_READY until the agent serves it (§4.4 H3, H4: the agent publishes READY)
-            return new ServedRegion(mapping, Regions.prepareHost(mapping.memory(), cfg), exists);
+            return new ServedRegion(mapping, Regions.prepareHost(mapping.memory(), cfg), mapping.reused());
         } catch (RuntimeException e) {
             mapping.close();
             throw new VmFileException(vm.file(), "region", "cannot initialise " + region + ": " + e.getMessage());

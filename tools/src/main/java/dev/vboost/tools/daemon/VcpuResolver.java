@@ -1,6 +1,7 @@
 package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.actuator.LinuxThreads;
+import dev.vboost.agent.qmp.QmpPeer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,12 +38,23 @@ final class VcpuResolver {
                 if (qmp == null) {
                     throw new IllegalStateException("QMP source without a socket");
                 }
+                Map<Integer, Integer> map;
+                int qemu;
                 try {
-                    return QmpVcpus.query(qmp);
+                    map = QmpVcpus.query(qmp);
+                    qemu = QmpPeer.listenerPid(qmp); // from the kernel (SO_PEERCRED), not from QEMU's word
                 } catch (IOException e) {
                     throw new VmFileException(vm.file(), "qmp", "query-cpus-fast on " + vm.qmp() + " failed: "
                             + e.getMessage());
                 }
+                // spec §9 H2: QEMU's thread ids are a claim; each must be a thread of the process serving the socket
+                List<String> foreign = QmpPeer.foreignThreads(qemu, map);
+                if (!foreign.isEmpty()) {
+                    throw new VmFileException(vm.file(), "qmp", qmp + " is served by process " + qemu + ", but its "
+                            + "vCPU list names threads that are not that process's: " + String.join("; ", foreign)
+                            + " (refusing to boost them)");
+                }
+                return map;
             case PID:
                 return byName(vm);
             default:

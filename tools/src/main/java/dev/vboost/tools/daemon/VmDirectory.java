@@ -1,6 +1,7 @@
 package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.tools.log.LogLineFormatter;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -57,6 +58,8 @@ public final class VmDirectory implements AutoCloseable {
     }
 
     /** A VM being served: the file it was served from, its region and its current vCPU map. */
+    private final FileAccess regionAccess;
+
     private static final class Served {
         VmFile file;
         final ServedRegion region;
@@ -74,10 +77,21 @@ public final class VmDirectory implements AutoCloseable {
      * @param watch  whether to use a WatchService (false: rescans only)
      */
     public VmDirectory(Path dir, VmHost host, Duration rescan, boolean watch) {
+        this(dir, host, rescan, watch, FileAccess.OWNER_ONLY);
+    }
+
+    /**
+     * @param rescan       how often the whole directory is re-read even without a watch event
+     * @param watch        whether to use a WatchService (false: rescans only)
+     * @param regionAccess owner, group and mode of every VM's region file (spec §9 H1), as {@code --mode},
+     *                     {@code --owner} and {@code --group} give them
+     */
+    public VmDirectory(Path dir, VmHost host, Duration rescan, boolean watch, FileAccess regionAccess) {
         this.dir = dir;
         this.host = host;
         this.rescan = rescan;
         this.watch = watch;
+        this.regionAccess = regionAccess;
     }
 
     /** Reads the directory once (serving what it finds) and starts the watcher thread. */
@@ -252,7 +266,7 @@ public final class VmDirectory implements AutoCloseable {
         Map<Integer, Integer> vcpus = VcpuResolver.resolve(f);
         int slots = f.slots() != 0 ? f.slots() : vcpus.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
         Map<Integer, Integer> fitting = fit(f, vcpus, slots);
-        ServedRegion region = ServedRegion.open(f, policy, slots);
+        ServedRegion region = ServedRegion.open(f, policy, slots, regionAccess);
         try {
             host.addVm(f.name(), region.endpoint, policy, fitting);
         } catch (RuntimeException ex) {
