@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -28,8 +30,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Against local users (threat model §9): a peer whose credentials ({@code SO_PEERCRED}) are not an allowed
  * user or group is closed at once, before it can send anything; a connection idle for longer than the idle
- * timeout is closed; when all {@link #MAX_CONNECTIONS} are taken a new peer replaces the longest-idle one, so
- * idle connections can never lock the VMM out; the socket file is created in a private directory, given the
+ * timeout is closed; when all {@link #MAX_CONNECTIONS} are taken a new peer replaces the longest-idle connection
+ * of the user holding the most, so idle connections can never lock the VMM out, nor evict it for another user; the socket file is created in a private directory, given the
  * owner, group and mode of its {@link FileAccess} there and only then renamed into place.
  *
  * <p>This class is the selector loop with the connection limit and timeouts; who is admitted is
@@ -367,23 +369,46 @@ public final class HypercallSocketServer implements AutoCloseable {
         if (ch == null) {
             return;
         }
-        if (!admission.admit(ch)) {
+        UserPrincipal user = admission.admit(ch);
+        if (user == null) {
             return;
         }
         if (connections >= MAX_CONNECTIONS) {
-            evictLongestIdle(); // a newcomer (the VMM reconnecting) is never locked out by idle connections
+            evictLongestIdleOfTheBusiestUser(); // a newcomer (the VMM reconnecting) is never locked out
         }
         ch.configureBlocking(false);
-        ch.register(selector, SelectionKey.OP_READ, new SocketConnection(System.nanoTime()));
+        ch.register(selector, SelectionKey.OP_READ, new SocketConnection(System.nanoTime(), user));
         connections++;
     }
 
-    private void evictLongestIdle() {
+    /**
+     * Makes room: the longest-idle connection of the user that holds the most, so a flood from one allowed user
+     * evicts its own connections and never the VMM's (another user's) idle one. Rare; a scan of at most
+     * {@link #MAX_CONNECTIONS} keys.
+     */
+    private void evictLongestIdleOfTheBusiestUser() {
+        Map<UserPrincipal, Integer> held = new HashMap<>();
+        @Nullable UserPrincipal busiest = null;
+        int most = 0;
+        for (SelectionKey k : selector.keys()) {
+            Object a = k.attachment();
+            if (k.isValid() && a instanceof SocketConnection) {
+                UserPrincipal u = ((SocketConnection) a).user;
+                Integer before = held.get(u);
+                int n = before == null ? 1 : before + 1;
+                held.put(u, n);
+                if (n > most) {
+                    most = n;
+                    busiest = u;
+                }
+            }
+        }
         SelectionKey oldest = null;
         long oldestActive = Long.MAX_VALUE;
         for (SelectionKey k : selector.keys()) {
             Object a = k.attachment();
-            if (k.isValid() && a instanceof SocketConnection && ((SocketConnection) a).lastActive - oldestActive < 0) {
+            if (k.isValid() && a instanceof SocketConnection && ((SocketConnection) a).user.equals(busiest)
+                    && ((SocketConnection) a).lastActive - oldestActive < 0) {
                 oldest = k;
                 oldestActive = ((SocketConnection) a).lastActive;
             }

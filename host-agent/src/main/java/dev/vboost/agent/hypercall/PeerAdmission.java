@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Who may talk to the hypercall socket (threat model §9): a peer whose credentials ({@code SO_PEERCRED}) are
@@ -43,8 +44,8 @@ final class PeerAdmission {
         return new PeerAdmission(Set.copyOf(users), Set.copyOf(options.allowedGroups()));
     }
 
-    /** True if {@code ch}'s peer may be served; otherwise counts it and closes {@code ch}. */
-    boolean admit(SocketChannel ch) throws IOException {
+    /** The user of {@code ch}'s peer if it may be served; otherwise counts it, closes {@code ch} and gives null. */
+    @Nullable UserPrincipal admit(SocketChannel ch) throws IOException {
         UnixDomainPrincipal peer;
         try {
             peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
@@ -52,16 +53,16 @@ final class PeerAdmission {
             refused.incrementAndGet(); // counted before the close a peer can observe
             ch.close();
             refusedLog.error("peer credentials unavailable: " + e, null);
-            return false;
+            return null;
         }
         if (!users.contains(peer.user()) && !groups.contains(peer.group())) {
             refused.incrementAndGet(); // counted before the close a peer can observe
             ch.close(); // before anything it sends is read
             refusedLog.error("user " + peer.user().getName() + " group " + peer.group().getName()
                     + " is not allowed", null);
-            return false;
+            return null;
         }
-        return true;
+        return peer.user();
     }
 
     /** Peers refused since start. */

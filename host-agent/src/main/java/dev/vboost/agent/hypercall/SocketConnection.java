@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.UserPrincipal;
 
 /**
  * One peer of the hypercall socket server: at most one request frame buffered and one answer pending, so a slow
@@ -20,9 +21,13 @@ final class SocketConnection {
     /** When the peer last sent anything, or connected ({@link System#nanoTime()}). */
     long lastActive;
 
-    SocketConnection(long now) {
+    /** The peer's user ({@code SO_PEERCRED}): a full server evicts from the user holding the most connections. */
+    final UserPrincipal user;
+
+    SocketConnection(long now, UserPrincipal user) {
         out.limit(0);
         lastActive = now;
+        this.user = user;
     }
 
     /**
