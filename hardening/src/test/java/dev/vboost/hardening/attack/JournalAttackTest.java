@@ -184,6 +184,42 @@ class JournalAttackTest {
     }
 
     /**
+     * Row 7, a record torn by a full file system: a record that crosses into a page the file system cannot give
+     * is written in part before {@code ENOSPC}; the journal cuts that part off, so the records after it are whole
+     * and recovery finds every lease and no bad record.
+     */
+    @Test
+    void aRecordTornByAFullFileSystemIsCutOffAndTheNextRecordsStayWhole() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir, "torn-fs", 64)) {
+            Path path = fs.path().resolve("leases.journal");
+            int recorded = 0;
+            try (LeaseJournal journal = LeaseJournal.open(path)) {
+                int page = 4096;
+                // records up to the last one that still ends inside a page: the next one crosses into a new page
+                while (journal.size() % page <= page - LeaseJournal.RECORD_SIZE) {
+                    assertTrue(recorded < 4 * page / LeaseJournal.RECORD_SIZE, "never reached a page boundary");
+                    journal.recordOriginal(new VcpuThread(1, 10_000 + recorded, 50_000 + recorded), ThreadAttributes.normal(0));
+                    recorded++;
+                }
+                long before = journal.size();
+                fs.fill("filler");
+                VcpuThread torn = new VcpuThread(1, 20_000, 60_000);
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                        () -> journal.recordOriginal(torn, ThreadAttributes.normal(0)));
+                assertEquals(before, journal.size(), "the part written before ENOSPC is cut off");
+                Files.delete(fs.path().resolve("filler"));
+                journal.recordOriginal(torn, ThreadAttributes.normal(0));
+                recorded++;
+            }
+            int[] bad = new int[1];
+            List<LeaseJournal.Lease> leases = LeaseJournal.read(path, bad);
+            assertEquals(0, bad[0], "no bad record after the torn one was cut off");
+            assertEquals(recorded, leases.size());
+            assertEquals(20_000, leases.get(leases.size() - 1).thread().tid());
+        }
+    }
+
+    /**
      * Row 7 on a real full file system: the journal on a small tmpfs, the tmpfs filled to {@code ENOSPC}, a real
      * thread and the real actuator. Every boost that needs a record is refused and the thread never leaves its
      * original attributes; the log holds the first failure with its cause and then counts only; once space is

@@ -153,11 +153,23 @@ public final class LeaseJournal implements AutoCloseable {
         }
         Lease lease = new Lease(thread, original);
         LeaseRecord.encode(record, lease);
-        long end = channel.size();
-        while (record.hasRemaining()) {
-            end += channel.write(record, end);
+        long start = channel.size();
+        long end = start;
+        try {
+            while (record.hasRemaining()) {
+                end += channel.write(record, end);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            // a full file system can take part of a record: cut it off, so the next record starts whole
+            // (recovery would count a torn tail as a bad record and every later record would be misaligned)
+            try {
+                channel.truncate(start);
+            } catch (IOException suppressedCause) {
+                e.addSuppressed(suppressedCause);
+            }
+            throw e;
         }
-        channel.force(false);
         live.put(thread.tid(), lease);
         records++;
     }
