@@ -32,6 +32,10 @@ public final class Libc {
     public static final int MSG_CTRUNC = 0x8;
     public static final int SOL_SOCKET = 1;
     public static final int SCM_RIGHTS = 1;
+    /** {@code SO_PEERCRED} on x86_64 and aarch64 (asm-generic/socket.h). */
+    public static final int SO_PEERCRED = 17;
+    /** Bytes of {@code struct ucred}: pid, uid, gid as 32-bit ints. */
+    public static final int UCRED_SIZE = 12;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
@@ -105,6 +109,9 @@ public final class Libc {
     public static native int connect(int fd, Pointer addr, int len) throws LastErrorException;
 
     public static native int listen(int fd, int backlog) throws LastErrorException;
+
+    public static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length)
+            throws LastErrorException;
 
     public static native int accept4(int fd, @Nullable Pointer addr, @Nullable Pointer len, int flags)
             throws LastErrorException;

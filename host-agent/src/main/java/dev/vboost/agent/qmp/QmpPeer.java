@@ -1,11 +1,9 @@
 package dev.vboost.agent.qmp;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import com.sun.jna.Memory;
+import dev.vboost.agent.linux.Libc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,29 +22,7 @@ import java.util.Map;
  * (QEMU serves one client at a time) and closed at once, which QEMU sees as a client that left.
  */
 public final class QmpPeer {
-    private static final int AF_UNIX = 1;
-    private static final int SOCK_STREAM = 1;
-    private static final int SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_PEERCRED = 17; // x86_64 and aarch64 (asm-generic/socket.h)
-    private static final int SUN_PATH_MAX = 108;
-
     private QmpPeer() {
-    }
-
-    /** The few libc calls the credentials probe needs. */
-    interface Socket extends Library {
-        int socket(int domain, int type, int protocol) throws LastErrorException;
-
-        int connect(int fd, byte[] address, int length) throws LastErrorException;
-
-        int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
-
-        int close(int fd);
-    }
-
-    private static final class Holder {
-        static final Socket LIBC = Native.load(Platform.C_LIBRARY_NAME, Socket.class);
     }
 
     /**
@@ -57,34 +33,33 @@ public final class QmpPeer {
      * @throws IOException if the socket cannot be reached or the kernel gives no credentials
      */
     public static int listenerPid(Path socket) throws IOException {
-        byte[] path = socket.toString().getBytes(StandardCharsets.UTF_8);
-        if (path.length >= SUN_PATH_MAX) {
-            throw new IOException("QMP socket path " + socket + " is longer than a Unix socket address allows");
+        Libc.requireSupported("the QMP peer check");
+        Memory address;
+        try {
+            address = Libc.sockaddrUn(socket.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("QMP socket path " + socket + " is longer than a Unix socket address allows", e);
         }
-        byte[] address = new byte[2 + SUN_PATH_MAX]; // struct sockaddr_un: sun_family (host order), sun_path
-        address[0] = (byte) AF_UNIX; // little-endian hosts only (x86_64, aarch64), as LinuxSyscalls
-        System.arraycopy(path, 0, address, 2, path.length);
-        Socket libc = Holder.LIBC;
         int fd;
         try {
-            fd = libc.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw new IOException("QMP socket " + socket + ": socket() failed, errno " + e.getErrorCode(), e);
         }
-        try {
-            libc.connect(fd, address, address.length);
-            int[] ucred = new int[3]; // struct ucred: pid, uid, gid
-            int[] length = {Integer.BYTES * 3};
-            libc.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ucred, length);
-            if (ucred[0] <= 0) {
+        try (Memory ucred = new Memory(Libc.UCRED_SIZE); Memory length = new Memory(Integer.BYTES)) {
+            Libc.connect(fd, address, (int) address.size());
+            length.setInt(0, Libc.UCRED_SIZE);
+            Libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_PEERCRED, ucred, length);
+            int pid = ucred.getInt(0); // struct ucred: pid, uid, gid
+            if (pid <= 0) {
                 throw new IOException("QMP socket " + socket + ": the kernel names no process for its peer");
             }
-            return ucred[0];
+            return pid;
         } catch (LastErrorException e) {
             throw new IOException("QMP socket " + socket + ": cannot read its peer's credentials, errno "
                     + e.getErrorCode(), e);
         } finally {
-            libc.close(fd);
+            Libc.closeQuietly(fd);
         }
     }
 
