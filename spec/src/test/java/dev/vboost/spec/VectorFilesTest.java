@@ -44,6 +44,39 @@ class VectorFilesTest {
     }
 
     @Test
+    void checkedInV11VectorsAreByteIdenticalToARegeneration(@TempDir Path tmp) throws IOException {
+        Path checkedIn = specDir().resolve(VectorGenerator.VECTORS_1_1);
+        if (Boolean.getBoolean("vboost.vectors.write")) {
+            VectorGenerator.generate11(specDir(), checkedIn);
+        }
+        VectorGenerator.generate11(specDir(), tmp);
+        Set<String> fresh = names(tmp);
+        assertEquals(fresh, names(checkedIn), "files in " + checkedIn + " differ from a regeneration; "
+                + "rerun with -Dvboost.vectors.write=true and commit the result");
+        for (String name : fresh) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve(name)), Files.readAllBytes(checkedIn.resolve(name)),
+                    name + " differs from a regeneration");
+        }
+    }
+
+    @Test
+    void v11IdsContinueAfterV10AndNeverReuseOne() throws IOException {
+        List<Vector> v10 = VectorCatalog.all(LayoutModel.load(specDir().resolve(VectorGenerator.LAYOUT)));
+        List<Vector> v11 = VectorCatalog11.all(LayoutModel.load(specDir().resolve(VectorGenerator.LAYOUT_1_1)));
+        Set<String> numbers = new HashSet<>();
+        for (Vector v : v10) {
+            numbers.add(v.id.substring(0, 4));
+        }
+        for (Vector v : v11) {
+            assertTrue(v.id.matches("V\\d{3}-[a-z0-9.-]+"), v.id);
+            assertTrue(numbers.add(v.id.substring(0, 4)), "id number reused: " + v.id);
+        }
+        assertTrue(v11.stream().anyMatch(v -> v.kind().equals("accept") && "1.0".equals(v.reader)),
+                "a vector a 1.0 reader passes on a 1.1 region");
+        assertTrue(v11.stream().filter(v -> v.kind().equals("reject")).count() >= 3, "1.1 rejects");
+    }
+
+    @Test
     void catalogHasUniqueIdsAndEnoughOfEachKind() throws IOException {
         LayoutModel model = LayoutModel.load(specDir().resolve(VectorGenerator.LAYOUT));
         List<Vector> all = VectorCatalog.all(model);
