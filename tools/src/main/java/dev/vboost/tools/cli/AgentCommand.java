@@ -246,9 +246,10 @@ public final class AgentCommand implements Callable<Integer> {
                         + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
                         slotCount, servedGeneration(mapping), map,
                         policy.boostPolicy(), policy.priorityCeiling(), TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
-                out.println(RegionFileAccess.qemuLines(region, backing));
                 if (doorbell != null) {
-                    out.println(doorbell.describe());
+                    out.println(doorbell.describe()); // ivshmem-doorbell gets the region from the server
+                } else {
+                    out.println(RegionFileAccess.qemuLines(region, backing));
                 }
                 out.flush();
                 long end = durationSeconds > 0 ? System.nanoTime() + (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
