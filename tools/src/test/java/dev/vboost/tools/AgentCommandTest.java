@@ -113,7 +113,7 @@ class AgentCommandTest {
                 dev.vboost.api.role.GuestEndpoint guest = null;
                 while (guest == null) {
                     assertTrue(agent.isAlive() && System.nanoTime() - until < 0, "no READY region in 30 s");
-                    if (Files.exists(region)) {
+                    if (Files.exists(region) && Files.size(region) >= RegionLayout.REGION_ALIGNMENT) { // sized yet
                         try {
                             guest = dev.vboost.impl.Regions.attachGuest(
                                     dev.vboost.impl.memory.MappedRegionFile.open(region).memory(),
