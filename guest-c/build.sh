@@ -10,4 +10,5 @@ shift
 cc=${CC:-cc}
 mkdir -p "$(dirname "$out")"
 "$cc" -std=c11 -O2 -Wall -Wextra -Werror -Wno-format-truncation -static -I "$root/spec/include" -I "$root/conformance-tests/src/main/c" "$@" \
-  "$root/conformance-tests/src/main/c/vboost.c" "$here/vboost-guest.c" -o "$out"
+  "$root/conformance-tests/src/main/c/vboost.c" "$root/conformance-tests/src/main/c/vboost_doorbell.c" \
+  "$here/vboost-guest.c" -o "$out"

@@ -20,7 +20,11 @@
  *   sleep:MS                  sleep
  *   bench:SLOT:N:PRIO         N round trips of boost(fifo, PRIO) -> acknowledgement -> release -> acknowledgement;
  *                             prints the request -> acknowledgement latencies (p50, p99, max, microseconds)
- *   detach                    detach (§5.8)
+ *   detach                    detach (§5.8); prints how often the client rang the host
+ *
+ * Doorbell (spec §12): if the device's BAR0 can be mapped (resource0, as root), the client accepts feature
+ * DOORBELL when the host offers it (only an ivshmem-doorbell device served by the agent does) and then rings
+ * BAR0 Doorbell after every publication; otherwise, and with ivshmem-plain, it stays in lazy mode.
  *
  * Options before the steps: --pci BDF (the device to use; default: the first 1af4:1110 device whose BAR2 holds
  * the vboost magic), --sysfs DIR (default /sys, for tests), --timeout-ms MS (per wait, default 10000).
@@ -49,6 +53,7 @@
 #include <unistd.h>
 
 #include "vboost.h"
+#include "vboost_doorbell.h"
 
 #define IVSHMEM_VENDOR 0x1af4
 #define IVSHMEM_DEVICE 0x1110
@@ -68,8 +73,40 @@ struct bar {
 };
 
 static struct bar region_bar, mailbox_bar;
-static bool have_region, have_mailbox;
 static struct vboost_guest guest;
+
+/* §12: the device's BAR0 Doorbell register, if it could be mapped; rung only while DOORBELL is accepted */
+static struct vboost_doorbell bell;
+static bool bell_tried, bell_ok;
+static const char *bell_why = "";
+static uint64_t rings;
+
+static void ring_host(void *ctx)
+{
+	rings++;
+	vboost_ring(ctx); /* RG1 again (harmless) and RG2 */
+}
+
+/* Accepts DOORBELL (bit 4) whenever it can ring; the library masks it out unless the host offers it (§12.2). */
+static int attach_once(void)
+{
+	if (!bell_tried) {
+		bell_tried = true;
+		bell_ok = vboost_doorbell_open_pci(&bell, region_bar.dev, &bell_why) == 0;
+	}
+	if (bell_ok)
+		return vboost_guest_attach_ringing(&guest, region_bar.base, region_bar.size, VBOOST_FEATURE_DOORBELL,
+						   ring_host, &bell);
+	return vboost_guest_attach(&guest, region_bar.base, region_bar.size, 0);
+}
+
+static const char *doorbell_state(void)
+{
+	if (guest.accepted_features & VBOOST_FEATURE_DOORBELL)
+		return "doorbell accepted";
+	return bell_ok ? "doorbell not offered (lazy)" : "no doorbell (lazy)";
+}
+static bool have_region, have_mailbox;
 
 static uint64_t now_ns(void)
 {
@@ -270,15 +307,16 @@ static int do_attach(char *msg, size_t cap)
 	/* a region nobody serves yet is NOT_READY (or still carries a dead agent's generation): wait, bounded */
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
 	int rc;
-	while ((rc = vboost_guest_attach(&guest, region_bar.base, region_bar.size, 0)) == VBOOST_E_NOT_READY
+	while ((rc = attach_once()) == VBOOST_E_NOT_READY
 	       && now_ns() < deadline)
 		sleep_ms(5);
 	if (rc != VBOOST_OK) {
 		snprintf(msg, cap, "attach to %s: %s", region_bar.bdf, vboost_error_name(rc));
 		return 1;
 	}
-	snprintf(msg, cap, "device %s, BAR2 0x%" PRIx64 " (%" PRIu64 " bytes), generation %" PRIu32 ", %" PRIu32 " slot(s)",
-		 region_bar.bdf, region_bar.gpa, region_bar.size, guest.generation, guest.slot_count);
+	snprintf(msg, cap, "device %s, BAR2 0x%" PRIx64 " (%" PRIu64 " bytes), generation %" PRIu32 ", %" PRIu32
+		 " slot(s), minor %u, %s", region_bar.bdf, region_bar.gpa, region_bar.size, guest.generation,
+		 guest.slot_count, (unsigned)guest.abi_minor, doorbell_state());
 	return 0;
 }
 
@@ -347,9 +385,10 @@ static int do_reattach(char *msg, size_t cap)
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u * 6;
 	for (;;) {
 		if (vboost_guest_host_restarted(&guest)) {
-			int rc = vboost_guest_attach(&guest, region_bar.base, region_bar.size, 0);
+			int rc = attach_once();
 			if (rc == VBOOST_OK && guest.generation != old) {
-				snprintf(msg, cap, "generation %" PRIu32 " -> %" PRIu32, old, guest.generation);
+				snprintf(msg, cap, "generation %" PRIu32 " -> %" PRIu32 ", %s", old, guest.generation,
+					 doorbell_state());
 				return 0;
 			}
 		}
@@ -521,7 +560,7 @@ static int step(char *arg, char *msg, size_t cap)
 		return do_attach(msg, cap);
 	if (strcmp(f[0], "detach") == 0 && n == 1) {
 		vboost_guest_detach(&guest);
-		snprintf(msg, cap, "detached");
+		snprintf(msg, cap, "detached, rang the host %" PRIu64 " time(s)", rings);
 		return 0;
 	}
 	if (strcmp(f[0], "lockdown") == 0 && n == 1) {

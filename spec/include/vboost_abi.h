@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vboost_abi.h - the vboost v1.0 boost region and hypercall ABI, for C11 and C++11.
+ * vboost_abi.h - the vboost v1.1 boost region and hypercall ABI, for C11 and C++11.
  *
- * Normative text: spec/protocol.md. Machine-readable layout: spec/layout/region-v1.0.json.
+ * Normative text: spec/protocol.md. Machine-readable layout: spec/layout/region-v1.1.json.
  * This header mirrors both one to one; every offset, size, code and bit below is checked against the
  * Java descriptors of protocol-api (dev.vboost.api) by CHeaderCrossCheckTest, which compiles a program
  * that includes this file.
@@ -39,7 +39,7 @@ extern "C" {
 
 #define VBOOST_MAGIC                0x54534256u /* bytes 'V' 'B' 'S' 'T' in memory order */
 #define VBOOST_ABI_MAJOR            1
-#define VBOOST_ABI_MINOR            0
+#define VBOOST_ABI_MINOR            1
 #define VBOOST_REGION_ALIGNMENT     4096
 #define VBOOST_LINE_SIZE            64
 #define VBOOST_HOST_HEADER_OFFSET   0x000
@@ -282,17 +282,23 @@ struct vboost_region {
 #define VBOOST_FEATURE_NOTIFY_HYPERCALL      (1ull << VBOOST_FEATURE_NOTIFY_HYPERCALL_BIT)
 #define VBOOST_FEATURE_BUDGET_REPORT         (1ull << VBOOST_FEATURE_BUDGET_REPORT_BIT)
 #define VBOOST_FEATURE_NICE_HINTS            (1ull << VBOOST_FEATURE_NICE_HINTS_BIT)
-#define VBOOST_FEATURE_DEFINED_MASK          0x000000000000000Full
+#define VBOOST_FEATURE_DOORBELL_BIT          4 /* since 1.1 (spec §12.2) */
+#define VBOOST_FEATURE_DOORBELL              (1ull << VBOOST_FEATURE_DOORBELL_BIT)
+#define VBOOST_FEATURE_DEFINED_MASK          0x000000000000001Full /* 1.1 */
+#define VBOOST_FEATURE_DEFINED_MASK_1_0      0x000000000000000Full /* what a minor-0 line may hold */
+/* The feature bits defined at ABI minor m (checks C11, CG3 at the writer's minor, spec §10). */
+#define VBOOST_FEATURE_DEFINED_MASK_AT(m) \
+	((m) == 0 ? VBOOST_FEATURE_DEFINED_MASK_1_0 : VBOOST_FEATURE_DEFINED_MASK)
 
 /* ------------------------------------------------------------------------------------------------ */
-/* Doorbell transport (spec §12), since 1.1. DOORBELL is not in the 1.0 VBOOST_FEATURE_DEFINED_MASK:  */
+/* Doorbell transport (spec §12), since 1.1. DOORBELL is not in VBOOST_FEATURE_DEFINED_MASK_1_0:     */
 /* a host offers it only in a region with abi_minor >= 1. ivshmem-doorbell: the guest rings the host */
 /* by one 32-bit store of VBOOST_DOORBELL_VALUE to BAR0 + VBOOST_DOORBELL_BAR0_DOORBELL, after the   */
 /* line's W4 and a full fence (spec §12.4).                                                          */
 /* ------------------------------------------------------------------------------------------------ */
 
-#define VBOOST_DOORBELL_FEATURE_BIT      4
-#define VBOOST_DOORBELL_FEATURE          (1ull << VBOOST_DOORBELL_FEATURE_BIT)
+#define VBOOST_DOORBELL_FEATURE_BIT      VBOOST_FEATURE_DOORBELL_BIT
+#define VBOOST_DOORBELL_FEATURE          VBOOST_FEATURE_DOORBELL
 #define VBOOST_DOORBELL_HOST_PEER_ID     0  /* the host (ivshmem server) is peer 0; clients get 1.. */
 #define VBOOST_DOORBELL_VECTOR           0  /* "look at my changed lines" */
 #define VBOOST_DOORBELL_BAR0_IVPOSITION  8  /* ivshmem IVPosition: the guest's own peer id */

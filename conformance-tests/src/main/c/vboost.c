@@ -149,7 +149,7 @@ static int check_host_header(const struct vboost_host_header_copy *o, uint64_t m
 		return VBOOST_E_TRUNCATED; /* C8, C9 */
 	if (o->region_state == VBOOST_REGION_STATE_READY && o->host_generation == 0)
 		return VBOOST_E_NOT_READY; /* C10 */
-	if (o->abi_minor <= VBOOST_ABI_MINOR && (o->host_features & ~VBOOST_FEATURE_DEFINED_MASK) != 0)
+	if (o->abi_minor <= VBOOST_ABI_MINOR && (o->host_features & ~VBOOST_FEATURE_DEFINED_MASK_AT(o->abi_minor)) != 0)
 		return VBOOST_E_RESERVED_BITS; /* C11 */
 	if (o->prio_ceiling < 1 || o->prio_ceiling > VBOOST_PRIO_MAX)
 		return VBOOST_E_INVALID_VALUE; /* C12 */
@@ -209,7 +209,22 @@ static void write_guest_header(struct vboost_guest *g, uint32_t attach_state)
 	write_guest_header_major(g, attach_state, VBOOST_ABI_MAJOR);
 }
 
+/* §12.4: after the W4 of a publication, RG1 (full fence) then RG2 (the ring); nothing unless DOORBELL is accepted. */
+static void announce(const struct vboost_guest *g)
+{
+	if (g->ring == NULL)
+		return;
+	atomic_thread_fence(memory_order_seq_cst); /* RG1 */
+	g->ring(g->ring_ctx);                      /* RG2 */
+}
+
 int vboost_guest_attach(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features)
+{
+	return vboost_guest_attach_ringing(g, base, size, features, NULL, NULL);
+}
+
+int vboost_guest_attach_ringing(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features,
+				void (*ring)(void *ctx), void *ring_ctx)
 {
 	struct vboost_host_header_copy hh;
 	memset(g, 0, sizeof(*g));
@@ -220,10 +235,16 @@ int vboost_guest_attach(struct vboost_guest *g, uint8_t *base, uint64_t size, ui
 	g->size = size;
 	g->slot_count = hh.slot_count;
 	g->generation = hh.host_generation;
-	g->accepted_features = features & hh.host_features & VBOOST_FEATURE_DEFINED_MASK;
 	g->abi_minor = min_u16(hh.abi_minor, VBOOST_ABI_MINOR); /* the minor both sides speak (§5.2) */
+	uint64_t can = ring != NULL ? ~0ull : ~VBOOST_FEATURE_DOORBELL; /* §12.2: accepted only by a guest that rings */
+	g->accepted_features = features & hh.host_features & VBOOST_FEATURE_DEFINED_MASK_AT(g->abi_minor) & can;
+	if (g->accepted_features & VBOOST_FEATURE_DOORBELL) {
+		g->ring = ring;
+		g->ring_ctx = ring_ctx;
+	}
 	g->attached = true;
 	write_guest_header(g, VBOOST_ATTACH_STATE_ATTACHED);
+	announce(g);
 	return VBOOST_OK;
 }
 
@@ -295,6 +316,8 @@ int vboost_guest_request_boost_steps(struct vboost_guest *g, uint32_t slot, uint
 	if (err != VBOOST_OK)
 		return err;
 	*request_id = publish_request(g, slot, VBOOST_REQUEST_BOOST, policy, priority, nice, reasons, stop_after);
+	if (stop_after == 0)
+		announce(g); /* a line left odd announces nothing */
 	return VBOOST_OK;
 }
 
@@ -304,6 +327,7 @@ int vboost_guest_release(struct vboost_guest *g, uint32_t slot, uint64_t *reques
 	if (err != VBOOST_OK)
 		return err;
 	*request_id = publish_request(g, slot, VBOOST_REQUEST_UNBOOST, VBOOST_POLICY_NORMAL, 0, 0, 0, 0);
+	announce(g);
 	return VBOOST_OK;
 }
 
@@ -316,6 +340,7 @@ int vboost_guest_ack_host_boost(struct vboost_guest *g, uint32_t slot, uint64_t 
 	uint32_t even = seq_begin(seq);
 	st64(l + VBOOST_GUEST_SLOT_HOST_BOOST_ACK_OFFSET, host_boost_id);
 	seq_end(seq, even);
+	announce(g);
 	return VBOOST_OK;
 }
 
@@ -420,7 +445,9 @@ void vboost_guest_detach(struct vboost_guest *g)
 	g->generation = 0;
 	g->accepted_features = 0;
 	write_guest_header_major(g, VBOOST_ATTACH_STATE_DETACHED, 0);
+	announce(g);
 	g->attached = false;
+	g->ring = NULL;
 }
 
 /* ---- host role ----------------------------------------------------------------------------------- */
@@ -472,7 +499,7 @@ int vboost_host_init(struct vboost_host *h, uint8_t *base, uint64_t size, uint32
 	if (size < VBOOST_REGION_SIZE(slot_count))
 		return VBOOST_E_TRUNCATED;
 	if (features & ~VBOOST_FEATURE_DEFINED_MASK)
-		return VBOOST_E_RESERVED_BITS;
+		return VBOOST_E_RESERVED_BITS; /* DOORBELL only from a host that waits on a doorbell (§12.2) */
 	if (prio_ceiling < 1 || prio_ceiling > VBOOST_PRIO_MAX || max_boost_us == 0)
 		return VBOOST_E_INVALID_VALUE;
 	h->last_seen_seq = calloc(slot_count, sizeof(uint32_t));

@@ -81,10 +81,19 @@ struct vboost_guest {
 	uint64_t accepted_features;
 	uint16_t abi_minor;
 	bool attached;
+	/* §12: rings the host's doorbell (one store, e.g. vboost_ring()); set only while DOORBELL is accepted */
+	void (*ring)(void *ctx);
+	void *ring_ctx;
 };
 
-/* §5.2: validates the host header, then publishes the guest header ATTACHED. */
+/* §5.2: validates the host header, then publishes the guest header ATTACHED. A guest attached this way cannot
+ * ring: it never accepts DOORBELL (§12.2), whatever `features` says. */
 int vboost_guest_attach(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features);
+/* The same for a guest that can ring (ring != NULL): it accepts DOORBELL when `features` has it, the host offers it
+ * and the negotiated minor is at least 1, and only then rings after every publication (attach, request, release,
+ * acknowledgement, detach) with a full fence after the line's W4 (§12.4 RG1) and then ring(ring_ctx) (RG2). */
+int vboost_guest_attach_ringing(struct vboost_guest *g, uint8_t *base, uint64_t size, uint64_t features,
+				void (*ring)(void *ctx), void *ring_ctx);
 /* §5.3 G1..G3: publishes a BOOST request; *request_id receives its id. Invalid values write nothing. */
 int vboost_guest_request_boost(struct vboost_guest *g, uint32_t slot, uint8_t policy, uint8_t priority, int8_t nice,
 			       uint32_t reasons, uint64_t *request_id);

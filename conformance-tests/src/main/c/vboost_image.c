@@ -93,7 +93,8 @@ static int host_checks(const uint8_t *h, uint64_t length, uint64_t *offset, int 
 		return *region_level = 1, *offset = length, VBOOST_E_TRUNCATED; /* C9 */
 	if (state == VBOOST_REGION_STATE_READY && le(h + 0x18, 4) == 0)
 		return *offset = 0x18, VBOOST_E_NOT_READY; /* C10 */
-	if (le(h + 0x06, 2) <= VBOOST_ABI_MINOR && (le(h + 0x10, 8) & ~VBOOST_FEATURE_DEFINED_MASK) != 0)
+	if (le(h + 0x06, 2) <= VBOOST_ABI_MINOR
+	    && (le(h + 0x10, 8) & ~VBOOST_FEATURE_DEFINED_MASK_AT(le(h + 0x06, 2))) != 0)
 		return *offset = 0x10, VBOOST_E_RESERVED_BITS; /* C11 */
 	uint64_t ceiling = le(h + 0x20, 4);
 	if (ceiling < 1 || ceiling > VBOOST_PRIO_MAX)
@@ -143,7 +144,7 @@ static uint64_t guest_header(struct decoder *d, const uint8_t *img)
 	uint64_t off = 0;
 	if (state > VBOOST_ATTACH_STATE_ATTACHED)
 		err = VBOOST_E_INVALID_VALUE, off = 0x44; /* CG2 */
-	else if (minor <= VBOOST_ABI_MINOR && (acc & ~VBOOST_FEATURE_DEFINED_MASK) != 0)
+	else if (minor <= VBOOST_ABI_MINOR && (acc & ~VBOOST_FEATURE_DEFINED_MASK_AT(minor)) != 0)
 		err = VBOOST_E_RESERVED_BITS, off = 0x50; /* CG3: judged by the minor the header claims */
 	else if (state == VBOOST_ATTACH_STATE_DETACHED)
 		err = VBOOST_OK;

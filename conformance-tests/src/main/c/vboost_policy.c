@@ -127,7 +127,7 @@ static int check_guest(struct vboost_policy_host *p, bool *attached)
 	if (err != VBOOST_OK)
 		return err;
 	*attached = g.attach_state == VBOOST_ATTACH_STATE_ATTACHED                 /* CG2, DETACHED */
-		    && (g.accepted_features & ~VBOOST_FEATURE_DEFINED_MASK) == 0   /* CG3 (negotiated minor 0) */
+		    && (g.accepted_features & ~VBOOST_FEATURE_DEFINED_MASK_AT(g.guest_abi_minor)) == 0 /* CG3 */
 		    && g.attached_generation == p->h->generation                   /* CG4 */
 		    && g.guest_abi_major == VBOOST_ABI_MAJOR                       /* CG5 */
 		    && g.guest_abi_minor <= VBOOST_ABI_MINOR                       /* CG6 */

@@ -38,14 +38,14 @@ final class AgentWarmup {
             HostRegionConfig config = HostRegionConfig.defaults(2);
             ByteBufferSharedMemory memory = ByteBufferSharedMemory.allocateDirect((int) config.regionSize());
             HostEndpoint endpoint = Regions.createHost(memory, config);
-            GuestEndpoint guest = Regions.attachGuest(memory, Feature.DEFINED_MASK);
+            GuestEndpoint guest = Regions.attachGuest(memory, Feature.ALL_BUT_DOORBELL);
             AgentErrors errors = new AgentErrors();
             ThreadLeases leases = new ThreadLeases(new ScratchActuator(), () -> now);
             SlotActions actions = new SlotActions(leases, () -> now, errors);
             VmServer server = new VmServer(actions, leases, errors);
             PolicyConfig policy = PolicyConfig.defaults();
             VmState vm = new VmState("warm-up", endpoint, policy, VmState.tidsBySlot("warm-up", 2, Map.of(0, 1, 1, 2)),
-                    Feature.DEFINED_MASK, 0, AgentWarmup::nothing);
+                    Feature.ALL_BUT_DOORBELL, 0, AgentWarmup::nothing);
             long t = now;
             for (int round = 0; round < ROUNDS; round++) {
                 guest.requestBoost(0, SchedPolicy.FIFO, 5, 0, BoostReason.IRQ.bit());   // grant

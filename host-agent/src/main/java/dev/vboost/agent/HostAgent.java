@@ -246,7 +246,7 @@ public final class HostAgent implements AutoCloseable {
      *     mapped to a vCPU of any VM
      */
     public void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid) {
-        addVm(name, endpoint, policy, slotToTid, Feature.DEFINED_MASK, 0);
+        addVm(name, endpoint, policy, slotToTid, Feature.ALL_BUT_DOORBELL, 0);
     }
 
     /**
@@ -627,7 +627,7 @@ public final class HostAgent implements AutoCloseable {
          * @return this builder
          */
         public Builder addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> vcpuThreads) {
-            return addVm(name, endpoint, policy, vcpuThreads, Feature.DEFINED_MASK, 0);
+            return addVm(name, endpoint, policy, vcpuThreads, Feature.ALL_BUT_DOORBELL, 0);
         }
 
         /**

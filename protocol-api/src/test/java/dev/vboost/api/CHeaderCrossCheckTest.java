@@ -190,6 +190,7 @@ class CHeaderCrossCheckTest {
             flag("VBOOST_FEATURE_", f.name(), f.bitIndex(), f.bit());
         }
         expect("VBOOST_FEATURE_DEFINED_MASK", Feature.DEFINED_MASK);
+        expect("VBOOST_FEATURE_DEFINED_MASK_1_0", Feature.DEFINED_MASK_1_0);
     }
 
     private void flag(String prefix, String name, int bitIndex, long mask) {

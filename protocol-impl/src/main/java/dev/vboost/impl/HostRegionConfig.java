@@ -20,7 +20,8 @@ public record HostRegionConfig(int slotCount, long hostFeatures, int prioCeiling
      * Checks every component.
      *
      * @param slotCount    vCPU slots, 1..{@value RegionLayout#MAX_SLOTS}
-     * @param hostFeatures feature bits offered ({@link Feature}); only defined bits
+     * @param hostFeatures feature bits offered ({@link Feature}); only defined bits; DOORBELL only from a host
+     *                     that waits on a doorbell for this guest (spec §12.2)
      * @param prioCeiling  highest SCHED_FIFO/SCHED_RR priority granted, 1..{@value RegionLayout#PRIO_MAX}
      * @param maxBoostUs   longest single boost in microseconds, &gt; 0
      * @throws IllegalArgumentException if a component is out of its range
@@ -42,13 +43,14 @@ public record HostRegionConfig(int slotCount, long hostFeatures, int prioCeiling
     }
 
     /**
-     * Every defined feature offered, priority ceiling 50, longest boost 3 ms.
+     * Every defined feature offered except DOORBELL (a host offers that only while it waits on a doorbell
+     * for this guest, spec §12.2), priority ceiling 50, longest boost 3 ms.
      *
      * @param slotCount slots in the region, 1..{@link RegionLayout#MAX_SLOTS}
      * @return the configuration
      */
     public static HostRegionConfig defaults(int slotCount) {
-        return new HostRegionConfig(slotCount, Feature.DEFINED_MASK, 50, DEFAULT_MAX_BOOST_US);
+        return new HostRegionConfig(slotCount, Feature.ALL_BUT_DOORBELL, 50, DEFAULT_MAX_BOOST_US);
     }
 
     /**

@@ -81,15 +81,16 @@ public final class Regions {
     }
 
     /**
-     * As {@link #attachGuest(SharedMemory, long)}, and the endpoint rings {@code doorbell} after the attach and
-     * after every request, release, acknowledgement and detach it publishes (spec §12): after the line's W4 and
-     * a full fence. This implementation speaks ABI 1.0, which cannot negotiate feature DOORBELL (spec §12.2,
-     * since 1.1): until it speaks 1.1, the caller decides, and should pass a doorbell only when the host
-     * waits on it (a ring nobody waits on costs the ring and nothing else, spec §12.5).
+     * As {@link #attachGuest(SharedMemory, long)}, with a doorbell this guest can ring (spec §12). The guest
+     * accepts feature DOORBELL only if it has one ({@code doorbell} is not {@link Doorbell#NONE}), lists it in
+     * {@code guestFeatures}, the host offers it and the negotiated minor is at least 1 (§12.2). Only when
+     * accepted does the endpoint ring, after the attach and after every request, release, acknowledgement
+     * and detach it publishes: after the line's W4 and a full fence (RG1, RG2, §12.4). A guest that did not
+     * accept never rings.
      *
      * @param memory        the region's bytes
      * @param guestFeatures the {@link Feature} bits this guest implements
-     * @param doorbell      rung after each publication; {@link Doorbell#NONE} for none
+     * @param doorbell      the doorbell this guest can ring; {@link Doorbell#NONE} for none
      * @return the attached guest endpoint
      * @throws VboostException as for {@link #attachGuest(SharedMemory, long)}
      */
@@ -100,8 +101,10 @@ public final class Regions {
         }
         HostHeaderReader header = readValidHeader(memory);
         int generation = header.generation();
-        int minor = Math.min(RegionLayout.ABI_MINOR, header.abiMinor());
-        long accepted = header.hostFeatures() & guestFeatures & Feature.DEFINED_MASK;
+        int minor = Math.min(RegionLayout.ABI_MINOR, header.abiMinor());                  // A2
+        long canRing = doorbell != Doorbell.NONE ? -1L : ~Feature.DOORBELL.bit();         // §12.2
+        long accepted = header.hostFeatures() & guestFeatures & Feature.definedMask(minor) & canRing;
+        Doorbell rung = Feature.DOORBELL.in(accepted) ? doorbell : Doorbell.NONE;
         int slots = header.slotCount();
         GuestRequestWriter[] writers = new GuestRequestWriter[slots];
         for (int i = 0; i < slots; i++) {
@@ -110,15 +113,15 @@ public final class Regions {
         }
         GuestHeaderWriter guestHeader = new GuestHeaderWriter(memory);
         guestHeader.attach(minor, generation, accepted);
-        if (doorbell != Doorbell.NONE) {
-            java.lang.invoke.VarHandle.fullFence();                     // spec §12.4: A3's W4 before the ring
-            doorbell.ring();
+        if (rung != Doorbell.NONE) {
+            java.lang.invoke.VarHandle.fullFence();                     // RG1: A3's W4 before the ring (§12.4)
+            rung.ring();                                                // RG2
         }
         if (!header.readyAt(generation)) {
             throw new VboostException(WireError.STALE_GENERATION, "the host re-initialised or disabled the region "
                     + "while this guest attached to generation " + Integer.toUnsignedLong(generation) + "; attach again");
         }
-        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers, doorbell);
+        return new GuestRegionEndpoint(memory, header, accepted, guestHeader, writers, rung);
     }
 
     /**
@@ -136,11 +139,28 @@ public final class Regions {
      */
     public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Duration timeout)
             throws InterruptedException {
+        return attachGuest(memory, guestFeatures, Doorbell.NONE, timeout);
+    }
+
+    /**
+     * {@link #attachGuest(SharedMemory, long, Duration)} with a doorbell, negotiated as in
+     * {@link #attachGuest(SharedMemory, long, Doorbell)}.
+     *
+     * @param memory the region's bytes
+     * @param guestFeatures the {@link Feature} bits this guest implements
+     * @param doorbell the doorbell this guest can ring; {@link Doorbell#NONE} for none
+     * @param timeout how long to wait for the region to become attachable
+     * @return the attached guest endpoint
+     * @throws VboostException the last error when the timeout passed, or an error that waiting cannot cure
+     * @throws InterruptedException if the thread was interrupted while waiting
+     */
+    public static GuestEndpoint attachGuest(SharedMemory memory, long guestFeatures, Doorbell doorbell,
+            Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long park = 100_000L;
         while (true) {
             try {
-                return attachGuest(memory, guestFeatures);
+                return attachGuest(memory, guestFeatures, doorbell);
             } catch (VboostException e) {
                 if (!notThereYet(e, memory) || System.nanoTime() - deadline >= 0) {
                     throw e;

@@ -104,7 +104,8 @@ public class AllocationFreeTest extends BackendTest {
         com.sun.management.ThreadMXBean bean = threads();
         long self = Thread.currentThread().getId();
         SharedMemory m = memory((int) RegionLayout.regionSize(4));
-        HostEndpoint host = Regions.createHost(m, HostRegionConfig.defaults(4));
+        // offers DOORBELL, as a host waiting on one does (§12.2): a guest with a doorbell accepts it and rings
+        HostEndpoint host = Regions.createHost(m, new HostRegionConfig(4, Feature.DEFINED_MASK, 50, 3000));
         GuestEndpoint guest = Regions.attachGuest(m, Feature.DEFINED_MASK, doorbell);
         int[] changed = new int[4];
         GuestSlotSnapshot req = new GuestSlotSnapshot();

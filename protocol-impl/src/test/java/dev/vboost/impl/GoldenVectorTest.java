@@ -50,16 +50,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each image is loaded into memory of the backend under test.
  */
 public class GoldenVectorTest extends BackendTest {
-    private static final String DIR = "vboost/spec/vectors/v1.0/";
+    private static final List<String> DIRS = List.of("vboost/spec/vectors/v1.0/", "vboost/spec/vectors/v1.1/");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Named<JsonNode>> vectors() {
-        JsonNode index = json(DIR + "index.json");
         List<Named<JsonNode>> all = new ArrayList<>();
-        for (JsonNode entry : index.get("vectors")) {
-            all.add(Named.of(entry.get("id").asText(), json(DIR + entry.get("json").asText())));
+        for (String dir : DIRS) {
+            for (JsonNode entry : json(dir + "index.json").get("vectors")) {
+                JsonNode v = json(dir + entry.get("json").asText());
+                if (!forNewerReaders(v)) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) v).put("dir", dir);
+                    all.add(Named.of(entry.get("id").asText(), v));
+                }
+            }
         }
         return all.stream();
+    }
+
+    /**
+     * A vector written for an older reader about a region of a newer minor than that reader (V018) is judged by
+     * its counterpart for this reader's minor (V075), spec §10.
+     */
+    private static boolean forNewerReaders(JsonNode v) {
+        int readerMinor = Integer.parseInt(v.get("reader").asText().substring(2));
+        JsonNode host = v.get("expect").get("host_header");
+        return readerMinor < RegionLayout.ABI_MINOR && host != null && host.get("abi_minor").asInt() > readerMinor;
     }
 
     @Test
@@ -70,7 +85,7 @@ public class GoldenVectorTest extends BackendTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("vectors")
     void vectorReadsAsExpected(JsonNode vector) throws Exception {
-        byte[] image = bytes(DIR + vector.get("image").get("file").asText());
+        byte[] image = bytes(vector.get("dir").asText() + vector.get("image").get("file").asText());
         assertEquals(vector.get("image").get("size").asInt(), image.length, "image size");
         assertEquals(vector.get("image").get("sha256").asText(),
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image)), "image digest");

@@ -76,7 +76,7 @@ class GuestEndpointArgumentsTest {
     void hostConfigIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(0, 0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(4097, 0, 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(1, 1L << 4, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(1, 1L << 5, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(1, 0, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(1, 0, 100, 1));
         assertThrows(IllegalArgumentException.class, () -> new HostRegionConfig(1, 0, 1, 0));

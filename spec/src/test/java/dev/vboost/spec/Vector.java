@@ -20,6 +20,8 @@ final class Vector {
     final ImageBuilder image;
     String level = "required";
     String hint = "";
+    /** Reader version the expectation is written for; {@code null}: the version of the vector's directory. */
+    String reader;
     Fault regionFault;
     final List<Fault> lineFaults = new ArrayList<>();
 
@@ -96,6 +98,12 @@ final class Vector {
 
     Vector hint(String text) {
         this.hint = text;
+        return this;
+    }
+
+    /** The expectation holds for every reader from {@code version} on (e.g. a 1.1 vector a 1.0 reader passes). */
+    Vector reader(String version) {
+        this.reader = version;
         return this;
     }
 

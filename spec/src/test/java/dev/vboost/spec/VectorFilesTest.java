@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checked-in vectors are exactly what the generator makes from the layout table. With
- * {@code -Dvboost.vectors.write=true} it first rewrites them in {@code spec/vectors/v1.0}.
+ * The checked-in vectors are exactly what the generator makes from the layout tables. With
+ * {@code -Dvboost.vectors.write=true} it first rewrites them in {@code spec/vectors/v1.0} and {@code v1.1}.
  */
 class VectorFilesTest {
 
@@ -26,21 +26,51 @@ class VectorFilesTest {
         return Path.of(System.getProperty("vboost.spec.dir", "")).toAbsolutePath();
     }
 
+    /** One version's generator: writes its vectors into a directory. */
+    private interface Generation {
+        void into(Path specDir, Path out) throws IOException;
+    }
+
     @Test
     void checkedInVectorsAreByteIdenticalToARegeneration(@TempDir Path tmp) throws IOException {
-        Path checkedIn = specDir().resolve(VectorGenerator.VECTORS);
+        assertRegenerationMatches(VectorGenerator.VECTORS, VectorGenerator::generate, tmp);
+    }
+
+    @Test
+    void checkedInV11VectorsAreByteIdenticalToARegeneration(@TempDir Path tmp) throws IOException {
+        assertRegenerationMatches(VectorGenerator.VECTORS_1_1, VectorGenerator::generate11, tmp);
+    }
+
+    private static void assertRegenerationMatches(String vectors, Generation generation, Path tmp) throws IOException {
+        Path checkedIn = specDir().resolve(vectors);
         if (Boolean.getBoolean("vboost.vectors.write")) {
-            VectorGenerator.generate(specDir(), checkedIn);
+            generation.into(specDir(), checkedIn);
         }
-        VectorGenerator.generate(specDir(), tmp);
+        generation.into(specDir(), tmp);
         Set<String> fresh = names(tmp);
-        Set<String> stored = names(checkedIn);
-        assertEquals(fresh, stored, "files in " + checkedIn + " differ from a regeneration; "
+        assertEquals(fresh, names(checkedIn), "files in " + checkedIn + " differ from a regeneration; "
                 + "rerun with -Dvboost.vectors.write=true and commit the result");
         for (String name : fresh) {
             assertArrayEquals(Files.readAllBytes(tmp.resolve(name)), Files.readAllBytes(checkedIn.resolve(name)),
                     name + " differs from a regeneration");
         }
+    }
+
+    @Test
+    void v11IdsContinueAfterV10AndNeverReuseOne() throws IOException {
+        List<Vector> v10 = VectorCatalog.all(LayoutModel.load(specDir().resolve(VectorGenerator.LAYOUT)));
+        List<Vector> v11 = VectorCatalog11.all(LayoutModel.load(specDir().resolve(VectorGenerator.LAYOUT_1_1)));
+        Set<String> numbers = new HashSet<>();
+        for (Vector v : v10) {
+            numbers.add(v.id.substring(0, 4));
+        }
+        for (Vector v : v11) {
+            assertTrue(v.id.matches("V\\d{3}-[a-z0-9.-]+"), v.id);
+            assertTrue(numbers.add(v.id.substring(0, 4)), "id number reused: " + v.id);
+        }
+        assertTrue(v11.stream().anyMatch(v -> v.kind().equals("accept") && "1.0".equals(v.reader)),
+                "a vector a 1.0 reader passes on a 1.1 region");
+        assertTrue(v11.stream().filter(v -> v.kind().equals("reject")).count() >= 3, "1.1 rejects");
     }
 
     @Test

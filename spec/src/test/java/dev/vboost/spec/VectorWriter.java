@@ -17,7 +17,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Writes a vector as {@code <id>.bin} (the image) and {@code <id>.json} (what a v1.0 reader must report). The
+ * Writes a vector as {@code <id>.bin} (the image) and {@code <id>.json} (what a reader of the
+ * vector's version must report). The
  * expected field values are read back from the image through the layout table, so they are exactly the bytes.
  */
 final class VectorWriter {
@@ -31,9 +32,14 @@ final class VectorWriter {
                     .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
     private final LayoutModel model;
+    private final String version;
+    private final String layout;
 
-    VectorWriter(LayoutModel model) {
+    /** Writer of the vectors of ABI {@code version} ("1.0", "1.1"), read from the layout table {@code layout}. */
+    VectorWriter(LayoutModel model, String version, String layout) {
         this.model = model;
+        this.version = version;
+        this.layout = layout;
     }
 
     /** Writes both files of {@code v} into {@code dir}. */
@@ -47,8 +53,8 @@ final class VectorWriter {
     void writeIndex(List<Vector> vectors, Path dir) throws IOException {
         ObjectNode index = MAPPER.createObjectNode();
         index.put("format", "vboost-vector-index/1");
-        index.put("abi", "1.0");
-        index.put("layout", "layout/region-v1.0.json");
+        index.put("abi", version);
+        index.put("layout", layout);
         ArrayNode list = index.putArray("vectors");
         for (Vector v : vectors) {
             ObjectNode e = list.addObject();
@@ -68,8 +74,8 @@ final class VectorWriter {
         ArrayNode refs = o.putArray("spec_ref");
         v.specRef.forEach(refs::add);
         o.put("level", v.level);
-        o.put("since", "1.0");
-        o.put("reader", "1.0");
+        o.put("since", version);
+        o.put("reader", v.reader != null ? v.reader : version);
         o.put("kind", v.kind());
         ObjectNode image = o.putObject("image");
         image.put("file", v.id + ".bin");

@@ -61,6 +61,20 @@ class AgentCommandTest {
                 "--hypercall-socket", dir.resolve("no/such/dir/s").toString(), "--region-gpa", "0x100000"},
             {"exists and is not a socket", "--region", region.toString(), "--vcpu", "0=" + self,
                 "--hypercall-socket", badPolicy.toString(), "--region-gpa", "0x100000"},
+            {"--safety-poll is only used with --ivshmem-server", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--safety-poll", "100ms"},
+            {"--safety-poll 'soon' is not a duration", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--ivshmem-server", socket.toString(), "--safety-poll", "soon"},
+            {"--safety-poll 20s is outside 1ms..10s", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--ivshmem-server", socket.toString(), "--safety-poll", "20s"},
+            {"--safety-poll 500us is outside 1ms..10s", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--ivshmem-server", socket.toString(), "--safety-poll", "500us"},
+            {"--ivshmem-server: directory", "--region", region.toString(), "--vcpu", "0=" + self,
+                "--ivshmem-server", dir.resolve("no/such/dir/s").toString()},
+            {"--ivshmem-server: " + badPolicy + " exists and is not a socket", "--region", region.toString(), "--vcpu",
+                "0=" + self, "--ivshmem-server", badPolicy.toString()},
+            {"with --vm-dir, name each VM's socket with the doorbell key", "--vm-dir", dir.toString(),
+                "--ivshmem-server", socket.toString()},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];
@@ -73,6 +87,69 @@ class AgentCommandTest {
         assertTrue(Files.notExists(region), "no region file may be left by a rejected command line");
         assertTrue(Files.notExists(socket), "no socket may be left by a rejected command line");
         assertEquals("priority.ceiling=7\nturbo=yes\n", Files.readString(badPolicy), "a non-socket file is left alone");
+    }
+
+    /**
+     * {@code --ivshmem-server}: the agent listens on the socket before it publishes the region, offers DOORBELL
+     * in a minor-1 region (spec §12.2) and prints the ring counters; a guest that cannot ring still attaches,
+     * without DOORBELL. A lazy agent (no server) does not offer it. Needs no real-time rights.
+     */
+    @Test
+    void anIvshmemServerAgentOffersTheDoorbellAndALazyOneDoesNot() throws Exception {
+        String self = Long.toString(ProcessHandle.current().pid());
+        for (boolean withServer : new boolean[] {true, false}) {
+            Path region = dir.resolve("db-region-" + withServer);
+            Path socket = dir.resolve("ivshmem-" + withServer + ".sock");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("agent", "--region",
+                    region.toString(), "--vcpu", "0=" + self, "--duration", "3", "--stats", "0"));
+            if (withServer) {
+                args.addAll(java.util.List.of("--ivshmem-server", socket.toString(), "--safety-poll", "50ms"));
+            }
+            AtomicReference<CliRun> agentRun = new AtomicReference<>();
+            Thread agent = new Thread(() -> agentRun.set(CliRun.of(args.toArray(new String[0]))));
+            agent.start();
+            try {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                dev.vboost.api.role.GuestEndpoint guest = null;
+                while (guest == null) {
+                    assertTrue(agent.isAlive() && System.nanoTime() - until < 0, "no READY region in 30 s");
+                    if (Files.exists(region) && Files.size(region) >= RegionLayout.REGION_ALIGNMENT) { // sized yet
+                        try {
+                            guest = dev.vboost.impl.Regions.attachGuest(
+                                    dev.vboost.impl.memory.MappedRegionFile.open(region).memory(),
+                                    dev.vboost.api.wire.Feature.DEFINED_MASK);
+                        } catch (dev.vboost.api.VboostException e) {
+                            Thread.sleep(5); // not READY yet
+                        }
+                    } else {
+                        Thread.sleep(5);
+                    }
+                }
+                long offered = guest.hostHeader().hostFeatures();
+                assertEquals(RegionLayout.ABI_MINOR, guest.hostHeader().abiMinor(), "a 1.1 host writes minor 1");
+                assertEquals(withServer, dev.vboost.api.wire.Feature.DOORBELL.in(offered), "offered 0x"
+                        + Long.toHexString(offered) + (withServer ? " by an agent with a doorbell" : " by a lazy agent"));
+                assertTrue(!dev.vboost.api.wire.Feature.DOORBELL.in(guest.acceptedFeatures()),
+                        "a guest without a doorbell never accepts it");
+                if (withServer) {
+                    Object mode = Files.getAttribute(socket, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    assertEquals(0140600, (Integer) mode & 0170777, "a socket, mode 0600");
+                }
+                guest.detach();
+            } finally {
+                agent.join(TimeUnit.SECONDS.toMillis(40));
+            }
+            CliRun a = agentRun.get();
+            assertTrue(a != null && a.exit == 0, () -> String.valueOf(a));
+            if (withServer) {
+                assertTrue(a.out.contains("ivshmem server on " + socket) && a.out.contains("ivshmem-doorbell"),
+                        a::toString);
+                assertTrue(a.out.contains("rings 0, spurious 0"), a::toString);
+                assertTrue(Files.notExists(socket), "the socket is removed when the agent stops");
+            } else {
+                assertTrue(!a.out.contains("rings"), a::toString);
+            }
+        }
     }
 
     /** A real agent over a real region file boosts a real thread with SCHED_FIFO and puts it back. */

@@ -98,7 +98,7 @@ class CliConsistencyTest {
             HostEndpoint host = Regions.createHost(mapping.memory(), HostRegionConfig.defaults(2));
             CliRun r = guest.get(20, TimeUnit.SECONDS);
             assertEquals(0, r.exit, r::toString);
-            assertTrue(r.out.contains("attached to " + file + ": ABI 1.0"), r::toString);
+            assertTrue(r.out.contains("attached to " + file + ": ABI 1.1"), r::toString);
             assertTrue(host.guestAttached(), "the guest attached to the region created after it started");
         }
     }

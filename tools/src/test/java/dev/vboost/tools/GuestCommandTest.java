@@ -24,7 +24,7 @@ class GuestCommandTest {
         Path f = region();
         CliRun a = CliRun.of("guest", "attach", f.toString());
         assertEquals(0, a.exit, a::toString);
-        assertTrue(a.out.contains("attached to " + f + ": ABI 1.0"), a::toString);
+        assertTrue(a.out.contains("attached to " + f + ": ABI 1.1"), a::toString);
         assertTrue(a.out.contains("2 slot(s)"), a::toString);
         CliRun s = CliRun.of("guest", "status", f.toString());
         assertEquals(0, s.exit, s::toString);

@@ -152,6 +152,11 @@ class HostScaleRunTest {
             assertTrue(scrape.contains("vboost_grants_total{reason=\"rt_task\",vm=\"vm0\"} 2.0"), scrape);
             assertTrue(scrape.contains("vboost_grants_total{reason=\"rt_task\",vm=\"vm" + VMS + "\"} 1.0"), scrape);
             assertTrue(!scrape.contains("vm=\"vm1\""), "a removed VM drops out of the metrics");
+            // the daemon's one agent loop: woken by the VM changes and boosts above
+            assertTrue(java.util.regex.Pattern.compile("(?m)^vboost_agent_wakeups_total\\{cause=\"signal\"} [1-9]")
+                    .matcher(scrape).find(), scrape);
+            assertTrue(java.util.regex.Pattern.compile("(?m)^vboost_agent_loop_lateness_seconds_count [1-9]")
+                    .matcher(scrape).find(), scrape);
 
             new ProcessBuilder("kill", "-" + signal, Long.toString(agent.pid())).inheritIO().start().waitFor();
             assertTrue(agent.waitFor(30, TimeUnit.SECONDS), () -> "agent did not exit on SIG" + signal + "\n" + log);

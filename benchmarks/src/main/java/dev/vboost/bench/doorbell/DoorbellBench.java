@@ -112,7 +112,9 @@ public final class DoorbellBench {
         started.await();
         LinuxPriorityActuator actuator = new LinuxPriorityActuator();
         try (MappedRegionFile file = MappedRegionFile.create(regionPath, RegionLayout.regionSize(1))) {
-            HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(1));
+            // DOORBELL offered only when the agent waits on the doorbell (spec §12.2): the guest rings only then
+            HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1,
+                    doorbell ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL, 50, HostRegionConfig.DEFAULT_MAX_BOOST_US));
             HostAgent agent = HostAgent.builder()
                     .addVm("vm", host, permissive(), Map.of(0, vcpuTid.get()))
                     .actuator(actuator)
@@ -190,7 +192,8 @@ public final class DoorbellBench {
             Path regionPath = dir.resolve("vm" + v + ".vboost");
             MappedRegionFile file = MappedRegionFile.create(regionPath, RegionLayout.regionSize(vcpus));
             files.add(file);
-            HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(vcpus));
+            HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(vcpus,
+                    doorbell ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL, 50, HostRegionConfig.DEFAULT_MAX_BOOST_US));
             Map<Integer, Integer> threads = new HashMap<>();
             for (int c = 0; c < vcpus; c++) {
                 actuator.addThread(tid, ThreadAttributes.normal(0));

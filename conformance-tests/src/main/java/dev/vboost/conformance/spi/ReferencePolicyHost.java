@@ -7,6 +7,7 @@ import dev.vboost.api.ReadStatus;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.AttachState;
+import dev.vboost.api.wire.Feature;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -137,7 +138,7 @@ public final class ReferencePolicyHost implements PolicyHost {
             return null;
         }
         boolean ok = g.attachState() == AttachState.ATTACHED
-                && (g.acceptedFeatures() & ~0xFL) == 0
+                && !Feature.hasUndefinedBits(g.acceptedFeatures(), g.guestAbiMinor()) // CG3 at the guest's minor
                 && g.attachedGeneration() == host.generation()
                 && g.guestAbiMajor() == RegionLayout.ABI_MAJOR
                 && g.guestAbiMinor() <= RegionLayout.ABI_MINOR

@@ -7,6 +7,7 @@ import static dev.vboost.conformance.suite.Level.REQUIRED;
 import dev.vboost.api.layout.GuestHeaderLayout;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.wire.AttachState;
+import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.RegionState;
 import dev.vboost.conformance.region.GuestLine;
 import dev.vboost.conformance.region.HeaderImage;
@@ -57,6 +58,12 @@ final class GuestCases {
         l.add(Case.of(REQUIRED, "Attach", "10", "higher-minor-accepted", "§10, §5.2", G,
                 "a host minor above the guest's is accepted and the guest speaks its own minor",
                 GuestCases::higherMinor));
+        l.add(Case.of(REQUIRED, "Attach", "10", "minor-0-host", "§10, §5.2", G,
+                "against a 1.0 host (abi_minor 0) the guest writes minor 0 and accepts only 1.0 features",
+                GuestCases::minorZeroHost));
+        l.add(Case.of(REQUIRED, "Doorbell", "12.2", "not-accepted-without-a-doorbell", "§12.2, §5.2", G,
+                "a guest driven through the testee protocol has no doorbell to ring: offered DOORBELL, it does not "
+                        + "accept it", GuestCases::doorbellNeedsABell));
         l.add(Case.of(REQUIRED, "Seqlock", "R2", "odd-counter-at-rest", "§4.3 R2", G,
                 "a host line whose counter is odd at rest reads as E_BUSY, never as data", GuestCases::oddAtRest));
         l.add(Case.of(REQUIRED, "Seqlock", "R5", "counter-wrap-around", "§4.1, §4.3 R5", G,
@@ -158,8 +165,9 @@ final class GuestCases {
         long accepted = r.getLong("accepted_features");
         c.expect((accepted & ~CaseContext.HOST_FEATURES) == 0, "§5.2 accepted_features is a subset of host_features",
                 "accepted_features 0x" + Long.toHexString(accepted));
-        c.expectBytes(RegionLayout.GUEST_HEADER_OFFSET, guestHeader(seq, AttachState.ATTACHED.code(), 0,
-                CaseContext.GENERATION, accepted), "§3.3, §5.2: guest header after attach", "guest header");
+        c.expectBytes(RegionLayout.GUEST_HEADER_OFFSET, guestHeader(seq, AttachState.ATTACHED.code(),
+                RegionLayout.ABI_MINOR, CaseContext.GENERATION, accepted), "§3.3, §5.2: guest header after attach",
+                "guest header");
     }
 
     private static void higherMinor(CaseContext c) throws Exception {
@@ -173,6 +181,39 @@ final class GuestCases {
                 + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET));
         c.expect(minor == RegionLayout.ABI_MINOR, "§5.2 guest_abi_minor = min(guest minor, host minor)",
                 "guest_abi_minor is " + minor + ", expected " + RegionLayout.ABI_MINOR);
+    }
+
+    private static void minorZeroHost(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, CaseContext.HOST_FEATURES)
+                .withAbi(RegionLayout.ABI_MAJOR, 0));
+        c.attach(G);
+        Reply r = c.op("guest.attach", "features", Feature.DEFINED_MASK);
+        c.expectOk(r, "§10 a 1.1 guest attaches to a 1.0 region");
+        c.sync();
+        int minor = Short.toUnsignedInt(c.ref().memory().getShort(RegionLayout.GUEST_HEADER_OFFSET
+                + GuestHeaderLayout.GUEST_ABI_MINOR_OFFSET));
+        c.expect(minor == 0, "§5.2 A2 guest_abi_minor = min(guest minor, host minor)",
+                "guest_abi_minor is " + minor + " against a minor-0 host, expected 0");
+        long accepted = c.ref().memory().getLong(RegionLayout.GUEST_HEADER_OFFSET
+                + GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET);
+        c.expect((accepted & ~Feature.DEFINED_MASK_1_0) == 0, "§10 at minor 0 only 1.0 features are accepted",
+                "accepted_features 0x" + Long.toHexString(accepted));
+    }
+
+    private static void doorbellNeedsABell(CaseContext c) throws Exception {
+        c.newRegion(SLOTS);
+        c.ref().writeHostHeader(HeaderImage.valid(SLOTS, CaseContext.GENERATION, Feature.DEFINED_MASK));
+        c.attach(G);
+        Reply r = c.op("guest.attach", "features", Feature.DEFINED_MASK);
+        c.expectOk(r, "§12.2 a host offering DOORBELL is attached to like any other");
+        c.sync();
+        long accepted = c.ref().memory().getLong(RegionLayout.GUEST_HEADER_OFFSET
+                + GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET);
+        c.expect(!Feature.DOORBELL.in(accepted), "§12.2 a guest accepts DOORBELL only if it can ring",
+                "accepted_features 0x" + Long.toHexString(accepted) + " has DOORBELL, but the testee has no doorbell");
+        c.expect((accepted & ~Feature.DEFINED_MASK) == 0, "§5.2 accepted_features is a subset of host_features",
+                "accepted_features 0x" + Long.toHexString(accepted));
     }
 
     private static void oddAtRest(CaseContext c) throws Exception {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.wire.BoostRequest;
 import dev.vboost.api.wire.DenialReason;
+import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.api.wire.SlotStatus;
 import dev.vboost.conformance.suite.Case;
@@ -27,8 +28,9 @@ import java.util.function.ToIntFunction;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The spec's golden vectors (spec/vectors/v1.0, shipped in the vboost-spec jar), run through every role a testee
- * declares:
+ * The spec's golden vectors (spec/vectors/v1.0 and v1.1, shipped in the vboost-spec jar), run through every role
+ * a testee declares. A vector written for an older reader about a region of a newer minor than that reader
+ * (V018: a 1.1 region for a 1.0 reader) is left to its counterpart for this suite's minor (V075), spec §10:
  * <ul>
  * <li>{@code Required.Vector.<section>.<id>} (guest): the runner puts the image into the region file, the guest
  * attaches and must be told the vector's {@code attach}; once attached, every host line reads as {@code expect}
@@ -40,7 +42,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * </ul>
  */
 public final class VectorCases {
-    private static final String ROOT = "/vboost/spec/vectors/v1.0/";
+    private static final List<String> VERSIONS = List.of("v1.0", "v1.1");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> GUEST_KEYS = List.of("priority", "nice", "reasons", "request_id", "host_boost_ack");
     private static final List<String> HOST_KEYS = List.of("host_boost_flags", "budget_remaining_us", "acted_request_id",
@@ -53,15 +55,29 @@ public final class VectorCases {
         List<Case> guest = new ArrayList<>();
         List<Case> codec = new ArrayList<>();
         List<Case> host = new ArrayList<>();
-        for (JsonNode entry : read("index.json").path("vectors")) {
+        for (String version : VERSIONS) {
+            addVectors(version, guest, codec, host);
+        }
+        List<Case> l = new ArrayList<>(guest);
+        l.addAll(codec);
+        l.addAll(host);
+        return l;
+    }
+
+    private static void addVectors(String version, List<Case> guest, List<Case> codec, List<Case> host) {
+        String root = "/vboost/spec/vectors/" + version + "/";
+        for (JsonNode entry : read(root, "index.json").path("vectors")) {
             String id = entry.path("id").asText();
-            JsonNode v = read(entry.path("json").asText());
+            JsonNode v = read(root, entry.path("json").asText());
+            if (forNewerReaders(v)) {
+                continue;
+            }
             JsonNode refs = v.path("spec_ref");
             String first = refs.size() == 0 ? "6.7" : refs.get(0).asText();
             List<String> secs = new ArrayList<>();
             refs.forEach(r -> secs.add("§" + r.asText()));
             String spec = String.join(", ", secs);
-            String bin = entry.path("bin").asText();
+            String bin = root + entry.path("bin").asText();
             String title = v.path("title").asText();
             guest.add(Case.of(Level.REQUIRED, "Vector", first, id, spec, "guest",
                     "golden vector " + id + ": " + title, c -> runGuest(c, v, bin)));
@@ -72,10 +88,13 @@ public final class VectorCases {
                         "golden vector " + id + " guest lines as the host reads them: " + title, c -> runHost(c, v, bin)));
             }
         }
-        List<Case> l = new ArrayList<>(guest);
-        l.addAll(codec);
-        l.addAll(host);
-        return l;
+    }
+
+    /** True for a vector about a region newer than the reader it was written for, when this suite is newer. */
+    private static boolean forNewerReaders(JsonNode v) {
+        int readerMinor = Integer.parseInt(v.path("reader").asText("1.0").substring(2));
+        JsonNode h = v.path("expect").path("host_header");
+        return readerMinor < RegionLayout.ABI_MINOR && !h.isMissingNode() && h.path("abi_minor").asInt() > readerMinor;
     }
 
     private static String hint(JsonNode v) {
@@ -85,13 +104,13 @@ public final class VectorCases {
     // ---- guest role ----
 
     private static void runGuest(CaseContext c, JsonNode v, String bin) throws Exception {
-        byte[] image = bytes(ROOT + bin);
+        byte[] image = bytes(bin);
         String id = v.path("id").asText();
         c.newRegion(image.length, image);
         c.attach("guest");
-        Reply r = c.op("guest.attach", "features", 15, "timeout_ms", 0);
+        Reply r = c.op("guest.attach", "features", Feature.ALL_BUT_DOORBELL, "timeout_ms", 0);
         String attach = v.path("attach").asText();
-        String rule = "golden vector " + id + " (spec/vectors/v1.0): a guest attaching is told " + attach + hint(v);
+        String rule = "golden vector " + id + " (" + v.path("since").asText() + "): a guest attaching is told " + attach + hint(v);
         if (!attach.equals("OK")) {
             c.expectError(r, attach, rule);
             return;
@@ -145,7 +164,7 @@ public final class VectorCases {
     // ---- codec role ----
 
     private static void runCodec(CaseContext c, JsonNode v, String bin) throws Exception {
-        byte[] image = bytes(ROOT + bin);
+        byte[] image = bytes(bin);
         String id = v.path("id").asText();
         Path file = c.newFile(".bin");
         Files.write(file, image);
@@ -172,7 +191,7 @@ public final class VectorCases {
             put(want, "slot." + i + ".guest.", slot.path("guest"));
             put(want, "slot." + i + ".host.", slot.path("host"));
         }
-        String rule = "golden vector " + id + " (spec/vectors/v1.0): §6.7 result of the image" + hint(v);
+        String rule = "golden vector " + id + " (" + v.path("since").asText() + "): §6.7 result of the image" + hint(v);
         c.expectFields(r, want, rule);
         if (!err.isNull()) {
             String offset = r.values().getOrDefault("error.offset", "");
@@ -201,7 +220,7 @@ public final class VectorCases {
     // ---- host role ----
 
     /**
-     * A host initialised by the testee can only reproduce what a valid 1.0 header with negotiated minor 0
+     * A host initialised by the testee can only reproduce what a valid header of this suite's minor or older
      * gives: vectors whose host header passed, with slots, and no newer minor anywhere.
      */
     private static boolean hostApplies(JsonNode v) {
@@ -209,12 +228,12 @@ public final class VectorCases {
         JsonNode h = v.path("expect").path("host_header");
         JsonNode g = v.path("expect").path("guest_header");
         return (attach.equals("OK") || attach.equals("E_DISABLED")) && v.path("expect").path("slots").size() > 0
-                && h.path("abi_minor").asText().equals("0")
-                && (g.path("guest_abi_minor").isMissingNode() || g.path("guest_abi_minor").asText().equals("0"));
+                && h.path("abi_minor").asInt() <= RegionLayout.ABI_MINOR
+                && (g.path("guest_abi_minor").isMissingNode() || g.path("guest_abi_minor").asInt() <= RegionLayout.ABI_MINOR);
     }
 
     private static void runHost(CaseContext c, JsonNode v, String bin) throws Exception {
-        byte[] image = bytes(ROOT + bin);
+        byte[] image = bytes(bin);
         String id = v.path("id").asText();
         JsonNode h = v.path("expect").path("host_header");
         int slots = h.path("slot_count").asInt();
@@ -259,9 +278,9 @@ public final class VectorCases {
 
     // ---- resources ----
 
-    private static JsonNode read(String name) {
+    private static JsonNode read(String root, String name) {
         try {
-            return JSON.readTree(bytes(ROOT + name));
+            return JSON.readTree(bytes(root + name));
         } catch (IOException e) {
             throw new UncheckedIOException("golden vector file " + name + " is not JSON", e);
         }

@@ -49,7 +49,8 @@ class DoorbellFallbackTest {
         Path socket = dir.resolve("vm.ivshmem");
         RecordingActuator actuator = new RecordingActuator().addThread(101, ThreadAttributes.normal(0));
         try (MappedRegionFile file = MappedRegionFile.create(regionPath, RegionLayout.regionSize(1))) {
-            HostEndpoint host = Regions.createHost(file.memory(), HostRegionConfig.defaults(1));
+            // waits on the doorbell, so offers DOORBELL (spec §12.2): the guest accepts it and rings
+            HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK, 50, 3000));
             HostAgent agent = HostAgent.builder()
                     .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
                     .actuator(actuator)

@@ -87,7 +87,7 @@ public final class HypercallCodec {
         if ((abi & ~0xFFFF_FFFFL) != 0) {
             return reject(KvmError.EINVAL, "ATTACH: a2 bits 63..32 must be zero");
         }
-        if (Feature.hasUndefinedBits(features)) {
+        if (Feature.hasUndefinedBits(features, (int) (abi & 0xFFFF))) {
             return reject(KvmError.EINVAL, "ATTACH: accepted features 0x" + Long.toHexString(features)
                     + " has undefined bits");
         }

@@ -72,7 +72,7 @@ final class HostHeaderCheck {
         if (h.regionState() == RegionState.READY && h.hostGeneration() == 0) {
             return at(WireError.NOT_READY, HOST_GENERATION_OFFSET);
         }
-        if (h.abiMinor() <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(h.hostFeatures())) {
+        if (h.abiMinor() <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(h.hostFeatures(), h.abiMinor())) {
             return at(WireError.RESERVED_BITS, HOST_FEATURES_OFFSET);
         }
         if (h.prioCeiling() < 1 || h.prioCeiling() > RegionLayout.PRIO_MAX) {

@@ -58,7 +58,7 @@ final class LineCheck {
         if (h.attachState() == AttachState.UNKNOWN) {
             return new Fault(WireError.INVALID_VALUE, GuestHeaderLayout.ATTACH_STATE_OFFSET);
         }
-        if (strictMinor(h.guestAbiMinor()) && Feature.hasUndefinedBits(h.acceptedFeatures())) {
+        if (strictMinor(h.guestAbiMinor()) && Feature.hasUndefinedBits(h.acceptedFeatures(), h.guestAbiMinor())) {
             return new Fault(WireError.RESERVED_BITS, GuestHeaderLayout.ACCEPTED_FEATURES_OFFSET);
         }
         if (h.attachState() != AttachState.ATTACHED) {

@@ -2,8 +2,9 @@ package dev.vboost.api.layout;
 
 /**
  * The doorbell transport's numbers (spec §12), since 1.1; the C header's {@code VBOOST_DOORBELL_*}. The
- * feature bit is not part of the 1.0 {@link dev.vboost.api.wire.Feature#DEFINED_MASK}: a host offers it only
- * in a region whose {@code abi_minor} is at least 1.
+ * feature bit is {@link dev.vboost.api.wire.Feature#DOORBELL}; it is not part of the 1.0 mask
+ * ({@link dev.vboost.api.wire.Feature#DEFINED_MASK_1_0}): a host offers it only in a region whose
+ * {@code abi_minor} is at least 1.
  */
 public final class DoorbellAbi {
     private DoorbellAbi() {

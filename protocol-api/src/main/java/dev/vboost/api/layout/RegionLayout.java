@@ -17,7 +17,7 @@ public final class RegionLayout {
     /** ABI major version this library implements; a reader refuses another major. */
     public static final int ABI_MAJOR = 1;
     /** ABI minor version this library implements; both sides use the lower of the two. */
-    public static final int ABI_MINOR = 0;
+    public static final int ABI_MINOR = 1;
     /** Alignment of a region's start and granule of its size, in bytes. */
     public static final int REGION_ALIGNMENT = 4096;
     /** Size of one single-writer line (header or half slot), in bytes. */

@@ -4,7 +4,8 @@ import java.util.Set;
 
 /**
  * Optional protocol features, negotiated at attach; bits of {@code host_features} and {@code accepted_features}, spec §3.6.
- * Wire name {@code feature}. Bits outside {@link #DEFINED_MASK} are reserved and must be zero.
+ * Wire name {@code feature}. Bits outside {@link #DEFINED_MASK} are reserved and must be zero. Which bits a
+ * peer may use depends on the minor it negotiated ({@link #definedMask(int)}): {@link #DOORBELL} exists since 1.1.
  */
 public enum Feature {
     /** The host may start host-initiated boosts (spec §5.5). */
@@ -14,10 +15,19 @@ public enum Feature {
     /** The host keeps {@code budget_remaining_us} current. */
     BUDGET_REPORT(2),
     /** The guest may ask for SCHED_NORMAL with a nice value. */
-    NICE_HINTS(3);
+    NICE_HINTS(3),
+    /** The guest rings the host's doorbell after each publication (spec §12.2); since 1.1. */
+    DOORBELL(4);
 
-    /** All bits this ABI version defines. */
-    public static final long DEFINED_MASK = 0xfL;
+    /** All bits this ABI version (1.1) defines. */
+    public static final long DEFINED_MASK = 0x1fL;
+    /**
+     * Every defined bit but DOORBELL: what a host offers a guest it holds no doorbell for (spec §12.2), and
+     * what a guest that cannot ring implements.
+     */
+    public static final long ALL_BUT_DOORBELL = 0xfL;
+    /** The bits ABI 1.0 defines: what a minor-0 region or guest header may hold (spec §3.6, §10). */
+    public static final long DEFINED_MASK_1_0 = 0xfL;
 
     private final int bitIndex;
 
@@ -61,6 +71,28 @@ public enum Feature {
      */
     public static boolean hasUndefinedBits(long mask) {
         return (mask & ~DEFINED_MASK) != 0;
+    }
+
+    /**
+     * The bits defined at ABI minor {@code minor} of major 1: 1.0's four, plus DOORBELL from 1.1 on. A minor
+     * above this library's is given this library's mask (its newer bits are unknown here, spec §10).
+     *
+     * @param minor an ABI minor version, 0 or more
+     * @return the defined mask at that minor
+     */
+    public static long definedMask(int minor) {
+        return minor <= 0 ? DEFINED_MASK_1_0 : DEFINED_MASK;
+    }
+
+    /**
+     * True if {@code mask} has a bit that ABI minor {@code minor} does not define (checks C11 and CG3).
+     *
+     * @param mask a bit set
+     * @param minor the minor its writer spoke
+     * @return true if a bit outside {@link #definedMask(int)} is set
+     */
+    public static boolean hasUndefinedBits(long mask, int minor) {
+        return (mask & ~definedMask(minor)) != 0;
     }
 
     /**

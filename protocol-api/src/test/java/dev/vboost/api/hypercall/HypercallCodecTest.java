@@ -23,9 +23,10 @@ class HypercallCodecTest {
             case 0:
                 return new Hypercall.Query(r.nextInt(3));
             case 1:
+                int minor = r.nextInt(0x10000);
                 return new Hypercall.Attach(r.nextLong(0, 1L << 52) << 12,
                         (long) r.nextInt(1, (int) (MAX_REGION / 4096) + 1) * 4096, r.nextInt(0x10000),
-                        r.nextInt(0x10000), r.nextLong(Feature.DEFINED_MASK + 1));
+                        minor, r.nextLong(Feature.definedMask(minor) + 1)); // bits defined at that minor
             case 2:
                 return new Hypercall.Detach(r.nextLong(1, 1L << 32));
             default:

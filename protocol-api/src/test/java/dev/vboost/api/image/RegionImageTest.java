@@ -31,6 +31,7 @@ class RegionImageTest {
         ByteBuffer b = ByteBuffer.allocate((int) RegionLayout.regionSize(slots)).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(HostHeaderLayout.MAGIC_OFFSET, RegionLayout.MAGIC);
         b.putShort(HostHeaderLayout.ABI_MAJOR_OFFSET, (short) RegionLayout.ABI_MAJOR);
+        b.putShort(HostHeaderLayout.ABI_MINOR_OFFSET, (short) RegionLayout.ABI_MINOR); // every 1.1 feature is defined
         b.putShort(HostHeaderLayout.HEADER_SIZE_OFFSET, (short) RegionLayout.HEADER_SIZE);
         b.putShort(HostHeaderLayout.SLOT_SIZE_OFFSET, (short) RegionLayout.SLOT_SIZE);
         b.putInt(HostHeaderLayout.SLOT_COUNT_OFFSET, slots);

@@ -28,6 +28,6 @@ public final class SpecFiles {
     }
 
     public static Map<String, Object> layout() {
-        return json("layout/region-v1.0.json");
+        return json("layout/region-v1.1.json");
     }
 }

@@ -76,7 +76,7 @@ public final class GuestHeaderReader {
         if (state == AttachState.DETACHED) {
             return WireError.NONE; // the other fields carry no meaning (spec §3.3)
         }
-        if (Feature.hasUndefinedBits(acceptedFeatures)) {                     // CG3
+        if (Feature.hasUndefinedBits(acceptedFeatures, abiMinor)) {           // CG3 at the guest's minor
             return WireError.RESERVED_BITS;
         }
         if (attachedGeneration != hostGeneration) {                           // CG4

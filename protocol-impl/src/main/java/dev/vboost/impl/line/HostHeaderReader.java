@@ -105,7 +105,7 @@ public final class HostHeaderReader {
         if (state == RegionState.READY && generation == 0) {            // C10
             return WireError.NOT_READY;
         }
-        if (abiMinor <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(hostFeatures)) { // C11
+        if (abiMinor <= RegionLayout.ABI_MINOR && Feature.hasUndefinedBits(hostFeatures, abiMinor)) { // C11
             return WireError.RESERVED_BITS;
         }
         if (prioCeiling < 1 || prioCeiling > RegionLayout.PRIO_MAX || maxBoostUs == 0) {   // C12, C13
@@ -140,7 +140,8 @@ public final class HostHeaderReader {
                 return "region_size field 0x" + Long.toHexString(regionSize) + ", memory " + capacity
                         + " bytes, size formula for " + slotCount + " slots " + RegionLayout.regionSize(slotCount);
             case RESERVED_BITS:
-                return String.format("host_features 0x%X has bits outside 0x%X", hostFeatures, Feature.DEFINED_MASK);
+                return String.format("host_features 0x%X has bits outside 0x%X (ABI minor %d)", hostFeatures,
+                        Feature.definedMask(abiMinor), abiMinor);
             case INVALID_VALUE:
                 return "prio_ceiling " + Integer.toUnsignedLong(prioCeiling) + " (1.." + RegionLayout.PRIO_MAX
                         + ") / max_boost_us " + Integer.toUnsignedLong(maxBoostUs) + " (> 0)";

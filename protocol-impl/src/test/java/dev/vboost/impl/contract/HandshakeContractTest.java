@@ -136,7 +136,7 @@ public abstract class HandshakeContractTest {
             assertEquals(1, g.attachedGeneration());
             assertEquals(RegionLayout.ABI_MAJOR, g.guestAbiMajor());
             assertEquals(RegionLayout.ABI_MINOR, g.guestAbiMinor());
-            assertEquals(ALL, g.acceptedFeatures());
+            assertEquals(ALL & ~Feature.DOORBELL.bit(), g.acceptedFeatures(), "no doorbell: not accepted (§12.2)");
             assertEquals(0, g.guestSeq() & 1);
         });
     }
@@ -190,7 +190,7 @@ public abstract class HandshakeContractTest {
             m.putShort(HostHeaderLayout.ABI_MINOR_OFFSET, (short) 3);
             m.putLong(HostHeaderLayout.HOST_FEATURES_OFFSET, ALL | 1L << 20);
             GuestEndpoint guest = Regions.attachGuest(m, ALL);
-            assertEquals(ALL, guest.acceptedFeatures());
+            assertEquals(ALL & ~Feature.DOORBELL.bit(), guest.acceptedFeatures(), "no doorbell: not accepted");
             assertEquals(3, guest.hostHeader().abiMinor());
         });
     }

@@ -86,7 +86,7 @@ public final class BoostBound {
         PolicyConfig policy = PolicyConfig.builder().boostPolicy(SchedPolicy.RR).priorityCeiling(CEILING)
                 .maxBoostNanos(maxBoostNanos).budget(TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(1))
                 .maxTransitionsPerSecond(1_000).build();
-        HostRegionConfig cfg = new HostRegionConfig(1, Feature.DEFINED_MASK, CEILING,
+        HostRegionConfig cfg = new HostRegionConfig(1, Feature.ALL_BUT_DOORBELL, CEILING,
                 (int) TimeUnit.MILLISECONDS.toMicros(maxBoostMs));
         try (MappedRegionFile file = MappedRegionFile.create(regionPath, cfg.regionSize())) {
             HostEndpoint endpoint = Regions.createHost(file.memory(), cfg);

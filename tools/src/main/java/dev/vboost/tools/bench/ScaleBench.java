@@ -79,7 +79,7 @@ public final class ScaleBench {
         for (String line : Files.readAllLines(spec)) {
             String[] f = line.split(" ");
             String[] tids = f[1].split(",");
-            HostRegionConfig cfg = new HostRegionConfig(tids.length, Feature.DEFINED_MASK, policy.priorityCeiling(),
+            HostRegionConfig cfg = new HostRegionConfig(tids.length, Feature.ALL_BUT_DOORBELL, policy.priorityCeiling(),
                     (int) TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
             MappedRegionFile m = MappedRegionFile.create(Path.of(f[0]), cfg.regionSize());
             HostEndpoint e = Regions.createHost(m.memory(), cfg);
@@ -154,7 +154,7 @@ public final class ScaleBench {
         for (int v = 0; v < vms; v++) {
             MappedRegionFile m = MappedRegionFile.open(dir.resolve("scale-vm" + v));
             maps.add(m);
-            guests.add(Regions.attachGuest(m.memory(), Feature.DEFINED_MASK, Duration.ofSeconds(30)));
+            guests.add(Regions.attachGuest(m.memory(), Feature.ALL_BUT_DOORBELL, Duration.ofSeconds(30)));
         }
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         int vcpuTotal = vcpus.stream().mapToInt(a -> a.length).sum();

@@ -11,7 +11,6 @@ import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.HostEndpoint;
-import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.FileAccess;
@@ -141,6 +140,15 @@ public final class AgentCommand implements Callable<Integer> {
             + "(e.g. kvm, for a QEMU that runs as another user; default: this user's).")
     @Nullable String group;
 
+    @Option(names = "--ivshmem-server", paramLabel = "PATH", description = "Be the VM's ivshmem server on this Unix "
+            + "socket (QEMU: -chardev socket,path=PATH,id=ID -device ivshmem-doorbell,chardev=ID,vectors=1): the "
+            + "region offers feature DOORBELL and the agent sleeps until a guest rings, a deadline or the safety poll (spec §12).")
+    @Nullable Path ivshmemServer;
+
+    @Option(names = "--safety-poll", paramLabel = "DURATION", description = "With --ivshmem-server: longest sleep "
+            + "without a ring or deadline, 1ms..10s (default 100ms); lines changed without a ring are seen this often.")
+    @Nullable String safetyPoll;
+
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double durationSeconds;
 
@@ -164,6 +172,7 @@ public final class AgentCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--metrics " + e.getMessage());
             }
         }
+        long safetyPollNanos = AgentDoorbell.checkOptions(spec, ivshmemServer, safetyPoll, vmDir != null);
         if (vmDir != null) {
             return DaemonOptions.run(spec, this);
         }
@@ -193,7 +202,8 @@ public final class AgentCommand implements Callable<Integer> {
         long gpa = hypercallOptions();
         FileAccess access = RegionFileAccess.access(spec, mode, owner, group);
         HypercallSocketServer.Options socketOptions = SocketPeers.options(spec, socketUsers, socketGroups, socketMode);
-        HostRegionConfig regionConfig = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
+        long offered = AgentDoorbell.offeredFeatures(ivshmemServer != null); // DOORBELL only with a doorbell (§12.2)
+        HostRegionConfig regionConfig = new HostRegionConfig(slotCount, offered, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         long backing = RegionLayout.backingSize(slotCount); // power of two for ivshmem (spec §3.1, §3.8)
         // created safely (no link, FIFO or foreign file), or our own file of the right size reused in place; locked
@@ -201,7 +211,18 @@ public final class AgentCommand implements Callable<Integer> {
         try (MappedRegionFile mapping = MappedRegionFile.createOrReuse(region, backing, access);
                 HostEndpoint endpoint = Regions.prepareHost(mapping.memory(), regionConfig)) { // READY once the agent serves it
             boolean existed = mapping.reused();
-            HostAgent agent = build(endpoint, policy, map, gpa, mapping, watcher);
+            Path dbSocket = ivshmemServer;
+            @Nullable AgentDoorbell doorbell = null;
+            if (dbSocket != null) {
+                try { // listening before the region is published and before QEMU starts: QEMU connects once
+                    doorbell = AgentDoorbell.start(dbSocket, region, safetyPollNanos);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println(Usage.prefix(spec) + "--ivshmem-server " + dbSocket + ": "
+                            + e.getMessage());
+                    return VboostCli.USAGE;
+                }
+            }
+            HostAgent agent = build(endpoint, policy, map, gpa, mapping, watcher, offered, doorbell);
             StopSignals stop = StopSignals.install(); // Ctrl-C/SIGTERM end the loop below: restored, exit 0
             @Nullable HypercallSocketServer hypercalls = null;
             @Nullable MetricsEndpoint metricsEndpoint = null;
@@ -209,7 +230,7 @@ public final class AgentCommand implements Callable<Integer> {
                 agent.start();
                 if (metricsSpec != null) {
                     metricsEndpoint = MetricsEndpoint.start(metricsSpec,
-                            new AgentMetrics(() -> List.of(agent.counters("vm")), () -> 0));
+                            new AgentMetrics(() -> List.of(agent.counters("vm")), () -> 0, agent::loopCounters));
                     out.println("vboost agent: metrics on " + metricsEndpoint.url());
                 }
                 Path socket = hypercallSocket;
@@ -227,7 +248,11 @@ public final class AgentCommand implements Callable<Integer> {
                         + "policy %s ceiling %d, max boost %d us%n", region, existed ? "re-initialised" : "created",
                         slotCount, servedGeneration(mapping), map,
                         policy.boostPolicy(), policy.priorityCeiling(), TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
-                out.println(RegionFileAccess.qemuLines(region, backing));
+                if (doorbell != null) {
+                    out.println(doorbell.describe()); // ivshmem-doorbell gets the region from the server
+                } else {
+                    out.println(RegionFileAccess.qemuLines(region, backing));
+                }
                 out.flush();
                 long end = durationSeconds > 0 ? System.nanoTime() + (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
                 long step = statsSeconds > 0 ? (long) (statsSeconds * 1e9) : Long.MAX_VALUE;
@@ -251,7 +276,7 @@ public final class AgentCommand implements Callable<Integer> {
                         out.flush();
                     }
                     if (statsSeconds > 0 && System.nanoTime() - nextStats >= 0) {
-                        out.println(stats(agent.counters("vm")));
+                        out.println(stats(agent.counters("vm")) + (doorbell != null ? "; " + doorbell.stats() : ""));
                         out.flush();
                         nextStats += step;
                     }
@@ -270,10 +295,13 @@ public final class AgentCommand implements Callable<Integer> {
                     }
                     String signal = stop.received();
                     out.println("stopped" + (signal != null ? " by " + signal + ", every boosted thread restored" : "")
-                            + "; " + stats(agent.counters("vm")));
+                            + "; " + stats(agent.counters("vm")) + (doorbell != null ? "; " + doorbell.stats() : ""));
                     out.flush();
                 } finally {
                     stop.close();
+                    if (doorbell != null) {
+                        doorbell.close(); // after the agent stopped: its thread waited on the server's eventfd
+                    }
                 }
             }
             Throwable error = agent.lastError();
@@ -296,7 +324,8 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private HostAgent build(HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> map, long gpa,
-            MappedRegionFile mapping, @Nullable QmpVcpuWatcher watcher) {
+            MappedRegionFile mapping, @Nullable QmpVcpuWatcher watcher, long offered,
+            @Nullable AgentDoorbell doorbell) {
         // a region file unlinked or replaced while mapped fails the VM (spec §9 H9); with --pid, every vCPU
         // thread must belong to that process (H2)
         VmOptions options = VmOptions.NONE.withRegionCheck(mapping::stillLinked);
@@ -305,7 +334,10 @@ public final class AgentCommand implements Callable<Integer> {
         } else if (watcher != null) {
             options = options.withProcessId(watcher.qemuPid()); // QMP's peer: hot-plugged threads are checked too
         }
-        HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, Feature.DEFINED_MASK, gpa, options);
+        HostAgent.Builder b = HostAgent.builder().addVm("vm", endpoint, policy, map, offered, gpa, options);
+        if (doorbell != null) {
+            doorbell.configure(b);
+        }
         if (journal != null) {
             b.journal(journal);
         }

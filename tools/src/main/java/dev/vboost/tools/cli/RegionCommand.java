@@ -77,7 +77,7 @@ public final class RegionCommand implements Callable<Integer> {
         }
         HostRegionConfig config;
         try {
-            config = new HostRegionConfig(slots, Feature.DEFINED_MASK, ceiling, maxBoostMicros);
+            config = new HostRegionConfig(slots, Feature.ALL_BUT_DOORBELL, ceiling, maxBoostMicros);
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, String.valueOf(e.getMessage()));
         }

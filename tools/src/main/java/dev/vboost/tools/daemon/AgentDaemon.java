@@ -59,7 +59,7 @@ public final class AgentDaemon implements AutoCloseable {
             dir.start();
             String spec = o.metrics();
             if (spec != null) {
-                d.metrics = MetricsEndpoint.start(spec, new AgentMetrics(d::counters, dir::badFiles));
+                d.metrics = MetricsEndpoint.start(spec, new AgentMetrics(d::counters, dir::badFiles, host::loopCounters));
             }
         } catch (IOException | RuntimeException e) {
             d.shutdown();

@@ -43,7 +43,7 @@ final class ServedRegion implements AutoCloseable {
         if (parent == null || !Files.isDirectory(parent)) {
             throw new VmFileException(vm.file(), "region", "directory " + parent + " does not exist");
         }
-        HostRegionConfig cfg = new HostRegionConfig(slotCount, Feature.DEFINED_MASK, policy.priorityCeiling(),
+        HostRegionConfig cfg = new HostRegionConfig(slotCount, Feature.ALL_BUT_DOORBELL, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         MappedRegionFile mapping;
         try {

@@ -38,6 +38,11 @@ final class SharedAgentHost implements VmHost {
     }
 
     @Override
+    public dev.vboost.agent.stats.LoopCounters loopCounters() {
+        return agent.loopCounters();
+    }
+
+    @Override
     public synchronized void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid) {
         if (closed) {
             throw new IllegalStateException("host closed");

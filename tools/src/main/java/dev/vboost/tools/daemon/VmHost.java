@@ -30,6 +30,11 @@ public interface VmHost extends AutoCloseable {
     @Nullable VmCounters counters(String name);
 
     /** The last unexpected error of the agent, or {@code null}. */
+    /** The agent loop's wake-ups and lateness, or null where no agent loop runs (metrics). */
+    default dev.vboost.agent.stats.@Nullable LoopCounters loopCounters() {
+        return null;
+    }
+
     @Nullable Throwable lastError();
 
     /** Stops serving every VM, restoring every thread the agent boosted. Idempotent; safe from a shutdown hook. */

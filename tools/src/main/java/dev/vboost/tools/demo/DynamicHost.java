@@ -92,7 +92,7 @@ final class DynamicHost implements AutoCloseable {
         Path regionFile = dir.resolve("region");
         Path socketFile = dir.resolve("hypercall.sock");
         MappedRegionFile mapping = MappedRegionFile.create(regionFile, RegionLayout.backingSize(1));
-        HostEndpoint endpoint = Regions.createHost(mapping.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK,
+        HostEndpoint endpoint = Regions.createHost(mapping.memory(), new HostRegionConfig(1, Feature.ALL_BUT_DOORBELL,
                 config.priority, (int) TimeUnit.NANOSECONDS.toMicros(config.maxBoostNanos)));
         return new DynamicHost(config, rt, new BoostTimeline(rt.actuator()), dir, regionFile, socketFile, mapping,
                 endpoint);
