@@ -111,4 +111,47 @@ class PackagingTest {
         assertEquals("0", u[0]);
         assertTrue(Files.notExists(vms.resolve("db.vm")));
     }
+    /**
+     * At {@code prepare} (before QEMU starts) the hook creates the region with the real {@code vboost region}, owned
+     * by the agent's user, group QEMU's, mode 0660, sized for the domain's vCPUs; the agent then reuses that file
+     * (a file QEMU created as its own user would be refused); {@code release} removes it.
+     */
+    @Test
+    void libvirtHookCreatesTheRegionBeforeQemuAndRemovesItAtRelease() throws Exception {
+        Path hook = ROOT.resolve("packaging/libvirt/qemu");
+        Path shm = Files.createDirectory(tmp.resolve("shm"));
+        Path vms = Files.createDirectory(tmp.resolve("vms"));
+        // the real CLI, run from this test's class path (the jar is packaged after the tests)
+        Path cli = tmp.resolve("vboost");
+        Files.writeString(cli, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' -cp '" + System.getProperty("java.class.path") + "' dev.vboost.tools.VboostCli \"$@\"\n");
+        Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwx------"));
+        String user = Files.getOwner(Path.of("/proc/self")).getName();
+        String group = Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        List<String> env = List.of("VBOOST=" + cli, "VBOOST_SHM_DIR=" + shm, "VBOOST_VM_DIR=" + vms,
+                "VBOOST_REGION_OWNER=" + user, "VBOOST_REGION_GROUP=" + group);
+        String xml = "<domain type='kvm'><name>web1</name><vcpu placement='static' current='2'>6</vcpu><devices>\n"
+                + "  <shmem name='vboost-web1'><model type='ivshmem-plain'/><size unit='K'>4</size></shmem>\n"
+                + "</devices></domain>\n";
+        String[] r = run(tmp, xml, env, "sh", hook.toString(), "web1", "prepare", "begin", "-");
+        assertEquals("0", r[0], () -> r[1] + r[2]);
+        Path region = shm.resolve("vboost-web1");
+        assertTrue(Files.isRegularFile(region, java.nio.file.LinkOption.NOFOLLOW_LINKS), "created at prepare: " + r[1] + r[2]);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(region)));
+        assertEquals(dev.vboost.api.layout.RegionLayout.backingSize(6), Files.size(region), "one slot per possible vCPU");
+        // the agent (same user, same group and mode) reuses the file in place instead of refusing it
+        dev.vboost.impl.memory.FileAccess access = dev.vboost.impl.memory.FileAccess.parse("0660", null, group);
+        try (dev.vboost.impl.memory.MappedRegionFile m = dev.vboost.impl.memory.MappedRegionFile.createOrReuse(region,
+                dev.vboost.api.layout.RegionLayout.backingSize(6), access)) {
+            assertTrue(m.reused(), "the hook's file is adopted");
+        }
+        // a domain without a vCPU count gets no region, and the hook still succeeds
+        String[] n = run(tmp, xml.replace("<vcpu placement='static' current='2'>6</vcpu>", "").replace("web1", "web2"),
+                env, "sh", hook.toString(), "web2", "prepare", "begin", "-");
+        assertEquals("0", n[0]);
+        assertTrue(Files.notExists(shm.resolve("vboost-web2")));
+        String[] t = run(tmp, xml, env, "sh", hook.toString(), "web1", "release", "end", "-");
+        assertEquals("0", t[0], () -> t[1] + t[2]);
+        assertTrue(Files.notExists(region), "removed at release");
+    }
 }
