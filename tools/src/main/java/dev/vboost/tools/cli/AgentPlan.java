@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,16 +25,33 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 record AgentPlan(Path region, PolicyConfig policy, @Nullable QmpVcpuWatcher watcher, Map<Integer, Integer> vcpus,
         int slotCount, long gpa, FileAccess access, HypercallSocketServer.Options socketOptions, long offered,
-        long safetyPollNanos) {
+        long safetyPollNanos, boolean qmpAfterDoorbell) {
 
-    static AgentPlan check(CommandSpec spec, AgentCommand a, long safetyPollNanos) {
+    /** The plan with the vCPUs read over QMP once QEMU runs (after the ivshmem server listens). */
+    AgentPlan withQmp(QmpVcpuWatcher w, Map<Integer, Integer> map) {
+        return new AgentPlan(region, policy, w, map, slotCount, gpa, access, socketOptions, offered, safetyPollNanos,
+                false);
+    }
+
+    static AgentPlan check(CommandSpec spec, AgentCommand a, long safetyPollNanos) throws InterruptedException {
         Path region = a.region;
         if (region == null) {
             throw Usage.error(spec, "Missing required option: '--region=FILE' (or --vm-dir DIR)");
         }
         PolicyConfig policy = policy(spec, a.policyFile);
-        @Nullable QmpVcpuWatcher watcher = VcpuDiscovery.qmpWatcher(spec, a);
-        Map<Integer, Integer> map = watcher != null ? watcher.current() : VcpuDiscovery.vcpuMap(spec, a);
+        // with a doorbell the ivshmem server must listen before QEMU starts (QEMU connects once), so QEMU's QMP
+        // socket is read only after it: --slots says the region's size
+        boolean qmpAfterDoorbell = a.ivshmemServer != null && a.qmp != null;
+        if (qmpAfterDoorbell) {
+            VcpuDiscovery.checkQmpAlone(spec, a);
+            if (a.slots == 0) {
+                throw Usage.error(spec, "--ivshmem-server with --qmp needs --slots N: the server listens before QEMU "
+                        + "starts, so its vCPUs are read only after that");
+            }
+        }
+        @Nullable QmpVcpuWatcher watcher = qmpAfterDoorbell ? null : VcpuDiscovery.qmpWatcher(spec, a, Duration.ZERO);
+        Map<Integer, Integer> map = watcher != null ? watcher.current()
+                : qmpAfterDoorbell ? Map.of() : VcpuDiscovery.vcpuMap(spec, a);
         int slotCount = a.slots == 0 ? map.size() : a.slots;
         if (slotCount < 1 || slotCount > RegionLayout.MAX_SLOTS) {
             throw Usage.error(spec, "--slots must be 1.." + RegionLayout.MAX_SLOTS + ", got " + slotCount);
@@ -57,7 +75,7 @@ record AgentPlan(Path region, PolicyConfig policy, @Nullable QmpVcpuWatcher watc
                 a.socketMode);
         long offered = AgentDoorbell.offeredFeatures(a.ivshmemServer != null); // DOORBELL only with a doorbell (§12.2)
         return new AgentPlan(region, policy, watcher, map, slotCount, gpa, access, socketOptions, offered,
-                safetyPollNanos);
+                safetyPollNanos, qmpAfterDoorbell);
     }
 
     private static PolicyConfig policy(CommandSpec spec, @Nullable Path f) {

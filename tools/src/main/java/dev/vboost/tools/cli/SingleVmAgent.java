@@ -33,6 +33,9 @@ final class SingleVmAgent {
     private SingleVmAgent() {
     }
 
+    /** How long the agent waits for QEMU's QMP socket when QEMU starts after the ivshmem server. */
+    private static final java.time.Duration QMP_WAIT = java.time.Duration.ofSeconds(60);
+
     /** Serves the VM; returns the exit code (a usage error found only now, e.g. a socket that cannot bind, is 2). */
     static int run(CommandSpec spec, AgentCommand a, AgentPlan p) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,6 +58,21 @@ final class SingleVmAgent {
                     spec.commandLine().getErr().println(Usage.prefix(spec) + "--ivshmem-server " + dbSocket + ": "
                             + e.getMessage());
                     return VboostCli.USAGE;
+                }
+            }
+            if (p.qmpAfterDoorbell() && doorbell != null) {
+                out.printf(Locale.ROOT, "vboost agent: ivshmem server listening on %s; waiting up to %d s for QEMU's "
+                        + "QMP socket %s%n", dbSocket, QMP_WAIT.toSeconds(), a.qmp);
+                out.flush();
+                try {
+                    QmpVcpuWatcher w = VcpuDiscovery.qmpWatcher(spec, a, QMP_WAIT);
+                    if (w == null) {
+                        throw new IllegalStateException("--qmp checked by AgentPlan");
+                    }
+                    p = p.withQmp(w, VcpuDiscovery.servable(w.current(), p.slotCount()));
+                } catch (RuntimeException | InterruptedException e) {
+                    doorbell.close();
+                    throw e;
                 }
             }
             HostAgent agent = build(a, p, endpoint, mapping, doorbell);

@@ -23,20 +23,36 @@ final class VcpuDiscovery {
     private VcpuDiscovery() {
     }
 
-    /** With --qmp: connects to QEMU and reads its vCPUs (null without --qmp). */
-    static @Nullable QmpVcpuWatcher qmpWatcher(CommandSpec spec, AgentCommand a) {
+    /** --qmp excludes --vcpu and --pid. */
+    static void checkQmpAlone(CommandSpec spec, AgentCommand a) {
+        if (a.qmp != null && (!a.vcpus.isEmpty() || a.pid != 0)) {
+            throw Usage.error(spec, "give the vCPU threads with one of --qmp, --vcpu or --pid");
+        }
+    }
+
+    /**
+     * With --qmp: connects to QEMU and reads its vCPUs (null without --qmp). {@code wait} &gt; 0: QEMU is being
+     * started, so a socket that is not there yet or refuses is tried again every 100 ms for that long.
+     */
+    static @Nullable QmpVcpuWatcher qmpWatcher(CommandSpec spec, AgentCommand a, Duration wait)
+            throws InterruptedException {
         Path socket = a.qmp;
         if (socket == null) {
             return null;
         }
-        if (!a.vcpus.isEmpty() || a.pid != 0) {
-            throw Usage.error(spec, "give the vCPU threads with one of --qmp, --vcpu or --pid");
-        }
+        checkQmpAlone(spec, a);
         QmpVcpuWatcher w;
-        try {
-            w = QmpVcpuWatcher.start(socket, Duration.ofSeconds(10), Duration.ofSeconds(2), m -> { });
-        } catch (IOException e) {
-            throw Usage.error(spec, "--qmp: " + e.getMessage());
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                w = QmpVcpuWatcher.start(socket, Duration.ofSeconds(10), Duration.ofSeconds(2), m -> { });
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw Usage.error(spec, "--qmp: " + e.getMessage());
+                }
+                Thread.sleep(100); // QEMU has not created its QMP socket yet
+            }
         }
         // spec §9 H2: QEMU's thread ids are a claim; every one must be a thread of the process serving the socket
         List<String> foreign = QmpPeer.foreignThreads(w.qemuPid(), w.current());
