@@ -82,6 +82,9 @@ class JournalAttackTest {
         VcpuThread user = process();   // a user's process at SCHED_OTHER: the forger wants it at FIFO 99
         VcpuThread daemon = process(); // a root daemon at SCHED_OTHER: the forger wants it at SCHED_IDLE
         VcpuThread boosted = process(); // a genuinely boosted vCPU: restored
+        // what they start with (inherited from this JVM: SCHED_OTHER, at whatever nice the build runs)
+        ThreadAttributes userBefore = actuator.read(user);
+        ThreadAttributes daemonBefore = actuator.read(daemon);
         actuator.apply(boosted, ThreadAttributes.rr(8));
         Path journal = dir.resolve("leases.journal");
         try (LeaseJournal j = LeaseJournal.open(journal)) {
@@ -93,8 +96,8 @@ class JournalAttackTest {
         try (LeaseJournal j = LeaseJournal.open(journal)) {
             r = j.recover(actuator);
         }
-        assertEquals(ThreadAttributes.DEFAULT, actuator.read(user), "never raised");
-        assertEquals(ThreadAttributes.DEFAULT, actuator.read(daemon), "a thread that is not boosted is left alone");
+        assertEquals(userBefore, actuator.read(user), "never raised");
+        assertEquals(daemonBefore, actuator.read(daemon), "a thread that is not boosted is left alone");
         assertEquals(ThreadAttributes.DEFAULT, actuator.read(boosted), "the real lease is restored");
         assertEquals(2, r.refused().size(), r.toString());
         assertEquals(1, r.restored().size(), r.toString());
