@@ -11,10 +11,11 @@
 # ~/.cache/vboost-vm-e2e (run that script once). TCG (no KVM): the guest's BAR0 write reaches the agent's
 # eventfd through QEMU's ivshmem MMIO handler on the vCPU thread, not KVM's ioeventfd.
 #
-# Stand-in: the agent serves one slot whose "vCPU thread" is a sleeping process of this script, not QEMU's
-# vCPU thread, because `vboost agent --ivshmem-server` must listen before QEMU starts (QEMU connects once) while
-# the one-VM CLI resolves its vCPU threads (--qmp, --pid) before it serves. The boosts are real
-# (sched_setattr on the stand-in); what is measured is the transport and the agent, not the guest's vCPU.
+# The slot's thread is QEMU's own vCPU thread (`CPU 0/TCG`), taken over QMP: with the doorbell the agent's
+# ivshmem server listens first, QEMU starts and connects to it, and the agent then reads QEMU's QMP socket
+# (`--ivshmem-server` with `--qmp` and `--slots`); in lazy mode `vboost region` creates the file, QEMU maps it,
+# and the agent reuses it. Exits 1 if a guest fails, the doorbell guest did not accept DOORBELL, or the agent
+# received no ring (CI runs a short pass from .ci/extra-checks).
 set -euo pipefail
 n=${1:-1000}; reps=${2:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,27 +54,35 @@ transitions.per.second=100000
 POLICY
 
 run() { # $1 lazy|doorbell
-  local mode=$1 d="$work/$1" extra=() dev=()
+  local mode=$1 d="$work/$1" dev=()
   rm -rf "$d"; mkdir -p "$d"
-  sleep 900 & local standin=$!
-  local region="$d/vm.vboost" sock="$d/vm.ivshmem"
-  [ "$mode" = doorbell ] && extra=(--ivshmem-server "$sock" --safety-poll 100ms)
-  ./vboost agent --region "$region" --slots 1 --vcpu 0=$standin --policy "$work/policy.properties" --stats 0 \
-      "${extra[@]}" > "$d/agent.log" 2>&1 &
-  local apid=$!
-  for _ in $(seq 600); do grep -q '^vboost agent: region' "$d/agent.log" && break; sleep 0.1; done
-  grep -q '^vboost agent: region' "$d/agent.log" || { cat "$d/agent.log"; exit 1; }
+  local region="$d/vm.vboost" sock="$d/vm.ivshmem" qmp="$d/qmp.sock" apid=""
+  agent() { ./vboost agent --region "$region" --slots 1 --qmp "$qmp" --policy "$work/policy.properties" --stats 0 "$@" \
+      > "$d/agent.log" 2>&1 & apid=$!; }
+  await_log() { # $1 pattern: the agent got that far (60 s at most)
+    for _ in $(seq 600); do grep -q "$1" "$d/agent.log" && return 0; sleep 0.1; done
+    echo "$mode: the agent never printed '$1'"; cat "$d/agent.log"; exit 1
+  }
   if [ "$mode" = doorbell ]; then
+    agent --ivshmem-server "$sock" --safety-poll 100ms
+    await_log 'ivshmem server listening'   # QEMU connects once: the server first
     dev=(-chardev socket,path="$sock",id=vbdb -device ivshmem-doorbell,chardev=vbdb,vectors=1)
   else
+    ./vboost region "$region" --slots 1 > "$d/region.log"   # NOT_READY until the agent serves it
     dev=(-object memory-backend-file,id=vbmem,mem-path="$region",size="$(stat -c %s "$region")",share=on
          -device ivshmem-plain,memdev=vbmem)
   fi
   timeout 900 qemu-system-x86_64 -accel tcg -m 256M -nodefaults -no-user-config -smp 1 -kernel "$kernel" \
     -initrd "$work/initramfs.cpio.gz" -display none -no-reboot -serial file:"$d/serial.log" \
+    -name guest=db,debug-threads=on -qmp unix:"$qmp",server=on,wait=off \
     -append "console=ttyS0 quiet panic=-1 vboost.steps=attach,boost:0:rr:5,release:0,sleep:5000,bench:0:$n:5,detach" \
     "${dev[@]}" &
   local qpid=$!
+  if [ "$mode" = lazy ]; then
+    for _ in $(seq 600); do [ -S "$qmp" ] && break; sleep 0.1; done
+    agent
+  fi
+  await_log '^vboost agent: region'
   for _ in $(seq 3000); do grep -q 'step 3 release' "$d/serial.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.5 # the guest now sleeps 5 s: sample the agent loop thread over 3 s of it
   local loop
@@ -82,13 +91,18 @@ run() { # $1 lazy|doorbell
   local s1 s2; s1=$(snap); sleep 3; s2=$(snap)
   wait $qpid || true
   kill -TERM $apid; wait $apid || true
-  kill $standin 2>/dev/null || true
   local bench attach rang rings
   attach=$(grep -o 'doorbell accepted\|doorbell not offered (lazy)\|no doorbell (lazy)' "$d/serial.log" | head -1)
   bench=$(grep -o 'p50 [0-9]* us, p99 [0-9]* us, max [0-9]* us' "$d/serial.log" || echo "bench failed")
   rang=$(grep -o 'rang the host [0-9]*' "$d/serial.log" | grep -o '[0-9]*$' || echo "?")
   rings=$(grep -o 'rings [0-9]*, spurious [0-9]*, coalesced [0-9]*' "$d/agent.log" | tail -1 || true)
-  grep -q 'guest: vboost-guest exit 0' "$d/serial.log" || { echo "$mode: guest failed"; tail -20 "$d/serial.log"; exit 1; }
+  grep -q 'guest: vboost-guest exit 0' "$d/serial.log" || { echo "$mode: guest failed"; tail -20 "$d/serial.log"; cat "$d/agent.log"; exit 1; }
+  grep -q 'vCPU threads {0=' "$d/agent.log" || { echo "$mode: no vCPU thread from QMP"; cat "$d/agent.log"; exit 1; }
+  if [ "$mode" = doorbell ]; then
+    [ "$attach" = "doorbell accepted" ] || { echo "doorbell: the guest did not accept DOORBELL ($attach)"; exit 1; }
+    local got; got=$(printf '%s\n' "$rings" | sed -n 's/^rings \([0-9]*\),.*/\1/p')
+    [ "${got:-0}" -gt 0 ] || { echo "doorbell: the agent received no ring ($rings)"; cat "$d/agent.log"; exit 1; }
+  fi
   printf '%-8s | %-27s | guest rang %5s | agent %-38s | idle 3 s: %3d ticks, %6d voluntary switches | %d round trips: %s\n' \
     "$mode" "$attach" "$rang" "${rings:-(no doorbell)}" $(( ${s2% *} - ${s1% *} )) $(( ${s2#* } - ${s1#* } )) "$n" "$bench"
 }
