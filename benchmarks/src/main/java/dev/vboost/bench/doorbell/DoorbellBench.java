@@ -7,7 +7,6 @@ import dev.vboost.agent.actuator.RecordingActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.ivshmem.EventfdLoopWaiter;
 import dev.vboost.agent.ivshmem.IvshmemServer;
-import dev.vboost.agent.ivshmem.WaiterLoop;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.GuestEndpoint;
@@ -35,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent side of the doorbell measurements (docs/performance.md, "Doorbell"), run by
- * {@code benchmarks/run-doorbell.sh}. The agent loop is {@link WaiterLoop} over {@link EventfdLoopWaiter}
- * (doorbell) or the agent's own poll loop ({@link HostAgent#start()}, lazy mode).
+ * {@code benchmarks/run-doorbell.sh}. The agent loop is the agent's own ({@link HostAgent#start()}), waiting in
+ * an {@link EventfdLoopWaiter} on the doorbell ({@link HostAgent.Builder#loopWaiter}) or parked for its poll
+ * period (lazy mode).
  *
  * <pre>
  * roundtrip lazy|doorbell WARMUP ROUNDS GAP_US POLL_US FIFO_PRIO await|spin
@@ -51,6 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * POLL_US is the lazy poll period, and in doorbell mode the safety poll.
  */
 public final class DoorbellBench {
+    /** The agent's own loop thread, in both modes. */
+    private static final String AGENT_THREAD = "vboost-agent";
+
     private DoorbellBench() {
     }
 
@@ -115,26 +118,19 @@ public final class DoorbellBench {
             // DOORBELL offered only when the agent waits on the doorbell (spec §12.2): the guest rings only then
             HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1,
                     doorbell ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL, 50, HostRegionConfig.DEFAULT_MAX_BOOST_US));
-            HostAgent agent = HostAgent.builder()
+            HostAgent.Builder b = HostAgent.builder()
                     .addVm("vm", host, permissive(), Map.of(0, vcpuTid.get()))
                     .actuator(actuator)
-                    .idlePollNanos(TimeUnit.MICROSECONDS.toNanos(pollUs))
-                    .build();
+                    .idlePollNanos(TimeUnit.MICROSECONDS.toNanos(pollUs));
             IvshmemServer server = null;
             EventfdLoopWaiter waiter = null;
-            WaiterLoop loop = null;
-            String loopThread;
             if (doorbell) {
                 server = IvshmemServer.start(socket, regionPath, 1, PosixFilePermissions.fromString("rw-------"));
                 waiter = new EventfdLoopWaiter(server.hostEventFds());
-                agent.prepare();
-                loop = WaiterLoop.start(agent, waiter, TimeUnit.MICROSECONDS.toNanos(pollUs));
-                loopThread = "vboost-agent-waiter-loop";
-            } else {
-                agent.start();
-                loopThread = "vboost-agent";
+                b.loopWaiter(waiter); // POLL_US is then the safety poll
             }
-            int loopTid = tidOf(loopThread);
+            HostAgent agent = b.build().start();
+            int loopTid = tidOf(AGENT_THREAD);
             actuator.apply(loopTid, ThreadAttributes.fifo(fifo));
             try {
                 String line = runGuest(regionPath, doorbell ? socket.toString() : "-", warmup, rounds, gapUs, wait);
@@ -143,16 +139,13 @@ public final class DoorbellBench {
                         + (waiter == null ? "" : " rings=" + waiter.ringsReceived() + " coalesced="
                         + waiter.ringsCoalesced() + " wakeups=" + waiter.wakeUps()));
             } finally {
-                if (loop != null) {
-                    loop.close();
-                }
+                agent.stop(); // first: the waiter reads the server's descriptors
                 if (waiter != null) {
                     waiter.close();
                 }
                 if (server != null) {
                     server.close();
                 }
-                agent.stop();
                 stop.countDown();
             }
         }
@@ -206,22 +199,15 @@ public final class DoorbellBench {
             }
             guests.add(Regions.attachGuest(file.memory(), Feature.DEFINED_MASK));
         }
-        HostAgent agent = b.build();
         EventfdLoopWaiter waiter = null;
-        WaiterLoop loop = null;
-        String loopThread;
         if (doorbell) {
             int[] fds = servers.stream().flatMapToInt(s -> java.util.Arrays.stream(s.hostEventFds())).toArray();
-            waiter = new EventfdLoopWaiter(fds);
-            agent.prepare();
-            loop = WaiterLoop.start(agent, waiter, TimeUnit.MICROSECONDS.toNanos(pollUs));
-            loopThread = "vboost-agent-waiter-loop";
-        } else {
-            agent.start();
-            loopThread = "vboost-agent";
+            waiter = new EventfdLoopWaiter(fds); // one waiter over every VM's doorbell; POLL_US is the safety poll
+            b.loopWaiter(waiter);
         }
+        HostAgent agent = b.build().start();
         try {
-            int loopTid = tidOf(loopThread);
+            int loopTid = tidOf(AGENT_THREAD);
             Thread.sleep(2_000); // warm-up: attach seen, JIT settled
             long t0 = System.nanoTime();
             long thread0 = cpuNanos("/proc/self/task/" + loopTid + "/schedstat");
@@ -235,16 +221,13 @@ public final class DoorbellBench {
                     doorbell ? "doorbell" : "lazy", vms, vcpus, pollUs, seconds, 100.0 * thread / wall,
                     100.0 * proc / wall, waiter == null ? "" : " wakeups=" + waiter.wakeUps()));
         } finally {
-            if (loop != null) {
-                loop.close();
-            }
+            agent.stop(); // first: the waiter reads the servers' descriptors
             if (waiter != null) {
                 waiter.close();
             }
             for (IvshmemServer s : servers) {
                 s.close();
             }
-            agent.stop();
             for (GuestEndpoint g : guests) {
                 g.detach();
             }

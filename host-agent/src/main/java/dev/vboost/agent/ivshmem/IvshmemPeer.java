@@ -115,7 +115,7 @@ public final class IvshmemPeer implements AutoCloseable {
             version = value;
         } else if (ownId < 0) {
             expectNoFd(fd, "own id");
-            if (value < 0 || value > IvshmemServer.MAX_PEER_ID) {
+            if (value < 0 || value > PeerTable.MAX_PEER_ID) {
                 throw new IOException("own peer id " + value + " outside 0..65535");
             }
             ownId = value;
@@ -126,7 +126,7 @@ public final class IvshmemPeer implements AutoCloseable {
                         + (fd < 0 ? " without one" : ""));
             }
             shmFd = fd;
-        } else if (value < 0 || value > IvshmemServer.MAX_PEER_ID) {
+        } else if (value < 0 || value > PeerTable.MAX_PEER_ID) {
             Libc.closeQuietly(fd);
             throw new IOException("peer id " + value + " outside 0..65535");
         } else if (fd < 0) {

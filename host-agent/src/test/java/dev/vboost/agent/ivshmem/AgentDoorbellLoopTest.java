@@ -54,9 +54,11 @@ class AgentDoorbellLoopTest {
                 long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
                 HostSlotSnapshot seen = new HostSlotSnapshot();
                 assertTrue(guest.awaitActed(0, id, WAIT, seen), "only a ring can have served it in time: " + seen);
-                // granted, not denied: the thread got the boost (a loaded machine may let the 3 ms boost expire
-                // before this thread reads the line, so the published status alone cannot tell)
-                assertEquals(DenialReason.NONE, seen.denial(), "denial");
+                // granted, not denied: the thread got the boost. A loaded machine may let the 3 ms boost expire
+                // before this thread reads the line: expiry publishes EXPIRED with the same acted id (§5.6), so
+                // NONE and EXPIRED both mean granted; any other reason is a denial
+                assertTrue(seen.denial() == DenialReason.NONE || seen.denial() == DenialReason.EXPIRED,
+                        "denial " + seen.denial());
                 assertTrue(actuator.calls().stream().anyMatch(c -> c.op() == RecordingActuator.Op.APPLY && c.tid() == 101
                         && c.succeeded() && c.attributes() != null && c.attributes().policy() == ThreadAttributes.SCHED_RR
                         && c.attributes().priority() == 5),

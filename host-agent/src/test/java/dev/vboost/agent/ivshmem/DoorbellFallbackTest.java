@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vboost.agent.HostAgent;
+import dev.vboost.agent.LoopWaiter;
 import dev.vboost.agent.actuator.RecordingActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.policy.PolicyConfig;
@@ -22,23 +23,24 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The doorbell end to end between threads (a guest endpoint ringing through an ivshmem client, the agent
- * sleeping in the eventfd waiter), and its loss: the server goes away, the guest keeps ringing an eventfd
- * nobody reads, and the agent still serves it by polling.
+ * The doorbell end to end between threads (a guest endpoint ringing through an ivshmem client, the agent's own
+ * loop sleeping in the eventfd waiter), and its loss: the server goes away, the guest keeps ringing an eventfd
+ * nobody reads, and the agent still serves it by polling (spec §12.5).
  */
 class DoorbellFallbackTest {
     private static final long WAIT = TimeUnit.SECONDS.toNanos(10);
-    /** So long that only a ring can get a request served within {@link #WAIT}. */
-    private static final long NO_POLL = TimeUnit.HOURS.toNanos(1);
     /**
-     * The agent's clock runs this far ahead of {@link System#nanoTime()}, so every deadline it returns (at most
-     * its 100 ms idle poll later on its own clock) lies an hour away for the loop: only a ring wakes it.
+     * The agent's clock runs this far ahead of {@link System#nanoTime()}, so every deadline its loop waits for
+     * (at most its 100 ms idle poll later on its own clock) lies an hour away for the waiter: only a ring wakes it.
      */
     private static final long AHEAD = TimeUnit.HOURS.toNanos(1);
+    /** After the loss: the lazy-mode period the host returns the guest to (§12.5), on the waiter's clock. */
+    private static final long LAZY = TimeUnit.MILLISECONDS.toNanos(5);
 
     @TempDir
     Path dir;
@@ -48,7 +50,13 @@ class DoorbellFallbackTest {
         Path regionPath = dir.resolve("vm.vboost");
         Path socket = dir.resolve("vm.ivshmem");
         RecordingActuator actuator = new RecordingActuator().addThread(101, ThreadAttributes.normal(0));
-        try (MappedRegionFile file = MappedRegionFile.create(regionPath, RegionLayout.regionSize(1))) {
+        try (MappedRegionFile file = MappedRegionFile.create(regionPath, RegionLayout.regionSize(1));
+                EventfdLoopWaiter timerOnly = new EventfdLoopWaiter()) {
+            HostSlotSnapshot seen = new HostSlotSnapshot();
+            IvshmemServer server = IvshmemServer.start(socket, regionPath, 1,
+                    PosixFilePermissions.fromString("rw-------"));
+            EventfdLoopWaiter doorbell = new EventfdLoopWaiter(server.hostEventFds());
+            LosableDoorbell waiter = new LosableDoorbell(doorbell, timerOnly);
             // waits on the doorbell, so offers DOORBELL (spec §12.2): the guest accepts it and rings
             HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK, 50, 3000));
             HostAgent agent = HostAgent.builder()
@@ -56,13 +64,9 @@ class DoorbellFallbackTest {
                     .actuator(actuator)
                     .clock(() -> System.nanoTime() + AHEAD)
                     .idlePollNanos(TimeUnit.MILLISECONDS.toNanos(100))
+                    .loopWaiter(waiter)
                     .build()
-                    .prepare();
-            HostSlotSnapshot seen = new HostSlotSnapshot();
-            IvshmemServer server = IvshmemServer.start(socket, regionPath, 1,
-                    PosixFilePermissions.fromString("rw-------"));
-            EventfdLoopWaiter waiter = new EventfdLoopWaiter(server.hostEventFds());
-            WaiterLoop loop = WaiterLoop.start(agent, waiter, NO_POLL);
+                    .start();
             try (IvshmemPeer vm = IvshmemPeer.connect(socket, 1, 10_000);
                     MappedRegionFile guestFile = MappedRegionFile.open(regionPath)) {
                 // the attach rings too: without it the agent would not see the guest before the safety poll
@@ -71,30 +75,91 @@ class DoorbellFallbackTest {
                 assertTrue(guest.awaitActed(0, id, WAIT, seen), "a ring got the request served: " + seen);
                 assertEquals(SlotStatus.BOOSTED, seen.status());
                 assertEquals(ThreadAttributes.rr(5), actuator.current(101));
-                assertTrue(waiter.ringsReceived() >= 2, "attach and request rang: " + waiter.ringsReceived());
+                assertTrue(doorbell.ringsReceived() >= 2, "attach and request rang: " + doorbell.ringsReceived());
 
-                // the doorbell is lost: the agent's server is gone (as after an agent restart, QEMU cannot
-                // reconnect); the agent now waits with a short safety poll and no eventfd of that VM
-                loop.close();
-                waiter.close();
+                // the doorbell is lost: the agent's server is gone (as after a server failure; QEMU cannot
+                // reconnect); the agent's loop now waits with the lazy period and no eventfd of that VM
+                assertTrue(waiter.lose(WAIT), "the agent thread left the doorbell's wait");
+                doorbell.close();
                 server.close();
-                long before = waiter.ringsReceived();
-                try (EventfdLoopWaiter timerOnly = new EventfdLoopWaiter();
-                        WaiterLoop polling = WaiterLoop.start(agent, timerOnly, TimeUnit.MILLISECONDS.toNanos(5))) {
-                    long release = guest.release(0);  // still rings: into an eventfd nobody reads, harmlessly
-                    assertTrue(guest.awaitActed(0, release, WAIT, seen), "served by polling: " + seen);
-                    assertEquals(SlotStatus.NORMAL, seen.status());
-                    assertEquals(ThreadAttributes.normal(0), actuator.current(101), "original attributes back");
-                    assertEquals(0, timerOnly.ringsReceived());
-                    assertEquals(before, waiter.ringsReceived());
-                    guest.detach();
+                long before = doorbell.ringsReceived();
+                long release = guest.release(0);  // still rings: into an eventfd nobody reads, harmlessly
+                assertTrue(guest.awaitActed(0, release, WAIT, seen), "served by polling: " + seen);
+                assertEquals(SlotStatus.NORMAL, seen.status());
+                assertEquals(ThreadAttributes.normal(0), actuator.current(101), "original attributes back");
+                assertEquals(0, timerOnly.ringsReceived());
+                assertEquals(before, doorbell.ringsReceived());
+                guest.detach();
+            } finally {
+                agent.stop();
+                doorbell.close();
+                server.close();
+            }
+        }
+    }
+
+    /**
+     * The agent's waiter: the doorbell's until {@link #lose}, then a timer-only waiter capped at {@link #LAZY}
+     * (the host, knowing the doorbell lost, returns the guest to its lazy period, §12.5). The doorbell is used
+     * only under {@link #doorbellInUse}, so once {@link #lose} holds it the agent thread never touches the
+     * server's descriptors again and they may be closed.
+     */
+    private static final class LosableDoorbell implements LoopWaiter {
+        private final EventfdLoopWaiter doorbell;
+        private final EventfdLoopWaiter timerOnly;
+        private final ReentrantLock doorbellInUse = new ReentrantLock();
+        private volatile boolean lost;
+        private boolean lastByRing;
+
+        LosableDoorbell(EventfdLoopWaiter doorbell, EventfdLoopWaiter timerOnly) {
+            this.doorbell = doorbell;
+            this.timerOnly = timerOnly;
+        }
+
+        /** @return false if the agent thread did not leave the doorbell's wait within {@code timeoutNanos} */
+        boolean lose(long timeoutNanos) throws InterruptedException {
+            lost = true;
+            doorbell.wakeUp();
+            if (!doorbellInUse.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            doorbellInUse.unlock(); // `lost` is set: the doorbell is never waited on again
+            return true;
+        }
+
+        @Override
+        public void awaitUntil(long deadlineNanos) throws InterruptedException {
+            doorbellInUse.lock();
+            try {
+                if (!lost) {
+                    doorbell.awaitUntil(deadlineNanos); // an hour away on this clock: only a ring ends it
+                    lastByRing = doorbell.lastWakeByRing();
+                    return;
                 }
             } finally {
-                loop.close();
-                waiter.close();
-                server.close();
-                agent.stop();
+                doorbellInUse.unlock();
             }
+            timerOnly.awaitUntil(Math.min(deadlineNanos, System.nanoTime() + LAZY));
+            lastByRing = timerOnly.lastWakeByRing();
+        }
+
+        @Override
+        public void wakeUp() {
+            if (lost) {
+                timerOnly.wakeUp();
+            } else {
+                doorbell.wakeUp();
+            }
+        }
+
+        @Override
+        public boolean lastWakeByRing() {
+            return lastByRing;
+        }
+
+        @Override
+        public boolean wakesOnRings() {
+            return true;
         }
     }
 }
