@@ -21,7 +21,7 @@ class StepControlMemoryTest {
     private static final int LINE = RegionLayout.hostLineOffset(1);
     private static final int OTHER = RegionLayout.hostLineOffset(0);
 
-    private final BufferMemory raw = new BufferMemory(ByteBuffer.allocate((int) RegionLayout.regionSize(2)));
+    private final BufferMemory raw = new BufferMemory(ByteBuffer.allocateDirect((int) RegionLayout.regionSize(2)));
     private final StepControlMemory m = new StepControlMemory(raw);
 
     /** A writer's W1..W4 on the line, counter from 6: odd, data, even with release. */
