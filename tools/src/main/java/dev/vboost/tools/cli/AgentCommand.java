@@ -75,7 +75,8 @@ public final class AgentCommand implements Callable<Integer> {
             + "hot-plug events. Not with libvirt, which owns QMP.")
     @Nullable Path qmp;
 
-    @Option(names = "--slots", paramLabel = "N", description = "Slots in the region (default: the number of vCPUs mapped).")
+    @Option(names = "--slots", paramLabel = "N", description = "Slots in the region (default: the number of vCPUs mapped; "
+            + "required with --ivshmem-server and --qmp, whose vCPUs are read after the server listens).")
     int slots;
 
     @Option(names = "--journal", paramLabel = "FILE", description = "Lease journal: threads a crashed agent left boosted are restored at the next start.")
