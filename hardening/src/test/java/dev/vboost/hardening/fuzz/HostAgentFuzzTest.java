@@ -3,6 +3,7 @@ package dev.vboost.hardening.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,6 +16,7 @@ import dev.vboost.agent.hypercall.HypercallDispatcher;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.VboostException;
+import dev.vboost.api.WireError;
 import dev.vboost.api.hypercall.HypercallExit;
 import dev.vboost.api.hypercall.HypercallNumbers;
 import dev.vboost.api.layout.RegionLayout;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Fuzzes the host agent as a hostile guest drives it: the hypercall dispatcher ({@link HypercallDispatcher}
@@ -157,13 +160,34 @@ class HostAgentFuzzTest {
                     : List.of(SchedPolicy.FIFO, SchedPolicy.RR));
             int priority = policy == SchedPolicy.NORMAL ? 0 : data.consumeInt(1, RegionLayout.PRIO_MAX);
             int nice = policy == SchedPolicy.NORMAL ? data.consumeInt(RegionLayout.NICE_MIN, RegionLayout.NICE_MAX) : 0;
-            guest.requestBoost(slot, policy, priority, nice, data.consumeInt(0, BoostReason.DEFINED_MASK));
+            int reasons = data.consumeInt(0, BoostReason.DEFINED_MASK);
+            if (refusedWhileStale(guest, () -> guest.requestBoost(slot, policy, priority, nice, reasons))) {
+                return;
+            }
+            guest.requestBoost(slot, policy, priority, nice, reasons);
+        }
+
+        /**
+         * A scribbled host header makes the guest stale (spec §5.9); it must then refuse with E_STALE_GENERATION
+         * and write nothing, until it re-attaches.
+         */
+        static boolean refusedWhileStale(GuestEndpoint guest, Executable call) {
+            if (!guest.hostRestarted()) {
+                return false;
+            }
+            VboostException e = assertThrows(VboostException.class, call, "a stale guest refuses to request");
+            assertEquals(WireError.STALE_GENERATION, e.error());
+            return true;
         }
 
         void release(FuzzedDataProvider data) {
             GuestEndpoint guest = this.guest;
-            if (guest != null) {
-                guest.release(data.consumeInt(0, SLOTS - 1));
+            if (guest == null) {
+                return;
+            }
+            int slot = data.consumeInt(0, SLOTS - 1);
+            if (!refusedWhileStale(guest, () -> guest.release(slot))) {
+                guest.release(slot);
             }
         }
 
