@@ -5,7 +5,11 @@
 # through a scenario whose every step is checked from OUTSIDE the guest: the region file, the vCPU thread's
 # scheduling attributes in /proc/<tid>/sched, QEMU's QMP.
 #
-# Usage: scripts/vm-e2e.sh [--long] [--bench N] [--out DIR] [--keep]
+# Usage: scripts/vm-e2e.sh [--doorbell] [--long] [--bench N] [--out DIR] [--keep]
+#   --doorbell carry the region with ivshmem-doorbell served by `vboost agent --ivshmem-server` (spec §12)
+#              instead of ivshmem-plain: the guest accepts DOORBELL and rings, the agent sleeps between rings
+#              (checked from its loop thread's context switches); the agent restart in step 6 is then a
+#              lost doorbell (§12.5): the restarted agent serves in lazy mode and the guest learns it on re-attach
 #   --long     also boot a guest running the Java guest (jlinked runtime in the initramfs)
 #   --bench N  round trips for the latency measurement (default 1000; 0 skips it)
 #   --out DIR  output directory (default target/vm-e2e): logs, serial console, agent log, results
@@ -22,16 +26,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 long=0
+doorbell=0
 bench=1000
 out="$root/target/vm-e2e"
 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --long) long=1 ;;
+    --doorbell) doorbell=1 ;;
     --bench) bench="${2:?--bench needs a number}"; shift ;;
     --out) out="${2:?--out needs a directory}"; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "vm-e2e: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -221,12 +227,23 @@ sched() { # tid field -> value from /proc/<tid>/sched
 }
 attrs() { echo "policy=$(sched "$1" policy) prio=$(sched "$1" prio) nice=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{print $17}')"; }
 
-start_agent() { # $1: log name
-  ./vboost agent --region "$region" --policy "$policy" --journal "$journal" --qmp "$qmp" --slots 3 --stats 0 \
-      > "$out/$1" 2>&1 &
+start_agent() { # $1: log name, then extra agent options
+  local name=$1; shift
+  ./vboost agent --region "$region" --policy "$policy" --journal "$journal" --qmp "$qmp" --slots 3 "$@" \
+      > "$out/$name" 2>&1 &
   apid=$!
   pids+=("$apid")
+}
+agent_serving() { # $1: log name; the agent reached QMP and published the region
   wait_for 60 grep -q '^vboost agent: region' "$out/$1" || fail "agent did not start (see $out/$1)"
+}
+# the agent's loop thread ("vboost-agent"): CPU ticks and voluntary context switches, "ticks switches"
+loop_sample() {
+  local t
+  t=$(grep -lx 'vboost-agent' /proc/"$apid"/task/*/comm 2>/dev/null | head -1) || true
+  [ -n "$t" ] || fail "no 'vboost-agent' thread in agent process $apid"
+  t=$(dirname "$t")
+  echo "$(awk '{print $14+$15}' "$t/stat") $(sed -n 's/^voluntary_ctxt_switches:\s*//p' "$t/status")"
 }
 
 # the guest client's locator against a fake sysfs tree first (no VM needed): a device with a region, then none
@@ -256,17 +273,26 @@ serial="$out/serial-c.log"
 head -c 4096 /dev/zero > "$mailbox"
 printf 'VBCT' | dd of="$mailbox" bs=1 conv=notrunc status=none
 # the region file exists before QEMU maps it; QEMU starts paused (-S) so the guest runs only once the agent
-# serves the region (race-free start order)
-./vboost region "$region" --slots 3 >/dev/null
+# serves the region (race-free start order). With the doorbell the agent creates the region and listens as
+# the ivshmem server before QEMU starts (QEMU connects once, spec §12.3), then waits for QEMU's QMP socket.
+doorbell_sock="$scratch/vm1.ivshmem"
+if [ "$doorbell" = 1 ]; then
+  start_agent agent-1.log --ivshmem-server "$doorbell_sock" --safety-poll 100ms --stats 1
+  wait_for 60 grep -q 'ivshmem server listening' "$out/agent-1.log" || fail "ivshmem server did not listen (see $out/agent-1.log)"
+  region_dev=(-chardev socket,path="$doorbell_sock",id=vbdb -device ivshmem-doorbell,chardev=vbdb,vectors=1,id=vboost0)
+else
+  ./vboost region "$region" --slots 3 >/dev/null
+  region_dev=(-object memory-backend-file,id=vbmem,mem-path="$region",size="$(stat -c %s "$region")",share=on
+              -device ivshmem-plain,memdev=vbmem,id=vboost0)
+fi
 size=$(stat -c %s "$region")
-log "booting the guest (region $size bytes, 2 vCPUs, room for 3)"
+log "booting the guest (region $size bytes, 2 vCPUs, room for 3, $([ "$doorbell" = 1 ] && echo ivshmem-doorbell || echo ivshmem-plain))"
 # vCPU 1 is a device of its own (id vcpu1) so that it can be unplugged and plugged again
 qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 256M -nodefaults -no-user-config \
   -smp 1,maxcpus=3 -device qemu64-x86_64-cpu,id=vcpu1,socket-id=0,core-id=1,thread-id=0 \
   -kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 vboost.steps=$steps" \
-  -object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on \
-  -device ivshmem-plain,memdev=vbmem,id=vboost0 \
+  "${region_dev[@]}" \
   -object memory-backend-file,id=ctlmem,mem-path="$mailbox",size=4096,share=on \
   -device ivshmem-plain,memdev=ctlmem,id=mailbox0 \
   -qmp unix:"$qmp",server=on,wait=off -qmp unix:"$qmp_test",server=on,wait=off \
@@ -279,7 +305,8 @@ tid1=$(tid_of 1)
 orig=$(attrs "$tid1")
 log "QEMU pid $qpid, CPU 1/$tcg is tid $tid1, original attributes $orig"
 
-start_agent agent-1.log
+[ "$doorbell" = 1 ] || start_agent agent-1.log --stats 0
+agent_serving agent-1.log
 gen1=$(u32 "$region" 0x18)
 [ "$(u32 "$region" 0x1C)" = 1 ] || fail "region not READY after the agent started"
 qmp_cmd '{"execute":"cont"}' >/dev/null
@@ -290,12 +317,24 @@ wait_guest 2
 [ "$(u32 "$region" 0x44)" = 1 ] && [ "$(u32 "$region" 0x4C)" = "$gen1" ] \
   || fail "guest header not ATTACHED at generation $gen1"
 pass "guest attached through the BAR at generation $gen1 ($(grep -o 'BAR2 0x[0-9a-f]*' "$serial" | head -1), $(( $(date +%s) - t_boot )) s after start)"
+if [ "$doorbell" = 1 ]; then
+  grep -q 'step 1 attach: ok .*doorbell accepted' "$serial" || fail "the guest did not accept DOORBELL (see $serial)"
+  pass "guest accepted DOORBELL (offered by the agent serving ivshmem-doorbell)"
+fi
 
 # 2. request on vCPU 1 from a thread pinned there: CPU 1/... at RR 5 while the guest holds the acknowledgement
 wait_guest 3
 [ "$(attrs "$tid1")" = "policy=2 prio=94 nice=0" ] || fail "CPU 1 thread is $(attrs "$tid1"), want RR 5 (policy=2 prio=94)"
 [ "$(u8 "$region" 0x144)" = 2 ] || fail "slot 1 not BOOSTED in the region"
 pass "boost acknowledged; host thread CPU 1/$tcg at $(attrs "$tid1") (SCHED_RR 5)"
+if [ "$doorbell" = 1 ]; then
+  # the guest waits for go 1 without writing anything: the agent loop must sleep (safety poll 100 ms: about
+  # 10 wake-ups a second; lazy mode's 200 us poll wakes about 5,000 times)
+  s1=$(loop_sample); sleep 2; s2=$(loop_sample)
+  switches=$(( ${s2#* } - ${s1#* } ))
+  [ "$switches" -le 100 ] || fail "doorbell agent loop woke $switches times in 2 s while the guest was silent"
+  pass "agent loop asleep while the guest is silent: $switches wake-ups, $(( ${s2% *} - ${s1% *} )) CPU ticks in 2 s"
+fi
 go 1
 
 # 3. release restores the exact original attributes
@@ -320,9 +359,18 @@ go 4
 # 6. agent killed with SIGKILL while a boost is held, restarted with its journal
 wait_guest 13
 [ "$(sched "$tid1" policy)" = 2 ] || fail "CPU 1 not boosted before the kill"
+if [ "$doorbell" = 1 ]; then
+  # the guest published 6 requests since attaching, each followed by a ring (with attach: at least 7)
+  ring_count() { grep -o 'rings [0-9]*, spurious' "$out/agent-1.log" | tail -1 | grep -o '[0-9]*'; }
+  rang_enough() { [ "$(ring_count || echo 0)" -ge 7 ]; }
+  wait_for 10 rang_enough || fail "the agent counted $(ring_count || echo 0) rings, want >= 7 (see agent-1.log)"
+  pass "rings reached the agent: $(grep -o 'rings [0-9]*, spurious [0-9]*, coalesced [0-9]*' "$out/agent-1.log" | tail -1)"
+fi
 kill -KILL "$apid"; wait "$apid" 2>/dev/null || true
 [ "$(sched "$tid1" policy)" = 2 ] || fail "CPU 1 unboosted by a killed agent?"
-start_agent agent-2.log
+# with the doorbell, QEMU cannot connect to a new server: the restarted agent serves in lazy mode (spec §12.5)
+start_agent agent-2.log --stats 0
+agent_serving agent-2.log
 [ "$(attrs "$tid1")" = "$orig" ] || fail "restarted agent did not restore CPU 1 from its journal: $(attrs "$tid1")"
 gen2=$(u32 "$region" 0x18)
 [ "$gen2" != "$gen1" ] || fail "restarted agent kept generation $gen1"
@@ -332,6 +380,11 @@ wait_guest 16
 [ "$(u32 "$region" 0x4C)" = "$gen2" ] || fail "guest did not re-attach at generation $gen2"
 [ "$(attrs "$tid1")" = "policy=2 prio=94 nice=0" ] || fail "after re-attach CPU 1 is $(attrs "$tid1")"
 pass "guest re-attached at generation $gen2 and is served (CPU 1 at RR 5)"
+if [ "$doorbell" = 1 ]; then
+  grep -q 'step 15 reattach: ok .*doorbell not offered (lazy)' "$serial" \
+    || fail "after the doorbell was lost the guest did not learn it on re-attach (see $serial)"
+  pass "doorbell lost with the restart: the new generation does not offer DOORBELL and the guest no longer rings"
+fi
 go 6
 
 # 7. latency: request -> host thread boosted -> acknowledgement, lazy mode
@@ -339,7 +392,7 @@ if [ "$bench" -gt 0 ]; then
   wait_guest 19 1800
   line=$(grep 'bench:1:' "$serial" | tail -1)
   echo "$line" | grep -q ': ok ' || fail "benchmark: $line"
-  pass "latency (${accel%%,*}): ${line#*ok }"
+  pass "latency (${accel%%,*}$([ "$doorbell" = 1 ] && echo ', lazy: the doorbell was lost with the restart')): ${line#*ok }"
   echo "${line#*ok }" > "$out/latency.txt"
 fi
 
@@ -403,6 +456,8 @@ if [ "$long" = 1 ]; then
   log "Java initramfs $(du -k "$out/initramfs-java.cpio.gz" | cut -f1) KiB (modules $mods)"
   kill "$apid" 2>/dev/null; wait "$apid" 2>/dev/null || true
   rm -f "$region" "$journal" "$qmp" "$qmp_test"
+  region_dev=(-object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on
+              -device ivshmem-plain,memdev=vbmem,id=vboost0)
   head -c 4096 /dev/zero > "$mailbox"
   printf 'VBCT' | dd of="$mailbox" bs=1 conv=notrunc status=none
   ./vboost region "$region" --slots 3 >/dev/null
@@ -410,8 +465,7 @@ if [ "$long" = 1 ]; then
   qemu-system-x86_64 -name vm1,debug-threads=on -accel "$accel" -m 768M -nodefaults -no-user-config \
     -smp 1,maxcpus=2 -device qemu64-x86_64-cpu,id=vcpu1,socket-id=0,core-id=1,thread-id=0 \
     -kernel "$kernel" -initrd "$out/initramfs-java.cpio.gz" -append "console=ttyS0 quiet panic=-1 vboost.java=1" \
-    -object memory-backend-file,id=vbmem,mem-path="$region",size="$size",share=on \
-    -device ivshmem-plain,memdev=vbmem,id=vboost0 \
+    "${region_dev[@]}" \
     -object memory-backend-file,id=ctlmem,mem-path="$mailbox",size=4096,share=on \
     -device ivshmem-plain,memdev=ctlmem,id=mailbox0 \
     -qmp unix:"$qmp",server=on,wait=off -qmp unix:"$qmp_test",server=on,wait=off \
@@ -422,7 +476,8 @@ if [ "$long" = 1 ]; then
   wait_for 30 tid_of 1 >/dev/null || fail "no thread 'CPU 1/$tcg' in QEMU (Java guest)"
   jtid1=$(tid_of 1)
   jorig=$(attrs "$jtid1")
-  start_agent agent-java.log
+  start_agent agent-java.log --stats 0
+  agent_serving agent-java.log
   qmp_cmd '{"execute":"cont"}' >/dev/null
   wait_for 600 grep -q '^guest: java attach exit' "$serial" || fail "Java guest did not attach (see $serial)"
   grep -q '^guest: java attach exit 0' "$serial" || fail "Java guest attach failed (see $serial)"
