@@ -1,6 +1,7 @@
 package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.tools.log.LogLineFormatter;
 import java.io.IOException;
@@ -64,11 +65,14 @@ public final class VmDirectory implements AutoCloseable {
         VmFile file;
         final ServedRegion region;
         Map<Integer, Integer> vcpus;
+        /** Its doorbell the agent waits on, or null for a lazy VM. */
+        final DaemonDoorbells.@Nullable Bell bell;
 
-        Served(VmFile file, ServedRegion region, Map<Integer, Integer> vcpus) {
+        Served(VmFile file, ServedRegion region, Map<Integer, Integer> vcpus, DaemonDoorbells.@Nullable Bell bell) {
             this.file = file;
             this.region = region;
             this.vcpus = vcpus;
+            this.bell = bell;
         }
     }
 
@@ -266,18 +270,35 @@ public final class VmDirectory implements AutoCloseable {
         Map<Integer, Integer> vcpus = VcpuResolver.resolve(f);
         int slots = f.slots() != 0 ? f.slots() : vcpus.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
         Map<Integer, Integer> fitting = fit(f, vcpus, slots);
-        ServedRegion region = ServedRegion.open(f, policy, slots, regionAccess);
+        DaemonDoorbells bells = host.doorbells();
+        boolean ringing = f.doorbell() != null && bells != null;
+        long features = ringing ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL; // DOORBELL only if waited on (§12.2)
+        ServedRegion region = ServedRegion.open(f, policy, slots, regionAccess, features);
+        DaemonDoorbells.Bell bell = null;
         try {
-            host.addVm(f.name(), region.endpoint, policy, fitting);
-        } catch (RuntimeException ex) {
+            if (bells != null && ringing) {
+                bell = bells.start(f); // listening before the VM is served: QEMU connects once
+            } else if (bells != null) {
+                bells.lazyVmComing(); // the agent's idle poll is the lazy period before this VM is served
+            }
+            host.addVm(f.name(), region.endpoint, policy, fitting, features);
+        } catch (VmFileException | RuntimeException ex) {
+            if (bells != null && bell != null) {
+                bells.stop(bell);
+            } else if (bells != null && !ringing) {
+                bells.lazyVmGone();
+            }
             region.close();
-            throw new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
+            throw ex instanceof VmFileException ? (VmFileException) ex
+                    : new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
         }
         LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "serving: region " + f.region() + " ("
                 + (region.reinitialised ? "re-initialised" : "created") + ", " + slots + " slot(s)), vCPU threads "
                 + fitting + ", policy " + (f.policy() == null ? "built-in" : f.policy())
-                + (f.doorbell() != null ? "; doorbell " + f.doorbell() + " not served by this build (lazy mode)" : ""));
-        return new Served(f, region, fitting);
+                + (bell != null ? "; ivshmem server on " + f.doorbell() + " (doorbell: host peer 0, vector 0)"
+                        : f.doorbell() != null ? "; doorbell " + f.doorbell() + " not served by this host (lazy mode)"
+                        : ""));
+        return new Served(f, region, fitting, bell);
     }
 
     /** The vCPUs that have a slot; a vCPU beyond the region's slots is reported and left out. */
@@ -300,6 +321,13 @@ public final class VmDirectory implements AutoCloseable {
             host.removeVm(name); // returns once its threads are restored and its slots NORMAL
         } finally {
             s.region.close();
+            DaemonDoorbells bells = host.doorbells();
+            DaemonDoorbells.Bell bell = s.bell;
+            if (bells != null && bell != null) {
+                bells.stop(bell); // the agent stops waiting on its eventfd, then the server and socket go
+            } else if (bells != null) {
+                bells.lazyVmGone();
+            }
         }
         LogLineFormatter.vmLogger(name).log(Level.INFO, "no longer served (" + why + "); its threads are restored");
     }
