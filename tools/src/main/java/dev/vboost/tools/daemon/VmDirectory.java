@@ -56,11 +56,26 @@ public final class VmDirectory implements AutoCloseable {
         /** The last problem reported for this file (reported again only when it changes). */
         @Nullable String problem;
         @Nullable Served served;
+        /** A doorbell VM's region and listening server while its vCPU threads are not known yet (QEMU not up). */
+        @Nullable Listening listening;
+    }
+
+    private final FileAccess regionAccess;
+
+    /** A doorbell VM's region and ivshmem server, created before its vCPUs are known. */
+    private static final class Listening {
+        final VmFile file;
+        final ServedRegion region;
+        final DaemonDoorbells.Bell bell;
+
+        Listening(VmFile file, ServedRegion region, DaemonDoorbells.Bell bell) {
+            this.file = file;
+            this.region = region;
+            this.bell = bell;
+        }
     }
 
     /** A VM being served: the file it was served from, its region and its current vCPU map. */
-    private final FileAccess regionAccess;
-
     private static final class Served {
         VmFile file;
         final ServedRegion region;
@@ -173,6 +188,10 @@ public final class VmDirectory implements AutoCloseable {
                 if (s != null) {
                     stopServing(s, "file " + p.getFileName() + " removed");
                 }
+                Listening l = e == null ? null : e.listening;
+                if (l != null) {
+                    release(l);
+                }
             }
         }
         entries.remove(dir);
@@ -227,7 +246,7 @@ public final class VmDirectory implements AutoCloseable {
                     stopServing(s, "file " + p.getFileName() + " changed");
                     e.served = null;
                 }
-                e.served = serve(target);
+                e.served = serve(target, e);
             }
             if (e.problem != null) {
                 LogLineFormatter.vmLogger(target.name()).log(Level.INFO, p + ": served now");
@@ -259,7 +278,7 @@ public final class VmDirectory implements AutoCloseable {
         }
     }
 
-    private Served serve(VmFile f) throws VmFileException {
+    private Served serve(VmFile f, Entry e) throws VmFileException {
         for (Entry other : entries.values()) {
             if (other.served != null && other.served.file.name().equals(f.name())) {
                 throw new VmFileException(f.file(), "name", "VM '" + f.name() + "' is already served from "
@@ -267,38 +286,68 @@ public final class VmDirectory implements AutoCloseable {
             }
         }
         PolicyConfig policy = policy(f);
-        Map<Integer, Integer> vcpus = VcpuResolver.resolve(f);
+        DaemonDoorbells bells = host.doorbells();
+        Listening early = e.listening;
+        if (early != null && !early.file.sameRegionAndPolicy(f)) {
+            e.listening = null;
+            release(early);
+            early = null;
+        }
+        if (bells != null && f.doorbell() != null && early == null) {
+            // the ivshmem server listens before the vCPUs are known: QEMU connects once, when it starts (§12.3);
+            // its region offers DOORBELL, as the agent waits on it from now (§12.2). VmFile requires slots here.
+            ServedRegion r = ServedRegion.open(f, policy, f.slots(), regionAccess, Feature.DEFINED_MASK);
+            try {
+                early = new Listening(f, r, bells.start(f));
+            } catch (VmFileException ex) {
+                r.close();
+                throw ex;
+            }
+            e.listening = early;
+            LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "ivshmem server on " + f.doorbell() + " (doorbell: "
+                    + "host peer 0, vector 0) for region " + f.region() + " (" + f.slots() + " slot(s))");
+        }
+        Map<Integer, Integer> vcpus = VcpuResolver.resolve(f); // before QEMU runs: reported, retried, server kept
         int slots = f.slots() != 0 ? f.slots() : vcpus.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
         Map<Integer, Integer> fitting = fit(f, vcpus, slots);
-        DaemonDoorbells bells = host.doorbells();
-        boolean ringing = f.doorbell() != null && bells != null;
-        long features = ringing ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL; // DOORBELL only if waited on (§12.2)
-        ServedRegion region = ServedRegion.open(f, policy, slots, regionAccess, features);
-        DaemonDoorbells.Bell bell = null;
+        long features = early != null ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL; // DOORBELL only if waited on
+        ServedRegion region = early != null ? early.region : ServedRegion.open(f, policy, slots, regionAccess, features);
+        e.listening = null;
         try {
-            if (bells != null && ringing) {
-                bell = bells.start(f); // listening before the VM is served: QEMU connects once
-            } else if (bells != null) {
+            if (bells != null && early == null) {
                 bells.lazyVmComing(); // the agent's idle poll is the lazy period before this VM is served
             }
             host.addVm(f.name(), region.endpoint, policy, fitting, features);
-        } catch (VmFileException | RuntimeException ex) {
-            if (bells != null && bell != null) {
-                bells.stop(bell);
-            } else if (bells != null && !ringing) {
-                bells.lazyVmGone();
+        } catch (RuntimeException ex) {
+            if (early != null) {
+                release(early);
+            } else {
+                if (bells != null) {
+                    bells.lazyVmGone();
+                }
+                region.close();
             }
-            region.close();
-            throw ex instanceof VmFileException ? (VmFileException) ex
-                    : new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
+            throw new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
         }
         LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "serving: region " + f.region() + " ("
                 + (region.reinitialised ? "re-initialised" : "created") + ", " + slots + " slot(s)), vCPU threads "
                 + fitting + ", policy " + (f.policy() == null ? "built-in" : f.policy())
-                + (bell != null ? "; ivshmem server on " + f.doorbell() + " (doorbell: host peer 0, vector 0)"
+                + (early != null ? "; doorbell " + f.doorbell()
                         : f.doorbell() != null ? "; doorbell " + f.doorbell() + " not served by this host (lazy mode)"
                         : ""));
-        return new Served(f, region, fitting, bell);
+        return new Served(f, region, fitting, early == null ? null : early.bell);
+    }
+
+    /** Stops a doorbell server that listened for a VM never served, and closes its region. */
+    private void release(Listening early) {
+        DaemonDoorbells bells = host.doorbells();
+        try {
+            if (bells != null) {
+                bells.stop(early.bell);
+            }
+        } finally {
+            early.region.close();
+        }
     }
 
     /** The vCPUs that have a slot; a vCPU beyond the region's slots is reported and left out. */
@@ -387,6 +436,11 @@ public final class VmDirectory implements AutoCloseable {
                     } catch (RuntimeException ex) {
                         LOG.log(Level.ERROR, "stopping VM '" + s.file.name() + "' failed", ex);
                     }
+                }
+                Listening l = e.listening;
+                if (l != null) {
+                    e.listening = null;
+                    release(l);
                 }
             }
             entries.clear();

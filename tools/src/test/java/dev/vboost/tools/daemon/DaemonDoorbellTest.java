@@ -78,16 +78,18 @@ class DaemonDoorbellTest {
                 + "budget.window.us=60000000\nbudget.us=60000000\n");
         Path ringRegion = tmp.resolve("ring.vboost");
         Path socket = tmp.resolve("ring.ivshmem");
-        writeVm(vmDir, "ring.vm", "region = " + ringRegion + "\npolicy = " + policy + "\nvcpus = 0=" + tids[0]
-                + "\ndoorbell = " + socket + "\n");
+        String ringVm = "region = " + ringRegion + "\nslots = 1\npolicy = " + policy + "\ndoorbell = " + socket + "\n";
+        // written before QEMU starts: its vCPU threads are not there yet (here: a process that does not exist)
+        writeVm(vmDir, "ring.vm", ringVm + "pid = 4194304\n");
 
         SharedAgentHost host = new SharedAgentHost(actuator, null, SAFETY_POLL);
         DaemonDoorbells bells = host.doorbells();
         EventfdLoopWaiter waiter = bells.waiter();
         VmDirectory dir = new VmDirectory(vmDir, host, Duration.ofSeconds(600), false).start();
         try {
-            assertEquals(Map.of(vmDir.resolve("ring.vm"), "ring"), dir.served());
-            assertTrue(isSocket(socket), "the VM's ivshmem server listens on its doorbell socket");
+            assertEquals(Map.of(), dir.served());
+            assertEquals(1, dir.badFiles(), "its vCPU threads are not found yet");
+            assertTrue(isSocket(socket), "the VM's ivshmem server listens already: QEMU connects once, at its start");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket,
                     LinkOption.NOFOLLOW_LINKS)), "socket mode 0600, as the one-VM server's");
             assertEquals(SAFETY_POLL, waiter.idlePollNanos(SAFETY_POLL), "every VM rings: the safety poll applies");
@@ -97,6 +99,11 @@ class DaemonDoorbellTest {
             HostSlotSnapshot seen = new HostSlotSnapshot();
             try (IvshmemPeer qemu = IvshmemPeer.connect(socket, 1, 10_000);
                     MappedRegionFile mapped = MappedRegionFile.open(ringRegion)) {
+                // QEMU is up: its vCPU threads are known now; the same server and region go on
+                writeVm(vmDir, "ring.vm", ringVm + "vcpus = 0=" + tids[0] + "\n");
+                dir.rescan();
+                assertEquals(Map.of(vmDir.resolve("ring.vm"), "ring"), dir.served());
+                assertArrayEquals(ringFds, waiter.ringFds(), "the server that QEMU connected to serves the VM");
                 assertEquals(identity(ringRegion), identity(Path.of("/proc/self/fd/" + qemu.shmFd())),
                         "the server handed over the VM's region");
                 GuestEndpoint guest = Regions.attachGuest(mapped.memory(), Feature.DEFINED_MASK, qemu.doorbell(0),
@@ -176,7 +183,7 @@ class DaemonDoorbellTest {
         Path vmDir = Files.createDirectory(tmp.resolve("vms"));
         Path notASocket = tmp.resolve("plain-file");
         Files.writeString(notASocket, "mine");
-        writeVm(vmDir, "ring.vm", "region = " + tmp.resolve("ring.vboost") + "\nvcpus = 0=" + tids[0]
+        writeVm(vmDir, "ring.vm", "region = " + tmp.resolve("ring.vboost") + "\nslots = 1\nvcpus = 0=" + tids[0]
                 + "\ndoorbell = " + notASocket + "\n");
         SharedAgentHost host = new SharedAgentHost(actuator, null, SAFETY_POLL);
         VmDirectory dir = new VmDirectory(vmDir, host, Duration.ofSeconds(600), false).start();
@@ -189,5 +196,13 @@ class DaemonDoorbellTest {
             dir.close();
             host.close();
         }
+    }
+
+    @Test
+    void aDoorbellNeedsTheSlotCount() {
+        VmFileException e = org.junit.jupiter.api.Assertions.assertThrows(VmFileException.class,
+                () -> VmFile.parse(Path.of("/etc/vboost/vms/a.vm"), "region = /dev/shm/a\nqmp = /run/a.qmp\n"
+                        + "doorbell = /run/a.ivshmem\n"));
+        assertTrue(e.getMessage().contains("slots"), e.getMessage());
     }
 }
