@@ -431,7 +431,7 @@ public final class HostAgent implements AutoCloseable {
                 } catch (RuntimeException | Error e) {
                     errors.record(e);
                     LOG.log(System.Logger.Level.ERROR, "agent iteration failed; continuing", e);
-                    next = clock.getAsLong() + idlePollNanos;
+                    next = clock.getAsLong() + waiter.idlePollNanos(idlePollNanos);
                     lastIterationPollAt = next;
                 }
                 if (!running) {
@@ -440,7 +440,7 @@ public final class HostAgent implements AutoCloseable {
                 if (lastIterationEvents == 0) {
                     waiter.scanFoundNothing(); // a doorbell waiter counts the ring that woke it as spurious
                 }
-                long pollAt = clock.getAsLong() + idlePollNanos;
+                long pollAt = clock.getAsLong() + waiter.idlePollNanos(idlePollNanos); // shorter while lazy VMs
                 long deadline = Math.min(next, pollAt);
                 long signals = wakeRequests.get();
                 try {
@@ -491,7 +491,8 @@ public final class HostAgent implements AutoCloseable {
     public long runOnce() {
         long now = clock.getAsLong();
         registry.applyQueued(now);
-        long next = now + idlePollNanos;
+        long idlePoll = waiter.idlePollNanos(idlePollNanos);
+        long next = now + idlePoll;
         int events = 0;
         for (VmState vm : registry.table()) {
             if (vm == null || vm.failed) {
@@ -518,7 +519,7 @@ public final class HostAgent implements AutoCloseable {
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
         }
         lastIterationEvents = events;
-        lastIterationPollAt = now + idlePollNanos;
+        lastIterationPollAt = now + idlePoll;
         return next;
     }
 

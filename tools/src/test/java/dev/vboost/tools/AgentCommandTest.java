@@ -75,6 +75,7 @@ class AgentCommandTest {
                 "0=" + self, "--ivshmem-server", badPolicy.toString()},
             {"with --vm-dir, name each VM's socket with the doorbell key", "--vm-dir", dir.toString(),
                 "--ivshmem-server", socket.toString()},
+            {"--safety-poll 20s is outside 1ms..10s", "--vm-dir", dir.toString(), "--safety-poll", "20s"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

@@ -4,6 +4,7 @@ import dev.vboost.agent.LoopWaiter;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import dev.vboost.agent.linux.Libc;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,13 +18,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * scan), and {@link #spuriousRings()} the wake-ups by a ring after which the loop found nothing changed (the
  * loop reports those with {@link #scanFoundNothing()}).
  *
- * <p>{@link #awaitUntil} belongs to the agent thread; it allocates nothing. {@link #wakeUp} is for any thread.
- * The ring descriptors stay owned by their servers: close this waiter's use of them (stop the loop) first.
+ * <p>{@link #awaitUntil} belongs to the agent thread; it allocates nothing unless the set of descriptors changed.
+ * {@link #wakeUp}, {@link #addRingFds} and {@link #removeRingFds} are for any thread: a changed set is published
+ * whole and adopted by the agent thread at the start of its next wait, so one agent can serve doorbell VMs that
+ * come and go. The ring descriptors stay owned by their servers: close one only after {@link #removeRingFds}
+ * returned for it, or after the loop stopped.
  */
 public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
-    private final int[] ringFds;
+    /** How often a remover re-checks whether the agent thread left its wait, while it waits for adoption. */
+    private static final long ADOPTION_RECHECK_MILLIS = 10;
+
+    /** A set of ring descriptors, replaced as a whole and never changed once published. */
+    private static final class RingSet {
+        final int[] fds;
+        final long version;
+
+        RingSet(int[] fds, long version) {
+            this.fds = fds;
+            this.version = version;
+        }
+    }
+
+    /** The set publishers want waited on; written under {@link #publishers}, read by the agent thread. */
+    private volatile RingSet published;
+    /** Serialises publishers and carries the agent thread's adoption notices to removers. */
+    private final Object publishers = new Object();
+    /** The version of the set the agent thread waits on now (adopted at the start of its last wait). */
+    private volatile long adoptedVersion;
+    /** True from the start of {@link #awaitUntil} until it touches no ring descriptor any more. */
+    private volatile boolean waiting;
+    // agent thread only: the adopted set and its pollfd array (grown when a set outgrows it)
+    private RingSet adopted;
+    private Memory pollFds;
     private final int wakeFd;
-    private final Memory pollFds;
     private final Memory timeout = new Memory(16);
     private final Memory counter = new Memory(8);
     private final Memory one = new Memory(8);
@@ -31,23 +58,46 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
     private final AtomicLong coalesced = new AtomicLong();
     private final AtomicLong spurious = new AtomicLong();
     private final AtomicLong wakes = new AtomicLong();
+    private final AtomicLong adoptions = new AtomicLong();
+    private volatile long lazyPollNanos;
     private boolean lastWakeByRing;
     private volatile boolean closed;
 
     /**
-     * Waits on {@code ringFds} (may be empty: then only the deadline and {@link #wakeUp} end a wait).
+     * Waits on {@code ringFds} (may be empty: then only the deadline and {@link #wakeUp} end a wait); the set
+     * may change later with {@link #addRingFds} and {@link #removeRingFds}.
      *
      * @param ringFds the doorbell eventfds, non-blocking; the array is copied, the descriptors stay owned by their
      *                servers
      */
     public EventfdLoopWaiter(int... ringFds) {
-        this.ringFds = ringFds.clone();
+        RingSet first = new RingSet(distinct(ringFds.clone()), 0);
+        this.published = first;
+        this.adopted = first;
         this.wakeFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-        this.pollFds = new Memory((long) Libc.POLLFD_SIZE * (1 + this.ringFds.length));
+        this.pollFds = new Memory((long) Libc.POLLFD_SIZE * (1 + first.fds.length));
         one.setLong(0, 1);
+        fillPollFds(first);
+    }
+
+    private static int[] distinct(int[] fds) {
+        for (int i = 0; i < fds.length; i++) {
+            if (fds[i] < 0) {
+                throw new IllegalArgumentException("not a descriptor: " + fds[i]);
+            }
+            for (int j = 0; j < i; j++) {
+                if (fds[i] == fds[j]) {
+                    throw new IllegalArgumentException("descriptor " + fds[i] + " given twice");
+                }
+            }
+        }
+        return fds;
+    }
+
+    private void fillPollFds(RingSet set) {
         setPollFd(0, wakeFd);
-        for (int i = 0; i < this.ringFds.length; i++) {
-            setPollFd(1 + i, this.ringFds[i]);
+        for (int i = 0; i < set.fds.length; i++) {
+            setPollFd(1 + i, set.fds[i]);
         }
     }
 
@@ -57,36 +107,163 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
         pollFds.setShort(o + 4, Libc.POLLIN);
     }
 
+    /**
+     * Adds doorbell eventfds to the set waited on, from any thread: the agent thread's current wait ends and its
+     * next one waits on them too (a ring that came before is not lost: an eventfd keeps its count).
+     *
+     * @param fds non-blocking eventfds not yet in the set; they must stay open until {@link #removeRingFds}
+     *            returned for them (or the agent thread stopped waiting for good)
+     * @throws IllegalArgumentException if one is already in the set or given twice
+     */
+    public void addRingFds(int... fds) {
+        synchronized (publishers) {
+            RingSet now = published;
+            int[] next = java.util.Arrays.copyOf(now.fds, now.fds.length + fds.length);
+            System.arraycopy(fds, 0, next, now.fds.length, fds.length);
+            published = new RingSet(distinct(next), now.version + 1);
+        }
+        wakeUp();
+    }
+
+    /**
+     * Removes doorbell eventfds from the set waited on, from any thread, and returns only once the agent thread
+     * can no longer touch them: it adopted a set without them, or it is not inside {@link #awaitUntil} (its next
+     * wait adopts the new set before it polls or reads anything). Only then may their owner close them: a closed
+     * number can be reused at once by an unrelated descriptor, which the agent thread would then read.
+     *
+     * @param timeoutNanos how long to wait for the agent thread
+     * @param fds          descriptors in the set (others are ignored)
+     * @throws TimeoutException     if the agent thread stayed in a wait with the old set that long (it is stuck):
+     *                              the descriptors must then stay open
+     * @throws InterruptedException if interrupted while waiting (the descriptors must then stay open)
+     */
+    public void removeRingFds(long timeoutNanos, int... fds) throws TimeoutException, InterruptedException {
+        long version;
+        synchronized (publishers) {
+            RingSet now = published;
+            int[] next = new int[now.fds.length];
+            int n = 0;
+            for (int fd : now.fds) {
+                if (!contains(fds, fd)) {
+                    next[n++] = fd;
+                }
+            }
+            version = now.version + 1;
+            published = new RingSet(java.util.Arrays.copyOf(next, n), version);
+        }
+        wakeUp();
+        long until = System.nanoTime() + timeoutNanos;
+        synchronized (publishers) {
+            // Dekker pair with awaitUntil: it writes `waiting` then reads `published`; this wrote `published`
+            // then reads `waiting`. Seeing waiting == false, the agent thread's next wait sees the new set.
+            while (adoptedVersion < version && waiting) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("the agent thread did not adopt the doorbell set without "
+                            + java.util.Arrays.toString(fds) + " within " + timeoutNanos / 1_000_000 + " ms");
+                }
+                publishers.wait(Math.min(ADOPTION_RECHECK_MILLIS, Math.max(1, left / 1_000_000)));
+            }
+        }
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The descriptors waited on now or from the agent thread's next wait.
+     *
+     * @return a copy of the published set
+     */
+    public int[] ringFds() {
+        return published.fds.clone();
+    }
+
+    /**
+     * Sets the idle poll the agent uses while some guest it serves cannot ring (a lazy guest next to doorbell
+     * guests, spec §12.2: such a guest is looked at on its lazy-mode period): {@link #idlePollNanos(long)}
+     * returns at most this. 0: every guest rings, the agent's configured (safety) poll applies. Takes effect at
+     * the agent's next iteration; call {@link #wakeUp()} if that must be now.
+     *
+     * @param nanos the lazy-mode period, or 0
+     */
+    public void lazyPollNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("negative poll period " + nanos);
+        }
+        lazyPollNanos = nanos;
+    }
+
+    @Override
+    public long idlePollNanos(long configured) {
+        long lazy = lazyPollNanos;
+        return lazy > 0 && lazy < configured ? lazy : configured;
+    }
+
+    /** The agent thread takes the published set if it changed: allocation only then. */
+    private RingSet adopt() {
+        RingSet want = published;
+        RingSet have = adopted;
+        if (want != have) {
+            long need = (long) Libc.POLLFD_SIZE * (1 + want.fds.length);
+            if (pollFds.size() < need) {
+                pollFds = new Memory(need);
+            }
+            fillPollFds(want);
+            adopted = want;
+            adoptions.incrementAndGet();
+            synchronized (publishers) {
+                adoptedVersion = want.version;
+                publishers.notifyAll();
+            }
+            have = want;
+        }
+        return have;
+    }
+
     @Override
     public void awaitUntil(long deadlineNanos) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        lastWakeByRing = false;
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0 && !closed) {
-            timeout.setLong(0, left / 1_000_000_000L);
-            timeout.setLong(8, left % 1_000_000_000L);
-            for (int i = 0; i <= ringFds.length; i++) {
-                pollFds.setShort((long) i * Libc.POLLFD_SIZE + 6, (short) 0);
+        waiting = true;
+        try {
+            RingSet set = adopt();
+            int[] ringFds = set.fds;
+            lastWakeByRing = false;
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0 && !closed) {
+                timeout.setLong(0, left / 1_000_000_000L);
+                timeout.setLong(8, left % 1_000_000_000L);
+                for (int i = 0; i <= ringFds.length; i++) {
+                    pollFds.setShort((long) i * Libc.POLLFD_SIZE + 6, (short) 0);
+                }
+                try {
+                    Libc.ppoll(pollFds, 1 + ringFds.length, timeout, null);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != Libc.EINTR) {
+                        throw e;
+                    }
+                }
+                wakes.incrementAndGet();
             }
-            try {
-                Libc.ppoll(pollFds, 1 + ringFds.length, timeout, null);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Libc.EINTR) {
-                    throw e;
+            drain(wakeFd);
+            for (int fd : ringFds) {
+                long n = drain(fd);
+                if (n > 0) {
+                    lastWakeByRing = true;
+                    rings.addAndGet(n);
+                    coalesced.addAndGet(n - 1);
                 }
             }
-            wakes.incrementAndGet();
-        }
-        drain(wakeFd);
-        for (int fd : ringFds) {
-            long n = drain(fd);
-            if (n > 0) {
-                lastWakeByRing = true;
-                rings.addAndGet(n);
-                coalesced.addAndGet(n - 1);
-            }
+        } finally {
+            waiting = false;
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -157,6 +334,15 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
      */
     public long spuriousRings() {
         return spurious.get();
+    }
+
+    /**
+     * Times the agent thread took a changed descriptor set ({@link #addRingFds}, {@link #removeRingFds}).
+     *
+     * @return count since construction
+     */
+    public long adoptions() {
+        return adoptions.get();
     }
 
     /**

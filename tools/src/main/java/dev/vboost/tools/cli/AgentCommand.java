@@ -122,7 +122,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Nullable Path ivshmemServer;
 
     @Option(names = "--safety-poll", paramLabel = "DURATION", description = "With --ivshmem-server: longest sleep "
-            + "without a ring or deadline, 1ms..10s (default 100ms); lines changed without a ring are seen this often.")
+            + "without a ring or deadline, 1ms..10s (default 100ms); lines changed without a ring are seen this often. "
+            + "With --vm-dir: the same, while every VM served has a doorbell.")
     @Nullable String safetyPoll;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
@@ -149,7 +150,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         long safetyPollNanos = AgentDoorbell.checkOptions(spec, ivshmemServer, safetyPoll, vmDir != null);
         if (vmDir != null) {
-            return DaemonOptions.run(spec, this);
+            return DaemonOptions.run(spec, this, safetyPollNanos);
         }
         // one VM: every option checked (vCPU threads found) before the region is created, then served
         return SingleVmAgent.run(spec, this, AgentPlan.check(spec, this, safetyPollNanos));

@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 final class AgentDoorbell implements AutoCloseable {
     /** Default safety poll: how long an idle agent sleeps when no ring and no deadline comes. */
-    static final long DEFAULT_SAFETY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long DEFAULT_SAFETY_POLL_NANOS = dev.vboost.tools.daemon.AgentDaemon.DEFAULT_SAFETY_POLL_NANOS;
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(us|ms|s)");
 
     private final IvshmemServer server;
@@ -46,10 +45,11 @@ final class AgentDoorbell implements AutoCloseable {
      */
     static long checkOptions(CommandSpec spec, @Nullable Path socket, @Nullable String safetyPoll, boolean vmDir) {
         if (socket == null) {
-            if (safetyPoll != null) {
-                throw Usage.error(spec, "--safety-poll is only used with --ivshmem-server");
+            if (safetyPoll != null && !vmDir) {
+                throw Usage.error(spec, "--safety-poll is only used with --ivshmem-server or --vm-dir");
             }
-            return DEFAULT_SAFETY_POLL_NANOS;
+            // --vm-dir: the daemon's sleep while every VM it serves has a doorbell
+            return safetyPoll == null ? DEFAULT_SAFETY_POLL_NANOS : parseSafetyPoll(spec, safetyPoll);
         }
         if (vmDir) {
             throw Usage.error(spec, "--ivshmem-server serves one VM given by --region; with --vm-dir, name each VM's "

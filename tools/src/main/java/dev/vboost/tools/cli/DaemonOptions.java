@@ -17,7 +17,7 @@ final class DaemonOptions {
     private DaemonOptions() {
     }
 
-    static int run(CommandLine.Model.CommandSpec spec, AgentCommand a) throws IOException {
+    static int run(CommandLine.Model.CommandSpec spec, AgentCommand a, long safetyPollNanos) throws IOException {
         Path dir = a.vmDir;
         if (dir == null) {
             throw new IllegalStateException("--vm-dir not given");
@@ -63,7 +63,7 @@ final class DaemonOptions {
         // --mode/--owner/--group: every VM's region file, created and checked as the single-VM agent does
         FileAccess regionAccess = RegionFileAccess.access(spec, a.mode, a.owner, a.group);
         AgentDaemon.Options o = new AgentDaemon.Options(dir, journal, a.metrics,
-                Duration.ofMillis((long) (a.rescanSeconds * 1000)), true, regionAccess);
+                Duration.ofMillis((long) (a.rescanSeconds * 1000)), true, regionAccess, safetyPollNanos);
         int rc = AgentDaemon.runForeground(o, LinuxPriorityActuator::new, a.durationSeconds, a.statsSeconds,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
         return rc == 0 ? VboostCli.OK : VboostCli.FAILURE;

@@ -22,6 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * the JVM's shutdown hook waits for it, so every boosted thread is restored before the JVM exits.
  */
 public final class AgentDaemon implements AutoCloseable {
+    /** Default safety poll: the agent's longest sleep while every served VM has a doorbell (spec §12.2). */
+    public static final long DEFAULT_SAFETY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private final VmHost host;
     private final VmDirectory directory;
     private @Nullable MetricsEndpoint metrics;
@@ -30,10 +32,17 @@ public final class AgentDaemon implements AutoCloseable {
     /**
      * Options of the daemon mode, checked by the caller.
      *
-     * @param regionAccess owner, group and mode of every VM's region file
+     * @param regionAccess    owner, group and mode of every VM's region file
+     * @param safetyPollNanos the agent's longest sleep while every served VM has a doorbell, 1 ms..10 s
      */
     public record Options(Path vmDir, @Nullable Path journal, @Nullable String metrics, Duration rescan,
-            boolean watch, FileAccess regionAccess) {
+            boolean watch, FileAccess regionAccess, long safetyPollNanos) {
+        /** With the default safety poll. */
+        public Options(Path vmDir, @Nullable Path journal, @Nullable String metrics, Duration rescan, boolean watch,
+                FileAccess regionAccess) {
+            this(vmDir, journal, metrics, rescan, watch, regionAccess, DEFAULT_SAFETY_POLL_NANOS);
+        }
+
         /** Region files {@code 0600}, owned by the agent's user. */
         public Options(Path vmDir, @Nullable Path journal, @Nullable String metrics, Duration rescan, boolean watch) {
             this(vmDir, journal, metrics, rescan, watch, FileAccess.OWNER_ONLY);
@@ -52,7 +61,7 @@ public final class AgentDaemon implements AutoCloseable {
      */
     public static AgentDaemon start(Options o, Supplier<PriorityActuator> actuators) throws IOException {
         Path journal = o.journal();
-        VmHost host = new SharedAgentHost(actuators.get(), journal);
+        VmHost host = new SharedAgentHost(actuators.get(), journal, o.safetyPollNanos());
         VmDirectory dir = new VmDirectory(o.vmDir(), host, o.rescan(), o.watch(), o.regionAccess());
         AgentDaemon d = new AgentDaemon(host, dir);
         try {
@@ -150,7 +159,7 @@ public final class AgentDaemon implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                out.println(summary(d.counters()));
+                out.println(d.summary());
                 out.flush();
             }
         } finally {
@@ -161,7 +170,7 @@ public final class AgentDaemon implements AutoCloseable {
                 // the JVM is shutting down: the hook runs (or ran) the same shutdown
             }
         }
-        out.println("stopped; " + summary(d.counters()));
+        out.println("stopped; " + d.summary());
         out.flush();
         Throwable error = d.lastError();
         if (error != null) {
@@ -169,6 +178,12 @@ public final class AgentDaemon implements AutoCloseable {
             return 1;
         }
         return 0;
+    }
+
+    /** The counters line: every VM's counters added up, and the doorbells' rings. */
+    String summary() {
+        DaemonDoorbells bells = host.doorbells();
+        return summary(counters()) + (bells == null ? "" : ", " + bells.stats());
     }
 
     static String summary(List<VmCounters> all) {

@@ -3,7 +3,6 @@ package dev.vboost.tools.daemon;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.layout.RegionLayout;
 import dev.vboost.api.role.HostEndpoint;
-import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.FileAccess;
@@ -34,16 +33,22 @@ final class ServedRegion implements AutoCloseable {
      * {@code O_CREAT|O_EXCL} and {@code access}, or an existing file adopted only if it passes the same checks
      * (no link, regular, one link, owner and writers as {@code access} allows, safe directory); locked
      * exclusively. Its size is the backing size (a power of two for ivshmem); a file of another size is emptied
-     * and resized.
+     * and resized. {@code hostFeatures} are the features the region offers: DOORBELL only when the agent waits
+     * on the VM's doorbell (spec §12.2).
      */
-    static ServedRegion open(VmFile vm, PolicyConfig policy, int slotCount, FileAccess access)
+    static ServedRegion open(VmFile vm, PolicyConfig policy, int slotCount, FileAccess access) throws VmFileException {
+        return open(vm, policy, slotCount, access, dev.vboost.api.wire.Feature.ALL_BUT_DOORBELL);
+    }
+
+    /** As {@link #open(VmFile, PolicyConfig, int, FileAccess)}, offering {@code hostFeatures}. */
+    static ServedRegion open(VmFile vm, PolicyConfig policy, int slotCount, FileAccess access, long hostFeatures)
             throws VmFileException {
         Path region = vm.region();
         Path parent = region.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new VmFileException(vm.file(), "region", "directory " + parent + " does not exist");
         }
-        HostRegionConfig cfg = new HostRegionConfig(slotCount, Feature.ALL_BUT_DOORBELL, policy.priorityCeiling(),
+        HostRegionConfig cfg = new HostRegionConfig(slotCount, hostFeatures, policy.priorityCeiling(),
                 (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos())));
         MappedRegionFile mapping;
         try {

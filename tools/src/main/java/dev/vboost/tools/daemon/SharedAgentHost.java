@@ -17,20 +17,47 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 final class SharedAgentHost implements VmHost {
     private final HostAgent agent;
+    private final DaemonDoorbells doorbells;
     private boolean closed;
 
     /**
-     * Builds and starts the agent: restores what a crashed agent left in {@code journal} first.
+     * As {@link #SharedAgentHost(PriorityActuator, Path, long)} with the default safety poll.
      *
      * @param actuator the actuator (the Linux one outside tests)
      * @param journal  the lease journal, or {@code null} for none
      */
     SharedAgentHost(PriorityActuator actuator, @Nullable Path journal) {
+        this(actuator, journal, AgentDaemon.DEFAULT_SAFETY_POLL_NANOS);
+    }
+
+    /**
+     * Builds and starts the agent: restores what a crashed agent left in {@code journal} first. Its thread sleeps
+     * on every doorbell VM's eventfd ({@link DaemonDoorbells}), polling at the lazy period while any VM without
+     * a doorbell is served and at {@code safetyPollNanos} otherwise.
+     *
+     * @param actuator        the actuator (the Linux one outside tests)
+     * @param journal         the lease journal, or {@code null} for none
+     * @param safetyPollNanos the longest sleep while every served VM rings, 1 ms..10 s
+     */
+    SharedAgentHost(PriorityActuator actuator, @Nullable Path journal, long safetyPollNanos) {
+        DaemonDoorbells bells = new DaemonDoorbells(safetyPollNanos);
         HostAgent.Builder b = HostAgent.builder().actuator(actuator);
+        bells.configure(b);
         if (journal != null) {
             b.journal(journal);
         }
-        this.agent = b.build().start();
+        try {
+            this.agent = b.build().start();
+        } catch (RuntimeException | Error e) {
+            bells.close();
+            throw e;
+        }
+        this.doorbells = bells;
+    }
+
+    @Override
+    public DaemonDoorbells doorbells() {
+        return doorbells;
     }
 
     HostAgent agent() {
@@ -43,11 +70,12 @@ final class SharedAgentHost implements VmHost {
     }
 
     @Override
-    public synchronized void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid) {
+    public synchronized void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+            long hostFeatures) {
         if (closed) {
             throw new IllegalStateException("host closed");
         }
-        agent.addVm(name, endpoint, policy, slotToTid);
+        agent.addVm(name, endpoint, policy, slotToTid, hostFeatures, 0);
     }
 
     @Override
@@ -85,5 +113,6 @@ final class SharedAgentHost implements VmHost {
             closed = true;
         }
         agent.stop();
+        doorbells.close(); // after the agent stopped: its thread waited on the servers' eventfds
     }
 }

@@ -1,6 +1,7 @@
 package dev.vboost.tools.daemon;
 
 import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.api.wire.Feature;
 import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.tools.log.LogLineFormatter;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -54,23 +54,12 @@ public final class VmDirectory implements AutoCloseable {
         @Nullable VmFile parsed;
         /** The last problem reported for this file (reported again only when it changes). */
         @Nullable String problem;
-        @Nullable Served served;
+        @Nullable ServedVm served;
+        /** A doorbell VM's region and listening server while its vCPU threads are not known yet (QEMU not up). */
+        @Nullable ListeningDoorbell listening;
     }
 
-    /** A VM being served: the file it was served from, its region and its current vCPU map. */
     private final FileAccess regionAccess;
-
-    private static final class Served {
-        VmFile file;
-        final ServedRegion region;
-        Map<Integer, Integer> vcpus;
-
-        Served(VmFile file, ServedRegion region, Map<Integer, Integer> vcpus) {
-            this.file = file;
-            this.region = region;
-            this.vcpus = vcpus;
-        }
-    }
 
     /**
      * @param rescan how often the whole directory is re-read even without a watch event
@@ -165,9 +154,13 @@ public final class VmDirectory implements AutoCloseable {
         for (Path p : new HashSet<>(entries.keySet())) {
             if (!present.contains(p) && !p.equals(dir)) {
                 Entry e = entries.remove(p);
-                Served s = e == null ? null : e.served;
+                ServedVm s = e == null ? null : e.served;
                 if (s != null) {
                     stopServing(s, "file " + p.getFileName() + " removed");
+                }
+                ListeningDoorbell l = e == null ? null : e.listening;
+                if (l != null) {
+                    release(l);
                 }
             }
         }
@@ -214,7 +207,7 @@ public final class VmDirectory implements AutoCloseable {
             return; // unchanged and still bad: reported already
         }
         try {
-            Served s = e.served;
+            ServedVm s = e.served;
             if (s != null && (s.file == target || s.file.sameRegionAndPolicy(target))) {
                 s.file = target;
                 follow(s, target);
@@ -223,7 +216,7 @@ public final class VmDirectory implements AutoCloseable {
                     stopServing(s, "file " + p.getFileName() + " changed");
                     e.served = null;
                 }
-                e.served = serve(target);
+                e.served = serve(target, e);
             }
             if (e.problem != null) {
                 LogLineFormatter.vmLogger(target.name()).log(Level.INFO, p + ": served now");
@@ -235,7 +228,7 @@ public final class VmDirectory implements AutoCloseable {
     }
 
     /** Re-reads a served VM's vCPU threads and re-maps the slots whose thread changed. */
-    private void follow(Served s, VmFile f) throws VmFileException {
+    private void follow(ServedVm s, VmFile f) throws VmFileException {
         Map<Integer, Integer> now;
         try {
             now = VcpuResolver.resolve(f);
@@ -247,7 +240,7 @@ public final class VmDirectory implements AutoCloseable {
             }
             throw ex;
         }
-        Map<Integer, Integer> fitting = fit(f, now, s.region.endpoint.slotCount());
+        Map<Integer, Integer> fitting = VmPlan.fit(f, now, s.region.endpoint.slotCount());
         if (!fitting.equals(s.vcpus)) {
             host.remapVcpus(f.name(), fitting);
             LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "vCPU threads re-mapped: " + s.vcpus + " -> " + fitting);
@@ -255,69 +248,93 @@ public final class VmDirectory implements AutoCloseable {
         }
     }
 
-    private Served serve(VmFile f) throws VmFileException {
+    private ServedVm serve(VmFile f, Entry e) throws VmFileException {
         for (Entry other : entries.values()) {
             if (other.served != null && other.served.file.name().equals(f.name())) {
                 throw new VmFileException(f.file(), "name", "VM '" + f.name() + "' is already served from "
                         + other.served.file.file());
             }
         }
-        PolicyConfig policy = policy(f);
-        Map<Integer, Integer> vcpus = VcpuResolver.resolve(f);
+        PolicyConfig policy = VmPlan.policy(f);
+        DaemonDoorbells bells = host.doorbells();
+        ListeningDoorbell early = e.listening;
+        if (early != null && !early.file.sameRegionAndPolicy(f)) {
+            e.listening = null;
+            release(early);
+            early = null;
+        }
+        if (bells != null && f.doorbell() != null && early == null) {
+            // the ivshmem server listens before the vCPUs are known: QEMU connects once, when it starts (§12.3);
+            // its region offers DOORBELL, as the agent waits on it from now (§12.2). VmFile requires slots here.
+            ServedRegion r = ServedRegion.open(f, policy, f.slots(), regionAccess, Feature.DEFINED_MASK);
+            try {
+                early = new ListeningDoorbell(f, r, bells.start(f));
+            } catch (VmFileException ex) {
+                r.close();
+                throw ex;
+            }
+            e.listening = early;
+            LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "ivshmem server on " + f.doorbell() + " (doorbell: "
+                    + "host peer 0, vector 0) for region " + f.region() + " (" + f.slots() + " slot(s))");
+        }
+        Map<Integer, Integer> vcpus = VcpuResolver.resolve(f); // before QEMU runs: reported, retried, server kept
         int slots = f.slots() != 0 ? f.slots() : vcpus.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        Map<Integer, Integer> fitting = fit(f, vcpus, slots);
-        ServedRegion region = ServedRegion.open(f, policy, slots, regionAccess);
+        Map<Integer, Integer> fitting = VmPlan.fit(f, vcpus, slots);
+        long features = early != null ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL; // DOORBELL only if waited on
+        ServedRegion region = early != null ? early.region : ServedRegion.open(f, policy, slots, regionAccess, features);
+        e.listening = null;
         try {
-            host.addVm(f.name(), region.endpoint, policy, fitting);
+            if (bells != null && early == null) {
+                bells.lazyVmComing(); // the agent's idle poll is the lazy period before this VM is served
+            }
+            host.addVm(f.name(), region.endpoint, policy, fitting, features);
         } catch (RuntimeException ex) {
-            region.close();
+            if (early != null) {
+                release(early);
+            } else {
+                if (bells != null) {
+                    bells.lazyVmGone();
+                }
+                region.close();
+            }
             throw new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
         }
         LogLineFormatter.vmLogger(f.name()).log(Level.INFO, "serving: region " + f.region() + " ("
                 + (region.reinitialised ? "re-initialised" : "created") + ", " + slots + " slot(s)), vCPU threads "
                 + fitting + ", policy " + (f.policy() == null ? "built-in" : f.policy())
-                + (f.doorbell() != null ? "; doorbell " + f.doorbell() + " not served by this build (lazy mode)" : ""));
-        return new Served(f, region, fitting);
+                + (early != null ? "; doorbell " + f.doorbell()
+                        : f.doorbell() != null ? "; doorbell " + f.doorbell() + " not served by this host (lazy mode)"
+                        : ""));
+        return new ServedVm(f, region, fitting, early == null ? null : early.bell);
     }
 
-    /** The vCPUs that have a slot; a vCPU beyond the region's slots is reported and left out. */
-    private static Map<Integer, Integer> fit(VmFile f, Map<Integer, Integer> vcpus, int slots) {
-        Map<Integer, Integer> m = new TreeMap<>();
-        for (Map.Entry<Integer, Integer> v : vcpus.entrySet()) {
-            if (v.getKey() < slots) {
-                m.put(v.getKey(), v.getValue());
-            } else {
-                LogLineFormatter.vmLogger(f.name()).log(Level.WARNING, "vCPU " + v.getKey() + " (thread " + v.getValue()
-                        + ") has no slot: the region has " + slots + "; set 'slots' in " + f.file());
+    /** Stops a doorbell server that listened for a VM never served, and closes its region. */
+    private void release(ListeningDoorbell early) {
+        DaemonDoorbells bells = host.doorbells();
+        try {
+            if (bells != null) {
+                bells.stop(early.bell);
             }
+        } finally {
+            early.region.close();
         }
-        return m;
     }
 
-    private void stopServing(Served s, String why) {
+    private void stopServing(ServedVm s, String why) {
         String name = s.file.name();
         try {
             host.removeVm(name); // returns once its threads are restored and its slots NORMAL
         } finally {
             s.region.close();
+            DaemonDoorbells bells = host.doorbells();
+            DaemonDoorbells.Bell bell = s.bell;
+            if (bells != null && bell != null) {
+                bells.stop(bell); // the agent stops waiting on its eventfd, then the server and socket go
+            } else if (bells != null) {
+                bells.lazyVmGone();
+            }
         }
         LogLineFormatter.vmLogger(name).log(Level.INFO, "no longer served (" + why + "); its threads are restored");
-    }
-
-    private static PolicyConfig policy(VmFile f) throws VmFileException {
-        Path p = f.policy();
-        if (p == null) {
-            return PolicyConfig.defaults();
-        }
-        try {
-            return PolicyConfig.load(p);
-        } catch (NoSuchFileException ex) {
-            throw new VmFileException(f.file(), "policy", "file " + p + " does not exist");
-        } catch (IOException ex) {
-            throw new VmFileException(f.file(), "policy", "cannot read " + p + ": " + ex.getMessage());
-        } catch (IllegalArgumentException ex) {
-            throw new VmFileException(f.file(), "policy", p + ": " + ex.getMessage());
-        }
     }
 
     private void report(Path p, Entry e, @Nullable String problem) {
@@ -351,7 +368,7 @@ public final class VmDirectory implements AutoCloseable {
         }
         synchronized (this) {
             for (Entry e : entries.values()) {
-                Served s = e.served;
+                ServedVm s = e.served;
                 if (s != null) {
                     e.served = null;
                     try {
@@ -359,6 +376,11 @@ public final class VmDirectory implements AutoCloseable {
                     } catch (RuntimeException ex) {
                         LOG.log(Level.ERROR, "stopping VM '" + s.file.name() + "' failed", ex);
                     }
+                }
+                ListeningDoorbell l = e.listening;
+                if (l != null) {
+                    e.listening = null;
+                    release(l);
                 }
             }
             entries.clear();
@@ -369,7 +391,7 @@ public final class VmDirectory implements AutoCloseable {
     public synchronized Map<Path, String> served() {
         Map<Path, String> m = new TreeMap<>();
         for (Map.Entry<Path, Entry> e : entries.entrySet()) {
-            Served s = e.getValue().served;
+            ServedVm s = e.getValue().served;
             if (s != null) {
                 m.put(e.getKey(), s.file.name());
             }

@@ -27,7 +27,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * qmp = /run/libvirt/qemu/web1.monitor
  * pid = 4242                       # with thread-name (default 'CPU ([0-9]+)/KVM'); slot = the regex's group 1
  * vcpus = 0=4250, 1=4251           # fixed thread ids
- * doorbell = /run/vboost/web1.ivshmem  # optional: the VM's ivshmem server socket
+ * doorbell = /run/vboost/web1.ivshmem  # optional: the VM's ivshmem server socket (needs slots)
  * </pre>
  *
  * @param file       where it was read from
@@ -120,6 +120,10 @@ public record VmFile(Path file, String name, Path region, int slots, @Nullable P
         Path policy = policyText == null ? null : absolute(file, "policy", policyText);
         String doorbellText = kv.get("doorbell");
         Path doorbell = doorbellText == null ? null : absolute(file, "doorbell", doorbellText);
+        if (doorbell != null && slots == 0) {
+            throw new VmFileException(file, "slots", "required with doorbell: the ivshmem server and its region are "
+                    + "created before QEMU starts, when its vCPUs are not known yet");
+        }
 
         int sources = (kv.containsKey("qmp") ? 1 : 0) + (kv.containsKey("pid") ? 1 : 0) + (kv.containsKey("vcpus") ? 1 : 0);
         if (sources != 1) {

@@ -14,8 +14,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * #vmNames} and {@link #close}, which must be thread-safe.
  */
 public interface VmHost extends AutoCloseable {
-    /** Starts serving a VM; its endpoint belongs to the agent from now until {@link #removeVm} returns. */
-    void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid);
+    /**
+     * Starts serving a VM; its endpoint belongs to the agent from now until {@link #removeVm} returns.
+     *
+     * @param hostFeatures the features its region offers (DOORBELL only with a doorbell the agent waits on)
+     */
+    void addVm(String name, HostEndpoint endpoint, PolicyConfig policy, Map<Integer, Integer> slotToTid,
+            long hostFeatures);
 
     /** Stops serving a VM: returns after its threads are restored and its slots published NORMAL. */
     void removeVm(String name);
@@ -36,6 +41,11 @@ public interface VmHost extends AutoCloseable {
     }
 
     @Nullable Throwable lastError();
+
+    /** The VMs' doorbells the agent waits on, or {@code null} where this host cannot serve any (lazy mode). */
+    default @Nullable DaemonDoorbells doorbells() {
+        return null;
+    }
 
     /** Stops serving every VM, restoring every thread the agent boosted. Idempotent; safe from a shutdown hook. */
     @Override
