@@ -238,12 +238,12 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
             int[] ringFds = set.fds;
             lastWakeByRing = false;
             long left = deadlineNanos - System.nanoTime();
+            for (int i = 0; i <= ringFds.length; i++) {
+                pollFds.setShort((long) i * Libc.POLLFD_SIZE + 6, (short) 0); // revents: none until ppoll says
+            }
             if (left > 0 && !closed) {
                 timeout.setLong(0, left / 1_000_000_000L);
                 timeout.setLong(8, left % 1_000_000_000L);
-                for (int i = 0; i <= ringFds.length; i++) {
-                    pollFds.setShort((long) i * Libc.POLLFD_SIZE + 6, (short) 0);
-                }
                 try {
                     Libc.ppoll(pollFds, 1 + ringFds.length, timeout, null);
                 } catch (LastErrorException e) {
@@ -253,9 +253,14 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
                 }
                 wakes.incrementAndGet();
             }
-            drain(wakeFd);
-            for (int fd : ringFds) {
-                long n = drain(fd);
+            // Only the descriptors ppoll reported readable are read: reading an unsignalled eventfd fails with
+            // EAGAIN, which JNA raises as an exception, tens of microseconds per VM at every wake-up (64 idle VMs:
+            // 0.68 % of a core instead of 0.24 %). A ring that arrives after ppoll returned wakes the next one.
+            if (readable(0)) {
+                drain(wakeFd);
+            }
+            for (int i = 0; i < ringFds.length; i++) {
+                long n = readable(1 + i) ? drain(ringFds[i]) : 0;
                 if (n > 0) {
                     lastWakeByRing = true;
                     rings.addAndGet(n);
@@ -268,6 +273,11 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+    }
+
+    /** Whether the last ppoll reported entry {@code i} of the poll set readable. */
+    private boolean readable(int i) {
+        return (pollFds.getShort((long) i * Libc.POLLFD_SIZE + 6) & Libc.POLLIN) != 0;
     }
 
     /** Reads (and so resets) an eventfd's counter; 0 if it was not signalled. */
