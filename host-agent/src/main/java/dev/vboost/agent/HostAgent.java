@@ -57,6 +57,7 @@ public final class HostAgent implements AutoCloseable {
     private final @Nullable Path journalPath;
     private final FileAccess journalAccess;
     private final long idlePollNanos;
+    private final long lazyPollNanos;
     private final LoopWaiter waiter;
     private final AgentThreadPriority agentPriority;
     private final AgentErrors errors = new AgentErrors();
@@ -93,6 +94,7 @@ public final class HostAgent implements AutoCloseable {
         this.journalPath = b.journal;
         this.journalAccess = b.journalAccess;
         this.idlePollNanos = b.idlePollNanos;
+        this.lazyPollNanos = b.lazyPollNanos;
         this.waiter = b.waiter != null ? b.waiter : new ParkingLoopWaiter(b.clock);
         this.leases = new ThreadLeases(actuator, b.clock);
         SlotActions actions = new SlotActions(leases, b.clock, errors);
@@ -492,7 +494,8 @@ public final class HostAgent implements AutoCloseable {
         long now = clock.getAsLong();
         registry.applyQueued(now);
         long idlePoll = waiter.idlePollNanos(idlePollNanos);
-        long next = now + idlePoll;
+        long next = Long.MAX_VALUE;
+        boolean guestNeverRings = false;
         int events = 0;
         for (VmState vm : registry.table()) {
             if (vm == null || vm.failed) {
@@ -513,7 +516,12 @@ public final class HostAgent implements AutoCloseable {
                 registry.regionFailed(vm, now, e);
             }
             next = Math.min(next, vm.earliestDeadline);
+            guestNeverRings |= vm.guestNeverRings;
         }
+        if (guestNeverRings && waiter.wakesOnRings()) {
+            idlePoll = Math.min(idlePoll, lazyPollNanos); // §12.2: a guest without DOORBELL is looked at lazily
+        }
+        next = Math.min(next, now + idlePoll);
         if (leases.restoresPending()) {
             leases.retryRestores(now);
             next = Math.min(next, now + ThreadLeases.RESTORE_RETRY_NANOS);
@@ -571,6 +579,7 @@ public final class HostAgent implements AutoCloseable {
         private @Nullable Path journal;
         private FileAccess journalAccess = FileAccess.OWNER_ONLY;
         private long idlePollNanos = TimeUnit.MICROSECONDS.toNanos(200);
+        private long lazyPollNanos = TimeUnit.MICROSECONDS.toNanos(200);
         private @Nullable LoopWaiter waiter;
         private @Nullable ThreadAttributes agentAttributes;
 
@@ -694,6 +703,22 @@ public final class HostAgent implements AutoCloseable {
                 throw new IllegalArgumentException("idle poll interval " + n + " ns outside 1 µs..10 s");
             }
             idlePollNanos = n;
+            return this;
+        }
+
+        /**
+         * With a {@link #loopWaiter} that wakes on rings: how often the agent still looks while any served guest
+         * is attached without DOORBELL and so never rings (spec §12.2: such a guest is looked at at lazy-mode
+         * moments). Default 200 µs. Without such a waiter {@link #idlePollNanos} is the poll for every guest.
+         *
+         * @param n nanoseconds, 1 µs..100 ms
+         * @return this builder
+         */
+        public Builder lazyPollNanos(long n) {
+            if (n < 1_000 || n > MAX_IDLE_NANOS) {
+                throw new IllegalArgumentException("lazy poll interval " + n + " ns outside 1 µs..100 ms");
+            }
+            lazyPollNanos = n;
             return this;
         }
 

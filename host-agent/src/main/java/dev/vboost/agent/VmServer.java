@@ -6,6 +6,7 @@ import dev.vboost.agent.core.Decision;
 import dev.vboost.api.GuestSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.WireError;
+import dev.vboost.api.wire.Feature;
 
 /**
  * One VM's share of an agent iteration, in the order the spec needs: slot changes consumed, then the guest
@@ -104,7 +105,9 @@ final class VmServer {
     /** §5.2: the header passed CG1..CG7 at this generation. */
     private void serveAttachedGuest(VmState vm, long now, int changedCount) {
         vm.guestAttached = true;
-        vm.engine.acceptedFeatures(vm.endpoint.acceptedFeatures()); // §3.6: only what the guest accepted
+        long accepted = vm.endpoint.acceptedFeatures();
+        vm.engine.acceptedFeatures(accepted); // §3.6: only what the guest accepted
+        vm.guestNeverRings = !Feature.DOORBELL.in(accepted); // §12.2: polled at lazy-mode moments
         if (vm.signals.pending.getAndSet(false)) {
             for (int slot = 0; slot < vm.slotCount; slot++) {
                 if (vm.signals.notifyFlags.get(slot) != 0 && vm.signals.notifyFlags.getAndSet(slot, 0) != 0) {
@@ -142,6 +145,7 @@ final class VmServer {
             vm.stats.guestHeaderError();
         }
         vm.lastHeaderError = headerError;
+        vm.guestNeverRings = false;
         if (vm.guestAttached) {
             vm.guestAttached = false;
             endAll(vm, now, true);

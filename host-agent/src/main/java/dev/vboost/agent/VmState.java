@@ -50,6 +50,11 @@ final class VmState {
     long earliestDeadline = Long.MAX_VALUE;
     /** Whether the guest header passed at the last iteration. */
     boolean guestAttached;
+    /**
+     * Whether the guest is attached without DOORBELL: it never rings, so spec §12.2 has the host look at its
+     * lines at lazy-mode moments even when the agent otherwise sleeps until a ring.
+     */
+    boolean guestNeverRings;
     /** The CG check the guest header failed at the last look, so each failure is counted once. */
     WireError lastHeaderError = WireError.NONE;
 

@@ -78,6 +78,41 @@ class AgentDoorbellLoopTest {
         }
     }
 
+    /**
+     * Spec §12.2: a guest attached without DOORBELL never rings, so it is looked at at lazy-mode moments even by
+     * an agent whose safety poll is 10 s. Its request is served well inside 5 s, where the safety poll alone
+     * would take 10 s.
+     */
+    @Test
+    void aGuestWithoutDoorbellIsLookedAtLazilyByADoorbellAgent() throws Exception {
+        int ringFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        RecordingActuator actuator = new RecordingActuator().addThread(101, ThreadAttributes.normal(0));
+        try (MappedRegionFile file = MappedRegionFile.create(dir.resolve("vm.vboost"), RegionLayout.regionSize(1));
+                EventfdLoopWaiter waiter = new EventfdLoopWaiter(ringFd)) {
+            HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK, 50, 3000));
+            GuestEndpoint guest = Regions.attachGuest(file.memory(), Feature.ALL_BUT_DOORBELL); // cannot ring
+            HostAgent agent = HostAgent.builder()
+                    .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
+                    .actuator(actuator)
+                    .loopWaiter(waiter)
+                    .idlePollNanos(SAFETY_POLL)
+                    .lazyPollNanos(TimeUnit.MILLISECONDS.toNanos(1))
+                    .build()
+                    .start();
+            try {
+                long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
+                HostSlotSnapshot seen = new HostSlotSnapshot();
+                assertTrue(guest.awaitActed(0, id, WAIT, seen), "a guest that never rings waited for the safety poll: "
+                        + seen);
+                assertEquals(0, waiter.ringsReceived(), "no ring was involved");
+            } finally {
+                agent.stop();
+            }
+        } finally {
+            Libc.closeQuietly(ringFd);
+        }
+    }
+
     @Test
     void aLongIdlePollNeedsAWaiterThatWakesOnRings() {
         HostAgent.Builder b = HostAgent.builder().actuator(new RecordingActuator()).idlePollNanos(SAFETY_POLL);
