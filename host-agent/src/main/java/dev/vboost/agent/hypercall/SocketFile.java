@@ -1,5 +1,6 @@
 package dev.vboost.agent.hypercall;
 
+import dev.vboost.agent.linux.SocketFileAccess;
 import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.SecureFiles;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 
 /**
  * The hypercall socket's file: bound where nobody else can reach it, given its owner, group and mode there and
@@ -41,15 +41,7 @@ final class SocketFile {
         Path bound = privateDir.resolve("s");
         try {
             server.bind(UnixDomainSocketAddress.of(bound));
-            PosixFileAttributeView view = Files.getFileAttributeView(bound, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (access.owner() != null) {
-                view.setOwner(access.owner());
-            }
-            if (access.group() != null) {
-                view.setGroup(access.group());
-            }
-            Files.setAttribute(bound, "unix:mode", access.mode()); // chmod: the private directory holds no link
+            SocketFileAccess.set(bound, access);
             Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
             return SecureFiles.identity(path);
         } finally {

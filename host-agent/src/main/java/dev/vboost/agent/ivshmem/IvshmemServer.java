@@ -1,6 +1,7 @@
 package dev.vboost.agent.ivshmem;
 
 import dev.vboost.agent.linux.Libc;
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -66,6 +67,26 @@ public final class IvshmemServer implements AutoCloseable {
      */
     public static IvshmemServer start(Path socket, Path regionFile, int vectors, Set<PosixFilePermission> mode,
             int maxClients) throws IOException {
+        return start(socket, regionFile, vectors, new FileAccess(ServerFiles.modeBits(mode), null, null), maxClients);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, Set, int)}, the socket file with the owner, group and mode of {@code
+     * access}, set before the socket appears at its path. Whoever may connect receives the region's descriptor
+     * (read and write) and the eventfds, so a socket gets the access of its region file: QEMU running as another
+     * user then reaches both through the same group.
+     *
+     * @param socket     the server socket path
+     * @param regionFile the shared region
+     * @param vectors    eventfds per peer, 1..64
+     * @param access     owner (null: the agent's user), group (null: its group) and exact mode of the socket
+     * @param maxClients clients served at once, 1..65535
+     * @return the running server
+     * @throws IOException if the socket path is in use or is not a socket, the region cannot be opened, or the
+     *     owner or group cannot be set
+     */
+    public static IvshmemServer start(Path socket, Path regionFile, int vectors, FileAccess access, int maxClients)
+            throws IOException {
         if (vectors < 1 || vectors > 64) {
             throw new IllegalArgumentException("vectors must be 1..64, got " + vectors);
         }
@@ -83,7 +104,7 @@ public final class IvshmemServer implements AutoCloseable {
                 host[v] = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
             }
             wake = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-            listening = ServerFiles.bind(socket, mode);
+            listening = ServerFiles.bind(socket, access);
         } catch (IOException | RuntimeException e) {
             Libc.closeQuietly(shm);
             Libc.closeQuietly(wake);

@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import dev.vboost.agent.hypercall.HypercallSocketServer;
 import dev.vboost.agent.linux.Libc;
+import dev.vboost.agent.linux.SocketFileAccess;
+import dev.vboost.impl.memory.FileAccess;
 import dev.vboost.impl.memory.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +63,7 @@ final class ServerFiles {
      * private directory (so no one can reach it before its mode is set, and no umask applies), then renamed into
      * place (rename never follows a link). A socket nobody listens on is replaced; anything else is refused.
      */
-    static Listening bind(Path socket, Set<PosixFilePermission> mode) throws IOException {
+    static Listening bind(Path socket, FileAccess access) throws IOException {
         HypercallSocketServer.checkBindable(socket);
         Files.deleteIfExists(socket); // a leftover of a dead server
         Path parent = socket.toAbsolutePath().getParent();
@@ -75,7 +77,7 @@ final class ServerFiles {
             fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
             Memory addr = Libc.sockaddrUn(tmp.toString());
             Libc.bind(fd, addr, (int) addr.size());
-            Files.setPosixFilePermissions(tmp, mode);
+            SocketFileAccess.set(tmp, access);
             Libc.listen(fd, LISTEN_BACKLOG);
             Object identity = SecureFiles.identity(tmp); // a rename keeps it
             Files.move(tmp, socket, StandardCopyOption.ATOMIC_MOVE);
@@ -90,6 +92,15 @@ final class ServerFiles {
             Files.deleteIfExists(tmp);
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** The mode bits of {@code perms}, for a {@link FileAccess}. */
+    static int modeBits(Set<PosixFilePermission> perms) {
+        int m = 0;
+        for (PosixFilePermission p : perms) {
+            m |= 0400 >> p.ordinal(); // OWNER_READ, OWNER_WRITE, OWNER_EXECUTE, GROUP_READ, ... in bit order
+        }
+        return m;
     }
 
     /** Removes {@code socket} if it is still the file {@link #bind} created, never what replaced it. */

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import dev.vboost.agent.actuator.RealtimeCapability;
 import dev.vboost.agent.linux.Libc;
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -214,6 +217,27 @@ class IvshmemServerTest {
             assertThrows(IOException.class, () -> IvshmemPeer.connect(socket, 1, TIMEOUT_MS).close());
             waitFor("refusal counted", () -> server.dropped() == 1);
             assertEquals(1, server.clientCount());
+        }
+    }
+
+    /**
+     * Whoever connects receives the region's descriptor, so the socket carries the region's access: here group
+     * {@code daemon} (gid 1) with mode 0660, set before the socket appears at its path. Changing a file's group
+     * to one the agent is not a member of needs root.
+     */
+    @Test
+    void theSocketGetsTheOwnerGroupAndModeAsked() throws Exception {
+        boolean root = Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        if (!root && RealtimeCapability.onCi()) {
+            throw new AssertionError("CI=true but not root: cannot give the socket another group");
+        }
+        assumeTrue(root, "skipped: needs root to give the socket another group");
+        FileAccess access = FileAccess.parse("0660", null, "1");
+        try (IvshmemServer server = IvshmemServer.start(socket, region, 1, access, IvshmemServer.DEFAULT_MAX_CLIENTS);
+                IvshmemPeer peer = IvshmemPeer.connect(socket, 1, TIMEOUT_MS)) {
+            assertEquals(0660, (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777);
+            assertEquals(1, Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+            assertTrue(peer.knows(0), "the client was served: it knows the host peer's eventfds");
         }
     }
 

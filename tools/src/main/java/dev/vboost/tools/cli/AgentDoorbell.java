@@ -4,11 +4,11 @@ import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.ivshmem.EventfdLoopWaiter;
 import dev.vboost.agent.ivshmem.IvshmemServer;
 import dev.vboost.api.wire.Feature;
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,14 +92,16 @@ final class AgentDoorbell implements AutoCloseable {
     }
 
     /**
-     * Starts the ivshmem server for {@code regionFile} on {@code socket} (mode 0600: only the VMM's user, which
-     * is the agent's in the usual deployment, may connect) and the waiter on its host eventfd.
+     * Starts the ivshmem server for {@code regionFile} on {@code socket} and the waiter on its host eventfd. The
+     * socket gets the region file's owner, group and mode ({@code --owner}, {@code --group}, {@code --mode};
+     * 0600 and the agent's user by default): whoever may connect receives the region's descriptor, so QEMU
+     * running as another user reaches both through the same group.
      *
-     * @throws IOException if the socket is in use or the region cannot be opened
+     * @throws IOException if the socket is in use, the region cannot be opened or the owner cannot be set
      */
-    static AgentDoorbell start(Path socket, Path regionFile, long safetyPollNanos) throws IOException {
-        IvshmemServer server = IvshmemServer.start(socket, regionFile, 1,
-                PosixFilePermissions.fromString("rw-------"));
+    static AgentDoorbell start(Path socket, Path regionFile, long safetyPollNanos, FileAccess access)
+            throws IOException {
+        IvshmemServer server = IvshmemServer.start(socket, regionFile, 1, access, IvshmemServer.DEFAULT_MAX_CLIENTS);
         try {
             return new AgentDoorbell(server, new EventfdLoopWaiter(server.hostEventFds()), safetyPollNanos);
         } catch (RuntimeException e) {

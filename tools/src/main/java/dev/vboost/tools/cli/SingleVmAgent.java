@@ -53,7 +53,7 @@ final class SingleVmAgent {
             @Nullable AgentDoorbell doorbell = null;
             if (dbSocket != null) {
                 try { // listening before the region is published and before QEMU starts: QEMU connects once
-                    doorbell = AgentDoorbell.start(dbSocket, region, p.safetyPollNanos());
+                    doorbell = AgentDoorbell.start(dbSocket, region, p.safetyPollNanos(), p.access());
                 } catch (IOException e) {
                     spec.commandLine().getErr().println(Usage.prefix(spec) + "--ivshmem-server " + dbSocket + ": "
                             + e.getMessage());

@@ -3,10 +3,10 @@ package dev.vboost.tools.daemon;
 import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.ivshmem.EventfdLoopWaiter;
 import dev.vboost.agent.ivshmem.IvshmemServer;
+import dev.vboost.impl.memory.FileAccess;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,20 +81,22 @@ final class DaemonDoorbells implements AutoCloseable {
 
     /**
      * Starts {@code vm}'s ivshmem server on its {@code doorbell} socket for its region, as the one-VM {@code
-     * vboost agent --ivshmem-server} does: one vector, socket mode 0600 owned by the agent's user, bound where no
-     * one can reach it before its mode is set and never through a link; then the agent waits on its eventfd.
-     * Call after the region is created with DOORBELL offered and before the VM is added.
+     * vboost agent --ivshmem-server} does: one vector, the socket with the region file's owner, group and mode
+     * (whoever connects receives the region's descriptor), bound where no one can reach it before they are set
+     * and never through a link; then the agent waits on its eventfd. Call after the region is created with
+     * DOORBELL offered and before the VM is added.
      *
+     * @param access the region file's access, given to the socket too
      * @throws VmFileException (key {@code doorbell}) if the socket cannot be bound or the region opened
      */
-    Bell start(VmFile vm) throws VmFileException {
+    Bell start(VmFile vm, FileAccess access) throws VmFileException {
         Path socket = vm.doorbell();
         if (socket == null) {
             throw new IllegalArgumentException("VM '" + vm.name() + "' has no doorbell key");
         }
         IvshmemServer server;
         try {
-            server = IvshmemServer.start(socket, vm.region(), 1, PosixFilePermissions.fromString("rw-------"));
+            server = IvshmemServer.start(socket, vm.region(), 1, access, IvshmemServer.DEFAULT_MAX_CLIENTS);
         } catch (IOException | RuntimeException e) {
             throw new VmFileException(vm.file(), "doorbell", "cannot serve " + socket + ": " + e.getMessage());
         }

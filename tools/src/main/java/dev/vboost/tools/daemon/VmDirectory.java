@@ -268,7 +268,7 @@ public final class VmDirectory implements AutoCloseable {
             // its region offers DOORBELL, as the agent waits on it from now (§12.2). VmFile requires slots here.
             ServedRegion r = ServedRegion.open(f, policy, f.slots(), regionAccess, Feature.DEFINED_MASK);
             try {
-                early = new ListeningDoorbell(f, r, bells.start(f));
+                early = new ListeningDoorbell(f, r, bells.start(f, regionAccess));
             } catch (VmFileException ex) {
                 r.close();
                 throw ex;
