@@ -70,6 +70,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest single boost before the host ends it (default ${DEFAULT-VALUE}).")
     long maxBoostMicros = 3000;
 
+    @Option(names = "--critical-sections", paramLabel = "PER_SECOND", description = "Critical sections the guest "
+            + "enters per second on average, at random; for each it asks for its own boost (default ${DEFAULT-VALUE}; 0: none).")
+    long criticalPerSecond = DemoConfig.DEFAULT_CRITICAL_PER_SECOND;
+
+    @Option(names = "--critical-work", paramLabel = "MICROS", description = "CPU work inside each critical section (default ${DEFAULT-VALUE}).")
+    long criticalWorkMicros = DemoConfig.DEFAULT_CRITICAL_WORK_NANOS / 1000;
+
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Unmeasured warm-up per mode (default ${DEFAULT-VALUE}).")
     double warmupSeconds = 1;
 
@@ -127,6 +134,13 @@ public final class DemoCommand implements Callable<Integer> {
         if (maxBoostMicros < 1 || maxBoostMicros > 1_000_000) {
             throw Usage.error(spec, "--max-boost must be 1..1000000 microseconds, got " + maxBoostMicros);
         }
+        if (criticalPerSecond < 0 || criticalPerSecond > 1000) {
+            throw Usage.error(spec, "--critical-sections must be 0..1000 per second, got " + criticalPerSecond);
+        }
+        if (criticalWorkMicros < 1 || criticalWorkMicros * 4 > periodMicros) {
+            throw Usage.error(spec, "--critical-work must be 1..a quarter of the period (" + periodMicros / 4
+                    + " us), got " + criticalWorkMicros);
+        }
         List<DemoMode> list = new ArrayList<>();
         List<String> names = modes == null ? List.of("vanilla", "dynamic", "static") : modes;
         for (String name : names) {
@@ -150,6 +164,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         return new DemoConfig((long) (durationSeconds * 1e9), periodMicros * 1000, workMicros * 1000,
                 timerAdvanceMicros * 1000, maxBoostMicros * 1000, (long) (warmupSeconds * 1e9), hogs, theCpu, list,
-                dir, seed, p, priority);
+                dir, seed, p, priority, criticalPerSecond, criticalWorkMicros * 1000);
     }
 }

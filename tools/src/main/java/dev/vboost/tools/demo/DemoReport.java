@@ -73,6 +73,7 @@ public final class DemoReport {
         }
         if (d != null && d.ok() && d.breakdown != null) {
             lines.add(d.breakdown.describe());
+            lines.add(d.breakdown.own().describe());
         }
         if (st != null && st.ok()) {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
@@ -154,6 +155,21 @@ public final class DemoReport {
                 j.field("restored_after_tick_us", b.restoredAfter());
                 j.field("restored_after_tick_p50_us", b.restoredMedian());
                 j.field("host_threads_cpu_share", b.hostThreadsShare());
+                OwnBoosts own = b.own();
+                j.key("own_boosts").open();
+                j.field("critical_sections_per_s", own.perSecond());
+                j.field("critical_sections", own.entered());
+                j.field("granted", own.granted());
+                j.field("joined_timer_boost", own.joined());
+                j.field("not_granted", own.notGranted());
+                j.key("in_force_after_request_us").open();
+                j.field("p50", own.inForceP50());
+                j.field("p99", own.inForceP99());
+                j.field("max", own.inForceMax());
+                j.field("mean", own.inForceMean());
+                j.close();
+                j.field("boosted_us_per_own_boost", own.boostedMean());
+                j.close();
                 j.close();
             }
             j.close();

@@ -199,7 +199,7 @@ final class DynamicHost implements AutoCloseable {
             if (timerOn && now - fireAt >= 0) {
                 // the guest's timer is due: inject it and boost on the host's initiative (spec §5.5)
                 a.requestHostBoost(vm, SLOT, HostBoostFlag.TIMER.bit());
-                ranAfterTimer = runOnce(a);
+                ranAfterTimer = runTimerOnce(a);
                 timerInjections++;
                 advanceSum += advance;
                 firedAt = fireAt;
@@ -207,6 +207,18 @@ final class DynamicHost implements AutoCloseable {
                 while (t0 + k * period - advance - now <= 0) {
                     k++; // woke late past the next tick too: this boost covers it
                 }
+            }
+        }
+    }
+
+    /** The agent iteration that applies the timer's boost, marked as such for the timeline. */
+    private long runTimerOnce(HostAgent a) {
+        synchronized (agentLock) {
+            timeline.timerIteration(true);
+            try {
+                return a.runOnce();
+            } finally {
+                timeline.timerIteration(false);
             }
         }
     }
