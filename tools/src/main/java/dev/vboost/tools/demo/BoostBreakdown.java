@@ -17,10 +17,11 @@ package dev.vboost.tools.demo;
  * @param restoredMedian   median of that, µs
  * @param hostThreadsShare CPU the agent thread and the hypercall socket's thread took on the measured CPU, 0..1
  * @param own              the guest's own requests for its critical sections
+ * @param hostSplit        the host's side per boost ({@link BoostTimeline#hostSplit()}), one line for the console
  */
 record BoostBreakdown(long guestGranted, long hostGranted, long joined, double boostedPerTick, double raisedBefore,
         double timerAdvance, double guestDoneAfter, double restoredAfter, double restoredMedian, double hostThreadsShare,
-        OwnBoosts own) {
+        OwnBoosts own, String hostSplit) {
 
     /** One line for the console. */
     String describe() {

@@ -74,6 +74,7 @@ public final class DemoReport {
         if (d != null && d.ok() && d.breakdown != null) {
             lines.add(d.breakdown.describe());
             lines.add(d.breakdown.own().describe());
+            lines.add("host side per boost: " + d.breakdown.hostSplit());
         }
         if (st != null && st.ok()) {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
@@ -155,6 +156,7 @@ public final class DemoReport {
                 j.field("restored_after_tick_us", b.restoredAfter());
                 j.field("restored_after_tick_p50_us", b.restoredMedian());
                 j.field("host_threads_cpu_share", b.hostThreadsShare());
+                j.field("host_side_per_boost", b.hostSplit());
                 OwnBoosts own = b.own();
                 j.key("own_boosts").open();
                 j.field("critical_sections_per_s", own.perSecond());

@@ -231,7 +231,7 @@ public final class DemoRunner {
                     timers == 0 ? Double.NaN : (advance1 - advance0) / 1e3 / timers,
                     field(result, "doneNs") / 1e3 / ticks, tl.meanTailMicros(), tl.medianTailMicros(),
                     (hostCpu1 - hostCpu0) / 1e9 / wall,
-                    OwnBoosts.parse(result, config.criticalPerSecond, tl.meanGuestBoostMicros()));
+                    OwnBoosts.parse(result, config.criticalPerSecond, tl.meanGuestBoostMicros()), tl.hostSplit());
         }
         ModeResult r = new ModeResult(mode, "ok", note, h, ticks, overruns, wall, boosted, hogShare, vcpuShare,
                 boosts, expiries, breakdown);

@@ -129,7 +129,7 @@ final class DynamicHost implements AutoCloseable {
                 .prepare();
         agent = a;
         hypercalls = FrameServer.start(socketFile, new HypercallDispatcher(new ServingTarget(a.hypercallTarget(VM), a)),
-                rt, config.cpu, Math.min(99, config.priority + 1));
+                rt, config.cpu, Math.min(99, config.priority + 1), timeline::exitReceived);
     }
 
     /**
@@ -184,6 +184,7 @@ final class DynamicHost implements AutoCloseable {
             long wake = !timerOn || next - fireAt < 0 ? next : fireAt;
             long beforeWait = System.nanoTime();
             if (firedAt != Long.MIN_VALUE) {
+                timeline.agentParks(beforeWait);
                 // the timer's lag: its wake-up, the boost and the rest of the host's work at the tick, all on
                 // the vCPU's CPU before it runs; adapted to as KVM tunes lapic_timer_advance_ns
                 long sample = Math.min(beforeWait - firedAt, maxAdvance);

@@ -57,10 +57,16 @@ class BoostBreakdownTest {
         long period = TimeUnit.SECONDS.toNanos(100);
         long t0 = System.nanoTime();
         tl.schedule(t0, period, t0 - period, t0 + period);
+        assertEquals("actuator - us per raise, - us per restore; timer's raise to agent thread waiting - us; guest's "
+                + "exit to restore call - us", tl.hostSplit(), "nothing timed yet");
         tl.timerIteration(true);
         tl.apply(t, ThreadAttributes.fifo(10));
         tl.timerIteration(false);
+        tl.agentParks(System.nanoTime() + 1);
+        tl.exitReceived(System.nanoTime());
         tl.apply(t, ThreadAttributes.normal(0)); // the guest's ack, restored outside the timer's iteration
+        assertTrue(tl.hostSplit().matches("actuator [0-9.]+ us per raise, [0-9.]+ us per restore; timer's raise to "
+                + "agent thread waiting [0-9.]+ us; guest's exit to restore call [0-9.]+ us"), tl.hostSplit());
         long before = System.nanoTime();
         tl.apply(t, ThreadAttributes.fifo(10)); // a guest request's boost
         tl.apply(t, ThreadAttributes.normal(0));
@@ -78,7 +84,7 @@ class BoostBreakdownTest {
         Histogram h = new Histogram(GuestVcpuMain.HIGHEST_TRACKABLE_NANOS, 3);
         h.recordValue(4_000);
         BoostBreakdown b = new BoostBreakdown(12, 980, 3, 61.5, 2.5, 40.0, 30.0, 59.0, 50.0, 0.071,
-                new OwnBoosts(20, 15, 12, 2, 1, 18.5, 33.0, 70.0, 19.0, 28.5));
+                new OwnBoosts(20, 15, 12, 2, 1, 18.5, 33.0, 70.0, 19.0, 28.5), "actuator 9.0 us per raise");
         ModeResult dynamic = new ModeResult(DemoMode.DYNAMIC, "ok", "n", h, 1000, 0, 1.0, 0.06, 0.5, 0.3, 992, 0, b);
         DemoOutcome o = new DemoOutcome(config, List.of(dynamic), null);
         List<String> lines = DemoReport.comparison(o);
@@ -89,6 +95,7 @@ class BoostBreakdownTest {
         assertTrue(lines.contains("guest's own boosts (critical sections the host cannot foresee, 20/s): 15 entered, "
                 + "12 granted, in force 18.5 us after the request (p99 33.0, max 70.0), 2 joined a timer boost, 1 not "
                 + "granted; each held the vCPU 28.5 us"), lines.toString());
+        assertTrue(lines.contains("host side per boost: actuator 9.0 us per raise"), lines.toString());
         String json = DemoReport.json(o);
         assertTrue(json.contains("\"own_boosts\": {"), json);
         assertTrue(json.contains("\"critical_sections\": 15"), json);

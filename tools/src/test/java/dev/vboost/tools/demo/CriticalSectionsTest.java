@@ -8,6 +8,7 @@ import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.actuator.VcpuThread;
+import dev.vboost.agent.stats.VmCounters;
 import dev.vboost.api.wire.SchedPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -120,7 +121,7 @@ class CriticalSectionsTest {
     void theGuestsOwnRequestIsGrantedThroughItsNotifyAndReleasedAfter(@TempDir Path out) throws Exception {
         int vcpuTid = 4242; // stands for the guest's vCPU thread: the agent changes it through the actuator only
         PermissiveActuator actuator = new PermissiveActuator();
-        DemoConfig config = new DemoConfig(1_000_000_000L, PERIOD, 20_000L, 100_000L, 3_000_000L, 0, 0, 0,
+        DemoConfig config = new DemoConfig(1_000_000_000L, PERIOD, 20_000L, 100_000L, 1_000_000_000L, 0, 0, 0,
                 List.of(DemoMode.DYNAMIC), out, 1, SchedPolicy.FIFO, 50);
         try (DynamicHost host = DynamicHost.create(config, new RtControl(actuator))) {
             List<String> args = host.guestArguments();
@@ -132,13 +133,25 @@ class CriticalSectionsTest {
                 hooks.leaveCritical();
                 host.acceptGuest(vcpuTid);
                 hooks.connect();
+                // the guest's answer must be the agent's decision; the first is granted (nothing boosted before),
+                // a later one may be denied when a slow (cold, loaded) run used up the 50 ms per 100 ms budget
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(CriticalSections.Answer.GRANTED, hooks.enterCritical(), "request " + i);
-                    assertEquals(ThreadAttributes.fifo(50), actuator.current.get(vcpuTid), "boosted in force");
+                    VmCounters before = host.counters();
+                    CriticalSections.Answer answer = hooks.enterCritical();
+                    VmCounters after = host.counters();
+                    String why = "request " + i + ", agent: " + after;
+                    if (after.granted() > before.granted()) {
+                        assertEquals(CriticalSections.Answer.GRANTED, answer, why);
+                        assertEquals(ThreadAttributes.fifo(50), actuator.current.get(vcpuTid), "in force: " + why);
+                    } else {
+                        assertEquals(1, after.denied() - before.denied(), why);
+                        assertEquals(CriticalSections.Answer.NOT_GRANTED, answer, why);
+                        assertTrue(i > 0, why);
+                    }
                     hooks.leaveCritical();
-                    assertEquals(ThreadAttributes.normal(0), actuator.current.get(vcpuTid), "put back at once");
+                    assertEquals(ThreadAttributes.normal(0), actuator.current.get(vcpuTid), "put back at once: " + why);
                 }
-                assertEquals(3, host.counters().granted());
+                assertTrue(host.counters().granted() >= 1);
                 assertEquals(0, host.counters().hostGranted());
             }
         }
