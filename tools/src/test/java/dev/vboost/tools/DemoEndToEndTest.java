@@ -49,7 +49,8 @@ class DemoEndToEndTest {
         assertTrue(dynamicP99 * 4 < vanillaP99, "dynamic p99 not well below vanilla: " + summary);
         assertTrue(dynamicBoosted > 0 && dynamicBoosted < 0.6, "implausible boosted share: " + summary);
         // the guest's own requests (critical sections, 20/s by default): every one answered one way or another,
-        // and granted on their own, since they are kept away from the timer's boosts
+        // and some granted on their own (they are kept away from the ticks; a late timer boost may still be in
+        // force, then they join it)
         double sections = number(json, "dynamic", "critical_sections");
         double granted = number(json, "dynamic", "granted");
         assertTrue(sections > 0 && granted > 0, "no own boost granted: " + summary);

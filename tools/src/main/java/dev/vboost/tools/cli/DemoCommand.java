@@ -67,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
             + "lapic_timer_advance_ns (default ${DEFAULT-VALUE}).")
     long timerAdvanceMicros = 100;
 
+    @Option(names = "--timer-margin", paramLabel = "MICROS", description = "How much earlier than its measured lag the "
+            + "host fires the guest's timer, so the vCPU runs at its tick (default ${DEFAULT-VALUE}).")
+    long timerMarginMicros = DemoConfig.DEFAULT_TIMER_MARGIN_NANOS / 1000;
+
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest single boost before the host ends it (default ${DEFAULT-VALUE}).")
     long maxBoostMicros = 3000;
 
@@ -131,6 +135,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (timerAdvanceMicros < 0 || timerAdvanceMicros >= periodMicros) {
             throw Usage.error(spec, "--timer-advance must be 0..period-1 microseconds, got " + timerAdvanceMicros);
         }
+        if (timerMarginMicros < 0 || timerMarginMicros > timerAdvanceMicros) {
+            throw Usage.error(spec, "--timer-margin must be 0..--timer-advance (" + timerAdvanceMicros
+                    + " us), got " + timerMarginMicros);
+        }
         if (maxBoostMicros < 1 || maxBoostMicros > 1_000_000) {
             throw Usage.error(spec, "--max-boost must be 1..1000000 microseconds, got " + maxBoostMicros);
         }
@@ -164,6 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         return new DemoConfig((long) (durationSeconds * 1e9), periodMicros * 1000, workMicros * 1000,
                 timerAdvanceMicros * 1000, maxBoostMicros * 1000, (long) (warmupSeconds * 1e9), hogs, theCpu, list,
-                dir, seed, p, priority, criticalPerSecond, criticalWorkMicros * 1000);
+                dir, seed, p, priority, criticalPerSecond, criticalWorkMicros * 1000,
+                timerMarginMicros * 1000);
     }
 }

@@ -13,7 +13,7 @@ import org.HdrHistogram.Histogram;
  * the host's timer boosts and the guest's own boosts do not overlap.
  *
  * <p>Counts what the host answered and how long after the request the boost was in force, for entries in the
- * measured window. Used by the vCPU thread only; allocation-free per entry.
+ * measured window; during the warm-up before it, one enters each period. Used by the vCPU thread only; allocation-free per entry.
  */
 final class CriticalSections {
     /** What the host answered a critical section's own request with, as the guest read it after its NOTIFY. */
@@ -63,15 +63,15 @@ final class CriticalSections {
     /**
      * Whether a critical section starts now: its arrival time has come and {@code now} lies in the middle half
      * of the period before {@code nextDeadline}, with room for the work before the last quarter. An arrival
-     * outside that window waits for the next one.
+     * outside that window waits for the next one. Before the measured window ({@code measured} false) one
+     * enters each period, from the first call on.
      */
-    boolean due(long now, long nextDeadline) {
+    boolean due(long now, long nextDeadline, boolean measured) {
         if (meanGapNanos == 0) {
             return false;
         }
         if (nextAt == Long.MIN_VALUE) {
-            nextAt = now + gap();
-            return false;
+            nextAt = measured ? now + gap() : now;
         }
         long quarter = periodNanos / 4;
         long toTick = nextDeadline - now;
@@ -86,10 +86,13 @@ final class CriticalSections {
      * @param measured       whether it counts (inside the measured window)
      */
     void ran(Answer answer, long latencyNanos, long now, boolean measured) {
-        nextAt = now + gap();
         if (!measured) {
+            // warm-up: one per period, so the request paths of guest and agent are compiled before the window
+            // (at 20 per second the JIT would leave them cold the whole run, and the latency would show that)
+            nextAt = now + periodNanos;
             return;
         }
+        nextAt = now + gap();
         entered++;
         switch (answer) {
             case GRANTED:

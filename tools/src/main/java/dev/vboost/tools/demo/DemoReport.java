@@ -113,6 +113,9 @@ public final class DemoReport {
         j.field("period_us", c.periodNanos / 1000);
         j.field("work_us", c.workNanos / 1000);
         j.field("timer_advance_us", c.timerAdvanceNanos / 1000);
+        j.field("timer_margin_us", c.timerMarginNanos / 1000);
+        j.field("critical_sections_per_s", c.criticalPerSecond);
+        j.field("critical_work_us", c.criticalWorkNanos / 1000);
         j.field("max_boost_us", c.maxBoostNanos / 1000);
         j.field("hogs", c.hogs);
         j.field("cpu", c.cpu);

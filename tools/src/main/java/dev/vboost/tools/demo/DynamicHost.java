@@ -51,8 +51,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class DynamicHost implements AutoCloseable {
     static final String VM = "demo";
     private static final int SLOT = 0;
-    /** Fired this much before the tick on top of the measured mean lag: the boost lands about at the tick. */
-    private static final long ADVANCE_MARGIN_NANOS = 10_000;
 
     private final DemoConfig config;
     private final RtControl rt;
@@ -189,7 +187,7 @@ final class DynamicHost implements AutoCloseable {
                 // the vCPU's CPU before it runs; adapted to as KVM tunes lapic_timer_advance_ns
                 long sample = Math.min(beforeWait - firedAt, maxAdvance);
                 lag += (sample - lag) / 8;
-                advance = Math.max(0, Math.min(maxAdvance, lag + ADVANCE_MARGIN_NANOS));
+                advance = Math.max(0, Math.min(maxAdvance, lag + config.timerMarginNanos));
                 firedAt = Long.MIN_VALUE;
             }
             long left = wake - beforeWait;

@@ -187,7 +187,7 @@ public final class GuestVcpuMain {
                         counters[1]++;
                     }
                 }
-            } else if (origin != 0 && critical.due(now, deadline)) {
+            } else if (origin != 0 && critical.due(now, deadline, now - measureFrom >= 0)) {
                 // a critical section only the guest knows of: its own boost first, the host's answer timed
                 CriticalSections.Answer answer = hooks.enterCritical();
                 long answered = System.nanoTime();

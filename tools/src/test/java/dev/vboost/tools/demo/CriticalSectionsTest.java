@@ -26,17 +26,17 @@ class CriticalSectionsTest {
     void startsOnlyInTheMiddleHalfOfThePeriodOnceItsArrivalCame() {
         CriticalSections cs = new CriticalSections(1_000_000, WORK, PERIOD, 1); // arrivals every µs or so
         long tick = 10 * PERIOD;
-        assertFalse(cs.due(tick - 2 * PERIOD, tick - PERIOD), "the first call only draws the first arrival");
-        assertTrue(cs.due(tick - 500_000, tick), "well past that arrival, in the window");
-        assertFalse(cs.due(tick - 750_001, tick), "within a quarter period after the previous tick");
-        assertTrue(cs.due(tick - 750_000, tick));
-        assertTrue(cs.due(tick - 250_000 - WORK, tick));
-        assertFalse(cs.due(tick - 250_000 - WORK + 1, tick), "its work would reach the last quarter before the tick");
-        assertFalse(cs.due(tick - 1_000, tick));
+        assertFalse(cs.due(tick - 2 * PERIOD, tick - PERIOD, true), "the first call only draws the first arrival");
+        assertTrue(cs.due(tick - 500_000, tick, true), "well past that arrival, in the window");
+        assertFalse(cs.due(tick - 750_001, tick, true), "within a quarter period after the previous tick");
+        assertTrue(cs.due(tick - 750_000, tick, true));
+        assertTrue(cs.due(tick - 250_000 - WORK, tick, true));
+        assertFalse(cs.due(tick - 250_000 - WORK + 1, tick, true), "its work would reach the last quarter before the tick");
+        assertFalse(cs.due(tick - 1_000, tick, true));
 
         CriticalSections none = new CriticalSections(0, WORK, PERIOD, 1);
         for (long t = 0; t < 100 * PERIOD; t += 10_000) {
-            assertFalse(none.due(t, (t / PERIOD + 1) * PERIOD), "0 per second: never");
+            assertFalse(none.due(t, (t / PERIOD + 1) * PERIOD, true), "0 per second: never");
         }
     }
 
@@ -49,7 +49,7 @@ class CriticalSectionsTest {
         long outside = 0;
         for (long now = 0; now < seconds * 1_000_000_000L; now += 5_000) { // a vCPU polling every 5 µs
             long next = (now / PERIOD + 1) * PERIOD;
-            if (cs.due(now, next)) {
+            if (cs.due(now, next, true)) {
                 long toTick = next - now;
                 if (toTick > 750_000 || toTick < 250_000 + WORK) {
                     outside++;
@@ -63,6 +63,22 @@ class CriticalSectionsTest {
         assertEquals(ran, cs.entered());
         double rate = ran / (double) seconds;
         assertTrue(Math.abs(rate - perSecond) < perSecond * 0.1, "rate " + rate);
+    }
+
+    @Test
+    void warmsUpWithOnePerPeriodBeforeTheWindow() {
+        CriticalSections cs = new CriticalSections(1, WORK, PERIOD, 5); // one a second once measured
+        long ran = 0;
+        for (long now = 0; now < 100 * PERIOD; now += 5_000) {
+            long next = (now / PERIOD + 1) * PERIOD;
+            if (cs.due(now, next, false)) {
+                ran++;
+                cs.ran(CriticalSections.Answer.GRANTED, 1_000, now + WORK, false);
+                now += WORK;
+            }
+        }
+        assertTrue(ran >= 98 && ran <= 100, "one per period while warming up: " + ran);
+        assertEquals(0, cs.entered(), "none counted");
     }
 
     @Test
