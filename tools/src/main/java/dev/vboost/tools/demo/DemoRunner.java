@@ -282,7 +282,8 @@ public final class DemoRunner {
         }
     }
 
-    private static long field(String line, String name) {
+    /** The number after {@code name=} in the guest's {@code RESULT} line. */
+    static long field(String line, String name) {
         for (String part : line.split(" ")) {
             if (part.startsWith(name + "=")) {
                 return Long.parseLong(part.substring(name.length() + 1));

@@ -23,24 +23,16 @@ record OwnBoosts(long perSecond, long entered, long granted, long joined, long n
 
     /** From the guest's {@code RESULT} line ({@link CriticalSections#summary()}) and the host's timeline. */
     static OwnBoosts parse(String resultLine, long perSecond, double boostedMean) {
-        return new OwnBoosts(perSecond, field(resultLine, "csEntered"), field(resultLine, "csGranted"),
-                field(resultLine, "csJoined"), field(resultLine, "csNotGranted"), micros(resultLine, "csInForceP50Ns"),
+        return new OwnBoosts(perSecond, DemoRunner.field(resultLine, "csEntered"),
+                DemoRunner.field(resultLine, "csGranted"), DemoRunner.field(resultLine, "csJoined"),
+                DemoRunner.field(resultLine, "csNotGranted"), micros(resultLine, "csInForceP50Ns"),
                 micros(resultLine, "csInForceP99Ns"), micros(resultLine, "csInForceMaxNs"),
                 micros(resultLine, "csInForceMeanNs"), boostedMean);
     }
 
     private static double micros(String line, String name) {
-        long ns = field(line, name);
+        long ns = DemoRunner.field(line, name);
         return ns < 0 ? Double.NaN : ns / 1e3;
-    }
-
-    private static long field(String line, String name) {
-        for (String part : line.split(" ")) {
-            if (part.startsWith(name + "=")) {
-                return Long.parseLong(part.substring(name.length() + 1));
-            }
-        }
-        throw new IllegalStateException("guest result has no " + name + ": " + line);
     }
 
     /** One line for the console. */
