@@ -13,7 +13,8 @@ class DemoCommandTest {
     void helpDescribesEveryOption() {
         CliRun r = CliRun.of("demo", "--help");
         assertEquals(0, r.exit, r::toString);
-        for (String opt : new String[] {"--duration", "--period", "--hogs", "--cpu", "--modes", "--out", "--seed"}) {
+        for (String opt : new String[] {"--duration", "--period", "--hogs", "--cpu", "--modes", "--out", "--seed",
+            "--critical-sections", "--critical-work", "--timer-margin"}) {
             assertTrue(r.out.contains(opt), () -> opt + " missing from help:\n" + r);
         }
     }
@@ -30,7 +31,10 @@ class DemoCommandTest {
         "--policy|deadline|--policy must be fifo or rr",
         "--priority|99|--priority must be 1..98",
         "--work|900|--work must be 0..half the period",
-        "--timer-advance|1000|--timer-advance must be 0..period-1"})
+        "--timer-advance|1000|--timer-advance must be 0..period-1",
+        "--critical-sections|-1|--critical-sections must be 0..1000 per second",
+        "--critical-work|300|--critical-work must be 1..a quarter of the period (250 us)",
+        "--timer-margin|101|--timer-margin must be 0..--timer-advance (100 us)"})
     void badValuesAreUsageErrorsNamingTheOption(String option, String value, String expected) {
         CliRun r = CliRun.of("demo", option, value, "--out", "/nonexistent-never-created");
         assertEquals(VboostCli.USAGE, r.exit, r::toString);

@@ -48,6 +48,14 @@ class DemoEndToEndTest {
         double vanillaHogs = number(json, "vanilla", "hog_cpu_share");
         assertTrue(dynamicP99 * 4 < vanillaP99, "dynamic p99 not well below vanilla: " + summary);
         assertTrue(dynamicBoosted > 0 && dynamicBoosted < 0.6, "implausible boosted share: " + summary);
+        // the guest's own requests (critical sections, 20/s by default): every one answered one way or another,
+        // and some granted on their own (they are kept away from the ticks; a late timer boost may still be in
+        // force, then they join it)
+        double sections = number(json, "dynamic", "critical_sections");
+        double granted = number(json, "dynamic", "granted");
+        assertTrue(sections > 0 && granted > 0, "no own boost granted: " + summary);
+        assertEquals(sections, granted + number(json, "dynamic", "joined_timer_boost")
+                + number(json, "dynamic", "not_granted"), 0.0, summary);
         String svg = Files.readString(out.resolve("latency.svg"));
         assertTrue(svg.startsWith("<svg") && svg.split("<polyline", -1).length - 1 == 3, "plot should have 3 curves");
         for (String m : new String[] {"vanilla", "dynamic", "static"}) {

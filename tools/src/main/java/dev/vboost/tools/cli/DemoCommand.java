@@ -67,8 +67,19 @@ public final class DemoCommand implements Callable<Integer> {
             + "lapic_timer_advance_ns (default ${DEFAULT-VALUE}).")
     long timerAdvanceMicros = 100;
 
+    @Option(names = "--timer-margin", paramLabel = "MICROS", description = "How much earlier than its measured lag the "
+            + "host fires the guest's timer, so the vCPU runs at its tick (default ${DEFAULT-VALUE}).")
+    long timerMarginMicros = DemoConfig.DEFAULT_TIMER_MARGIN_NANOS / 1000;
+
     @Option(names = "--max-boost", paramLabel = "MICROS", description = "Longest single boost before the host ends it (default ${DEFAULT-VALUE}).")
     long maxBoostMicros = 3000;
+
+    @Option(names = "--critical-sections", paramLabel = "PER_SECOND", description = "Critical sections the guest "
+            + "enters per second on average, at random; for each it asks for its own boost (default ${DEFAULT-VALUE}; 0: none).")
+    long criticalPerSecond = DemoConfig.DEFAULT_CRITICAL_PER_SECOND;
+
+    @Option(names = "--critical-work", paramLabel = "MICROS", description = "CPU work inside each critical section (default ${DEFAULT-VALUE}).")
+    long criticalWorkMicros = DemoConfig.DEFAULT_CRITICAL_WORK_NANOS / 1000;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Unmeasured warm-up per mode (default ${DEFAULT-VALUE}).")
     double warmupSeconds = 1;
@@ -124,8 +135,19 @@ public final class DemoCommand implements Callable<Integer> {
         if (timerAdvanceMicros < 0 || timerAdvanceMicros >= periodMicros) {
             throw Usage.error(spec, "--timer-advance must be 0..period-1 microseconds, got " + timerAdvanceMicros);
         }
+        if (timerMarginMicros < 0 || timerMarginMicros > timerAdvanceMicros) {
+            throw Usage.error(spec, "--timer-margin must be 0..--timer-advance (" + timerAdvanceMicros
+                    + " us), got " + timerMarginMicros);
+        }
         if (maxBoostMicros < 1 || maxBoostMicros > 1_000_000) {
             throw Usage.error(spec, "--max-boost must be 1..1000000 microseconds, got " + maxBoostMicros);
+        }
+        if (criticalPerSecond < 0 || criticalPerSecond > 1000) {
+            throw Usage.error(spec, "--critical-sections must be 0..1000 per second, got " + criticalPerSecond);
+        }
+        if (criticalWorkMicros < 1 || criticalWorkMicros * 4 > periodMicros) {
+            throw Usage.error(spec, "--critical-work must be 1..a quarter of the period (" + periodMicros / 4
+                    + " us), got " + criticalWorkMicros);
         }
         List<DemoMode> list = new ArrayList<>();
         List<String> names = modes == null ? List.of("vanilla", "dynamic", "static") : modes;
@@ -150,6 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         return new DemoConfig((long) (durationSeconds * 1e9), periodMicros * 1000, workMicros * 1000,
                 timerAdvanceMicros * 1000, maxBoostMicros * 1000, (long) (warmupSeconds * 1e9), hogs, theCpu, list,
-                dir, seed, p, priority);
+                dir, seed, p, priority, criticalPerSecond, criticalWorkMicros * 1000,
+                timerMarginMicros * 1000);
     }
 }

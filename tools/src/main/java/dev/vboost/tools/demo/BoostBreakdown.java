@@ -3,7 +3,7 @@ package dev.vboost.tools.demo;
 /**
  * Where dynamic mode's boosted time went, over the measured window: who started the boosts, and per boost when
  * the vCPU thread was raised, when the guest finished its tick's work, and when the agent put it back, each
- * relative to the tick's deadline (mean microseconds).
+ * relative to the tick's deadline (mean microseconds, the timer's boosts), and the guest's own boosts.
  *
  * @param guestGranted     boosts the guest requested and the agent granted
  * @param hostGranted      boosts the agent started on the VMM's timer (spec §5.5)
@@ -16,9 +16,12 @@ package dev.vboost.tools.demo;
  * @param restoredAfter    mean time from the deadline to the thread's restore, µs
  * @param restoredMedian   median of that, µs
  * @param hostThreadsShare CPU the agent thread and the hypercall socket's thread took on the measured CPU, 0..1
+ * @param own              the guest's own requests for its critical sections
+ * @param hostSplit        the host's side per boost ({@link BoostTimeline#hostSplit()}), one line for the console
  */
 record BoostBreakdown(long guestGranted, long hostGranted, long joined, double boostedPerTick, double raisedBefore,
-        double timerAdvance, double guestDoneAfter, double restoredAfter, double restoredMedian, double hostThreadsShare) {
+        double timerAdvance, double guestDoneAfter, double restoredAfter, double restoredMedian, double hostThreadsShare,
+        OwnBoosts own, String hostSplit) {
 
     /** One line for the console. */
     String describe() {

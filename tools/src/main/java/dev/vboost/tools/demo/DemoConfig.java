@@ -19,10 +19,34 @@ public final class DemoConfig {
     public final long seed;
     public final SchedPolicy policy;
     public final int priority;
+    /** Critical sections the guest enters per second on average, each asking for its own boost; 0 for none. */
+    public final long criticalPerSecond;
+    /** Work inside each critical section, ns. */
+    public final long criticalWorkNanos;
+
+    /** Fired this much before the tick on top of the host's measured lag, ns (dynamic mode's timer). */
+    public final long timerMarginNanos;
+
+    /** Default of {@link #timerMarginNanos}: the boost lands about when the vCPU can run at its tick. */
+    public static final long DEFAULT_TIMER_MARGIN_NANOS = 10_000;
+    /** Defaults for the critical sections: 20 per second of 10 µs. */
+    public static final long DEFAULT_CRITICAL_PER_SECOND = 20;
+    public static final long DEFAULT_CRITICAL_WORK_NANOS = 10_000;
 
     public DemoConfig(long durationNanos, long periodNanos, long workNanos, long timerAdvanceNanos,
             long maxBoostNanos, long warmupNanos, int hogs, int cpu, List<DemoMode> modes, Path outDir, long seed,
             SchedPolicy policy, int priority) {
+        this(durationNanos, periodNanos, workNanos, timerAdvanceNanos, maxBoostNanos, warmupNanos, hogs, cpu, modes,
+                outDir, seed, policy, priority, DEFAULT_CRITICAL_PER_SECOND, DEFAULT_CRITICAL_WORK_NANOS,
+                DEFAULT_TIMER_MARGIN_NANOS);
+    }
+
+    public DemoConfig(long durationNanos, long periodNanos, long workNanos, long timerAdvanceNanos,
+            long maxBoostNanos, long warmupNanos, int hogs, int cpu, List<DemoMode> modes, Path outDir, long seed,
+            SchedPolicy policy, int priority, long criticalPerSecond, long criticalWorkNanos, long timerMarginNanos) {
+        this.timerMarginNanos = timerMarginNanos;
+        this.criticalPerSecond = criticalPerSecond;
+        this.criticalWorkNanos = criticalWorkNanos;
         this.durationNanos = durationNanos;
         this.periodNanos = periodNanos;
         this.workNanos = workNanos;

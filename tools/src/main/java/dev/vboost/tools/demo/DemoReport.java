@@ -73,6 +73,8 @@ public final class DemoReport {
         }
         if (d != null && d.ok() && d.breakdown != null) {
             lines.add(d.breakdown.describe());
+            lines.add(d.breakdown.own().describe());
+            lines.add("host side per boost: " + d.breakdown.hostSplit());
         }
         if (st != null && st.ok()) {
             lines.add(String.format(Locale.ROOT, "static RT: p99.9 %s us, max %s us; hogs got %.1f%% of CPU %d",
@@ -111,6 +113,9 @@ public final class DemoReport {
         j.field("period_us", c.periodNanos / 1000);
         j.field("work_us", c.workNanos / 1000);
         j.field("timer_advance_us", c.timerAdvanceNanos / 1000);
+        j.field("timer_margin_us", c.timerMarginNanos / 1000);
+        j.field("critical_sections_per_s", c.criticalPerSecond);
+        j.field("critical_work_us", c.criticalWorkNanos / 1000);
         j.field("max_boost_us", c.maxBoostNanos / 1000);
         j.field("hogs", c.hogs);
         j.field("cpu", c.cpu);
@@ -154,6 +159,22 @@ public final class DemoReport {
                 j.field("restored_after_tick_us", b.restoredAfter());
                 j.field("restored_after_tick_p50_us", b.restoredMedian());
                 j.field("host_threads_cpu_share", b.hostThreadsShare());
+                j.field("host_side_per_boost", b.hostSplit());
+                OwnBoosts own = b.own();
+                j.key("own_boosts").open();
+                j.field("critical_sections_per_s", own.perSecond());
+                j.field("critical_sections", own.entered());
+                j.field("granted", own.granted());
+                j.field("joined_timer_boost", own.joined());
+                j.field("not_granted", own.notGranted());
+                j.key("in_force_after_request_us").open();
+                j.field("p50", own.inForceP50());
+                j.field("p99", own.inForceP99());
+                j.field("max", own.inForceMax());
+                j.field("mean", own.inForceMean());
+                j.close();
+                j.field("boosted_us_per_own_boost", own.boostedMean());
+                j.close();
                 j.close();
             }
             j.close();

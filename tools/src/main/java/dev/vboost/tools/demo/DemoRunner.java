@@ -99,7 +99,8 @@ public final class DemoRunner {
             }
             List<String> guestArgs = new ArrayList<>(List.of("mode=" + mode.key(), "cpu=" + config.cpu,
                     "periodNs=" + config.periodNanos, "workNs=" + config.workNanos, "seed=" + config.seed,
-                    "priority=" + config.priority, "policy=" + config.policy.name()));
+                    "priority=" + config.priority, "policy=" + config.policy.name(),
+                    "csPerSecond=" + config.criticalPerSecond, "csWorkNs=" + config.criticalWorkNanos));
             if (host != null) {
                 guestArgs.addAll(host.guestArguments());
             }
@@ -229,7 +230,8 @@ public final class DemoRunner {
                     (agent1.boostedNanos() - agent0.boostedNanos()) / 1e3 / ticks, tl.meanLeadMicros(),
                     timers == 0 ? Double.NaN : (advance1 - advance0) / 1e3 / timers,
                     field(result, "doneNs") / 1e3 / ticks, tl.meanTailMicros(), tl.medianTailMicros(),
-                    (hostCpu1 - hostCpu0) / 1e9 / wall);
+                    (hostCpu1 - hostCpu0) / 1e9 / wall,
+                    OwnBoosts.parse(result, config.criticalPerSecond, tl.meanGuestBoostMicros()), tl.hostSplit());
         }
         ModeResult r = new ModeResult(mode, "ok", note, h, ticks, overruns, wall, boosted, hogShare, vcpuShare,
                 boosts, expiries, breakdown);
@@ -280,7 +282,8 @@ public final class DemoRunner {
         }
     }
 
-    private static long field(String line, String name) {
+    /** The number after {@code name=} in the guest's {@code RESULT} line. */
+    static long field(String line, String name) {
         for (String part : line.split(" ")) {
             if (part.startsWith(name + "=")) {
                 return Long.parseLong(part.substring(name.length() + 1));

@@ -51,8 +51,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class DynamicHost implements AutoCloseable {
     static final String VM = "demo";
     private static final int SLOT = 0;
-    /** Fired this much before the tick on top of the measured mean lag: the boost lands about at the tick. */
-    private static final long ADVANCE_MARGIN_NANOS = 10_000;
 
     private final DemoConfig config;
     private final RtControl rt;
@@ -129,7 +127,7 @@ final class DynamicHost implements AutoCloseable {
                 .prepare();
         agent = a;
         hypercalls = FrameServer.start(socketFile, new HypercallDispatcher(new ServingTarget(a.hypercallTarget(VM), a)),
-                rt, config.cpu, Math.min(99, config.priority + 1));
+                rt, config.cpu, Math.min(99, config.priority + 1), timeline::exitReceived);
     }
 
     /**
@@ -184,11 +182,12 @@ final class DynamicHost implements AutoCloseable {
             long wake = !timerOn || next - fireAt < 0 ? next : fireAt;
             long beforeWait = System.nanoTime();
             if (firedAt != Long.MIN_VALUE) {
+                timeline.agentParks(beforeWait);
                 // the timer's lag: its wake-up, the boost and the rest of the host's work at the tick, all on
                 // the vCPU's CPU before it runs; adapted to as KVM tunes lapic_timer_advance_ns
                 long sample = Math.min(beforeWait - firedAt, maxAdvance);
                 lag += (sample - lag) / 8;
-                advance = Math.max(0, Math.min(maxAdvance, lag + ADVANCE_MARGIN_NANOS));
+                advance = Math.max(0, Math.min(maxAdvance, lag + config.timerMarginNanos));
                 firedAt = Long.MIN_VALUE;
             }
             long left = wake - beforeWait;
@@ -199,7 +198,7 @@ final class DynamicHost implements AutoCloseable {
             if (timerOn && now - fireAt >= 0) {
                 // the guest's timer is due: inject it and boost on the host's initiative (spec §5.5)
                 a.requestHostBoost(vm, SLOT, HostBoostFlag.TIMER.bit());
-                ranAfterTimer = runOnce(a);
+                ranAfterTimer = runTimerOnce(a);
                 timerInjections++;
                 advanceSum += advance;
                 firedAt = fireAt;
@@ -207,6 +206,18 @@ final class DynamicHost implements AutoCloseable {
                 while (t0 + k * period - advance - now <= 0) {
                     k++; // woke late past the next tick too: this boost covers it
                 }
+            }
+        }
+    }
+
+    /** The agent iteration that applies the timer's boost, marked as such for the timeline. */
+    private long runTimerOnce(HostAgent a) {
+        synchronized (agentLock) {
+            timeline.timerIteration(true);
+            try {
+                return a.runOnce();
+            } finally {
+                timeline.timerIteration(false);
             }
         }
     }

@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -31,6 +32,7 @@ final class FrameServer implements AutoCloseable {
     private final RtControl rt;
     private final int cpu;
     private final int priority;
+    private final LongConsumer onExit;
     private volatile @Nullable SocketChannel channel;
     private volatile boolean closed;
     private volatile int tid;
@@ -39,7 +41,8 @@ final class FrameServer implements AutoCloseable {
     private @Nullable Thread thread;
 
     private FrameServer(ServerSocketChannel server, HypercallDispatcher dispatcher, RtControl rt, int cpu,
-            int priority) {
+            int priority, LongConsumer onExit) {
+        this.onExit = onExit;
         this.server = server;
         this.dispatcher = dispatcher;
         this.rt = rt;
@@ -47,12 +50,15 @@ final class FrameServer implements AutoCloseable {
         this.priority = priority;
     }
 
-    /** Binds {@code socket} (in the demo's private directory) and serves the first guest that connects. */
-    static FrameServer start(Path socket, HypercallDispatcher dispatcher, RtControl rt, int cpu, int priority)
-            throws IOException {
+    /**
+     * Binds {@code socket} (in the demo's private directory) and serves the first guest that connects; tells
+     * {@code onExit} when each frame has arrived (monotonic ns), before acting on it.
+     */
+    static FrameServer start(Path socket, HypercallDispatcher dispatcher, RtControl rt, int cpu, int priority,
+            LongConsumer onExit) throws IOException {
         ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         s.bind(UnixDomainSocketAddress.of(socket));
-        FrameServer f = new FrameServer(s, dispatcher, rt, cpu, priority);
+        FrameServer f = new FrameServer(s, dispatcher, rt, cpu, priority, onExit);
         Thread t = new Thread(f::serve, "vboost-demo-hypercalls");
         t.setDaemon(true);
         f.thread = t;
@@ -77,6 +83,7 @@ final class FrameServer implements AutoCloseable {
                         return; // the guest went away
                     }
                 }
+                onExit.accept(System.nanoTime());
                 if (request.getInt(0) != HypercallFrame.REQUEST_MAGIC
                         || Short.toUnsignedInt(request.getShort(4)) != HypercallFrame.VERSION) {
                     write(ch, HypercallFrame.encodeResponse(response, HypercallFrame.STATUS_BAD_FRAME, 0));

@@ -19,7 +19,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * the guest acknowledges it when done. When the guest is on the CPU as its tick falls due (within its next
  * background chunk) and the host's boost has not come, it requests its own boost through the region, with a
  * NOTIFY so the agent acts before the tick, and releases it when done. The end of the work is signalled with
- * one NOTIFY too, so the host unboosts at once. Each NOTIFY is a synchronous exit forwarded to the agent's
+ * one NOTIFY too, so the host unboosts at once. A critical section ({@link CriticalSections}) is work the host
+ * cannot foresee: the guest requests its own boost with a NOTIFY before it and releases it after. Each NOTIFY is a synchronous exit forwarded to the agent's
  * hypercall socket ({@link HypercallSocketClient}, host-agent/README.md "Socket frame"). Allocation-free per
  * tick.
  */
@@ -37,6 +38,7 @@ final class GuestProtocolHooks implements TickHooks {
     private volatile @Nullable HypercallSocketClient hypercalls;
     private long lastAcked;
     private boolean ownBoost;
+    private boolean criticalBoost;
     private long ownRequests;
     private long hostBoostTicks;
     private long exitsFailed;
@@ -75,6 +77,33 @@ final class GuestProtocolHooks implements TickHooks {
             ownBoost = true;
             ownRequests++;
             notifyHost(HypercallNumbers.NOTIFY_REQUEST); // the agent acts before the tick, not at its next scan
+        }
+    }
+
+    /**
+     * Requests the guest's own boost for a critical section (reasons LOCK_HOLDER, PREEMPT_DISABLED) and reads the
+     * host's answer to that request once its NOTIFY returned (the acknowledgement is the host line with
+     * {@code acted_request_id} = the request's id, §5.3).
+     */
+    @Override
+    public CriticalSections.Answer enterCritical() {
+        long id = guest.requestBoost(slot, policy, priority, 0,
+                BoostReason.LOCK_HOLDER.bit() | BoostReason.PREEMPT_DISABLED.bit());
+        criticalBoost = true;
+        notifyHost(HypercallNumbers.NOTIFY_REQUEST);
+        if (id == 0 || guest.readHostState(slot, hostState) != ReadStatus.OK || hostState.validate() != WireError.NONE
+                || hostState.actedRequestId() != id || hostState.status() != SlotStatus.BOOSTED) {
+            return CriticalSections.Answer.NOT_GRANTED;
+        }
+        return hostState.hostBoostFlags() == 0 ? CriticalSections.Answer.GRANTED : CriticalSections.Answer.JOINED;
+    }
+
+    @Override
+    public void leaveCritical() {
+        if (criticalBoost) {
+            criticalBoost = false;
+            guest.release(slot);
+            notifyHost(HypercallNumbers.NOTIFY_REQUEST); // put back at once, not at the agent's next scan
         }
     }
 

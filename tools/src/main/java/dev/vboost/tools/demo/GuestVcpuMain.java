@@ -20,7 +20,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * The guest of the demo: a child JVM (the "VM process") whose vCPU thread, pinned to the measured CPU, runs a
  * busy guest. It does background work in short seeded chunks (so it is always runnable, as a vCPU of a loaded
  * guest is) and a periodic latency-sensitive task on absolute deadlines; for every tick it records the
- * lateness of noticing it, actual time minus intended time.
+ * lateness of noticing it, actual time minus intended time. Now and then it enters a critical section
+ * ({@link CriticalSections}), for which dynamic mode asks for its own boost.
  *
  * <p>Talks to the parent over its standard streams: it prints {@code TID <tid>}, waits for
  * {@code START <t0> <measureFrom> <end>} (monotonic nanoseconds; deadlines are {@code t0 + k * period}), and
@@ -74,6 +75,8 @@ public final class GuestVcpuMain {
         long periodNanos = Long.parseLong(arg("periodNs"));
         long workNanos = Long.parseLong(arg("workNs"));
         long seed = Long.parseLong(arg("seed"));
+        CriticalSections critical = new CriticalSections(Long.parseLong(arg("csPerSecond")), Long.parseLong(arg("csWorkNs")),
+                periodNanos, seed);
         PrintStream out = System.out;
         Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
         long[] counters = new long[6]; // ticks, overruns, clamped, vCPU CPU ns and wall ns while measured, and
@@ -86,7 +89,7 @@ public final class GuestVcpuMain {
             try {
                 LinuxCpuPlacement.pinCurrentThread(cpu);
                 tid = LinuxThreads.currentTid();
-                runVcpu(periodNanos, workNanos, seed, hooks, histogram, counters);
+                runVcpu(periodNanos, workNanos, seed, hooks, critical, histogram, counters);
             } catch (Throwable t) {
                 failure = t;
             }
@@ -127,16 +130,16 @@ public final class GuestVcpuMain {
         buf.flip();
         buf.get(bytes);
         out.println("RESULT ticks=" + counters[0] + " overruns=" + counters[1] + " clamped=" + counters[2]
-                + " cpuNs=" + counters[3] + " wallNs=" + counters[4] + " doneNs=" + counters[5] + (hooks.summary().isEmpty() ? "" : " "
-                + hooks.summary()));
+                + " cpuNs=" + counters[3] + " wallNs=" + counters[4] + " doneNs=" + counters[5] + " " + critical.summary()
+                + (hooks.summary().isEmpty() ? "" : " " + hooks.summary()));
         out.println("HIST " + Base64.getEncoder().encodeToString(bytes));
         out.flush();
         return 0;
     }
 
     /** The vCPU: background chunks until a deadline passes, then the tick; allocation-free once running. */
-    private void runVcpu(long periodNanos, long workNanos, long seed, TickHooks hooks, Histogram histogram,
-            long[] counters) {
+    private void runVcpu(long periodNanos, long workNanos, long seed, TickHooks hooks, CriticalSections critical,
+            Histogram histogram, long[] counters) {
         SpinWork spin = new SpinWork();
         long pid = ProcessHandle.current().pid();
         long cpuAtStart = -1;
@@ -184,6 +187,13 @@ public final class GuestVcpuMain {
                         counters[1]++;
                     }
                 }
+            } else if (origin != 0 && critical.due(now, deadline, now - measureFrom >= 0)) {
+                // a critical section only the guest knows of: its own boost first, the host's answer timed
+                CriticalSections.Answer answer = hooks.enterCritical();
+                long answered = System.nanoTime();
+                long done = spin.until(answered + critical.workNanos());
+                hooks.leaveCritical();
+                critical.ran(answer, answered - now, done, now - measureFrom >= 0);
             } else {
                 // background work: a chunk of 2..8 µs drawn from the seeded pattern
                 long chunkEnd = now + 2_000 + pattern.nextInt(7_000);

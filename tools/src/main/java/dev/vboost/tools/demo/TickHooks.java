@@ -33,6 +33,20 @@ interface TickHooks extends AutoCloseable {
     default void tickSoon() {
     }
 
+    /**
+     * The guest enters a critical section it must not be preempted in ({@link CriticalSections}): dynamic mode
+     * asks for its own boost and waits for the host's answer (a synchronous NOTIFY).
+     *
+     * @return what the host answered; {@link CriticalSections.Answer#NONE} where nothing is asked
+     */
+    default CriticalSections.Answer enterCritical() {
+        return CriticalSections.Answer.NONE;
+    }
+
+    /** The critical section's work is done: dynamic mode releases the boost it asked for. */
+    default void leaveCritical() {
+    }
+
     /** The tick is due and noticed; its work starts next. */
     void tickStart();
 
