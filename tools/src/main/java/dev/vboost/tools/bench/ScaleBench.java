@@ -217,11 +217,18 @@ public final class ScaleBench {
     }
 
     /**
-     * One run; returns its result line ("vms=.. vcpus=.. mode=.. agent_mode=.. ... rings=.. wakeups=..").
+     * One run: starts the agent child, attaches the guests, warms up for 2 s, measures, stops the child.
      *
-     * @param doorbell whether the agent waits on the doorbell (else lazy polling)
+     * @param vms       VMs served, each of 4..8 vCPUs (seeded)
+     * @param mode      {@code idle} or {@code steady}
+     * @param seconds   the measured interval
+     * @param ratePerVm boosts per second per VM in {@code steady} mode
+     * @param dir       where the region files (and in doorbell mode the server sockets) go
+     * @param doorbell  whether the agent waits on the doorbell (else it polls: lazy mode)
+     * @return the result line: "vms=.. vcpus=.. mode=.. agent_mode=.. ... wakeups=.. rings=.. coalesced=.. spurious=.."
+     * @throws Exception if the agent does not start or answer, or a guest cannot attach
      */
-    static String run(int vms, String mode, double seconds, double ratePerVm, Path dir, boolean doorbell)
+    public static String run(int vms, String mode, double seconds, double ratePerVm, Path dir, boolean doorbell)
             throws Exception {
         Random rnd = new Random(42);
         CountDownLatch end = new CountDownLatch(1);
