@@ -1,22 +1,14 @@
 package dev.vboost.tools.bench;
 
-import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.LinuxThreads;
-import dev.vboost.agent.actuator.ThreadAttributes;
-import dev.vboost.agent.ivshmem.EventfdLoopWaiter;
 import dev.vboost.agent.ivshmem.IvshmemPeer;
-import dev.vboost.agent.ivshmem.IvshmemServer;
-import dev.vboost.agent.policy.PolicyConfig;
-import dev.vboost.agent.stats.LoopCounters;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.role.GuestEndpoint;
-import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.SchedPolicy;
 import dev.vboost.impl.Doorbell;
-import dev.vboost.impl.HostRegionConfig;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
 import java.io.BufferedReader;
@@ -25,16 +17,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,30 +37,22 @@ import org.HdrHistogram.Histogram;
  * rate). Reports the agent's CPU share of one core, its RSS, and request → acknowledged latency (the host
  * publishes after the thread's priority changed, so this bounds request → boosted from above) p50/p99.
  *
- * <p>Agent modes: {@code lazy} (the agent finds requests by polling every 200 µs) and {@code doorbell} (one
- * {@link IvshmemServer} per VM in the agent process, one {@link EventfdLoopWaiter} over all their eventfds, a
- * 100 ms safety poll, DOORBELL offered; this process connects to each server as QEMU would, with an
- * {@link IvshmemPeer}, and its guests ring after each publication). The line also reports the agent loop's
- * wake-ups and the rings its waiter consumed during the measured interval.
+ * <p>Agent modes ({@link ScaleBenchAgent}): {@code lazy} (the agent finds requests by polling every 200 µs) and
+ * {@code doorbell} (one ivshmem server per VM in the agent process, one eventfd waiter over all of them, a 100 ms
+ * safety poll, DOORBELL offered; this process connects to each server as QEMU would, with an {@link IvshmemPeer},
+ * and its guests ring after each publication). The line also reports the agent loop's wake-ups and the rings its
+ * waiter consumed during the measured interval.
  *
- * <p>Usage: {@code ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR [lazy|doorbell]} (default lazy);
- * {@code ScaleBench agent SPEC lazy|doorbell} is the child.
+ * <p>Usage: {@code ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR [lazy|doorbell]} (default lazy); the
+ * child is {@link ScaleBenchAgent}.
  */
 public final class ScaleBench {
     private ScaleBench() {
     }
 
     private static final String USAGE = "usage: ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR [lazy|doorbell]";
-    /** Lazy mode's poll period, the agent's default. */
-    static final long LAZY_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-    /** Doorbell mode's safety poll: only lines changed without a ring wait for it. */
-    static final long SAFETY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("agent") && isAgentMode(args[2])) {
-            agent(Path.of(args[1]), args[2].equals("doorbell"));
-            return;
-        }
         if (!(args.length == 6 || args.length == 7) || !args[0].equals("run")
                 || !(args[2].equals("idle") || args[2].equals("steady")) || (args.length == 7 && !isAgentMode(args[6]))) {
             System.err.println(USAGE);
@@ -97,91 +78,10 @@ public final class ScaleBench {
         System.exit(0); // the parked vCPU threads are daemons, but do not wait for anything else either
     }
 
-    private static boolean isAgentMode(String s) {
+    static boolean isAgentMode(String s) {
         return s.equals("lazy") || s.equals("doorbell");
     }
 
-    /** The ivshmem server socket of a VM's region (doorbell mode). */
-    static Path socketOf(Path region) {
-        return region.resolveSibling(region.getFileName() + ".ivshmem");
-    }
-
-    static PolicyConfig policy() throws IOException {
-        Path p = Files.createTempFile("scale-bench", ".policy");
-        try {
-            Files.writeString(p, "boost.policy=RR\npriority.ceiling=2\nboost.max.us=50000\n"
-                    + "budget.window.us=1000000\nbudget.us=1000000\n");
-            return PolicyConfig.load(p);
-        } finally {
-            Files.delete(p);
-        }
-    }
-
-    /**
-     * The child: serves every VM of the spec file (lines "REGION TID,TID,...") until stdin closes; answers each
-     * line "counters" on stdin with a line "counters rings=.. coalesced=.. spurious=.. wakeups=..".
-     */
-    static void agent(Path spec, boolean doorbell) throws Exception {
-        PolicyConfig policy = policy();
-        HostAgent.Builder b = HostAgent.builder();
-        List<AutoCloseable> open = new ArrayList<>();
-        List<IvshmemServer> servers = new ArrayList<>();
-        int i = 0;
-        for (String line : Files.readAllLines(spec)) {
-            String[] f = line.split(" ");
-            String[] tids = f[1].split(",");
-            // DOORBELL offered only when the agent waits on the doorbell (spec §12.2): the guests ring only then
-            HostRegionConfig cfg = new HostRegionConfig(tids.length, doorbell ? Feature.DEFINED_MASK
-                    : Feature.ALL_BUT_DOORBELL, policy.priorityCeiling(),
-                    (int) TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
-            Path region = Path.of(f[0]);
-            MappedRegionFile m = MappedRegionFile.create(region, cfg.regionSize());
-            HostEndpoint e = Regions.createHost(m.memory(), cfg);
-            open.add(m);
-            if (doorbell) {
-                servers.add(IvshmemServer.start(socketOf(region), region, 1, PosixFilePermissions.fromString("rw-------")));
-            }
-            Map<Integer, Integer> map = new TreeMap<>();
-            for (int s = 0; s < tids.length; s++) {
-                map.put(s, Integer.parseInt(tids[s]));
-            }
-            b.addVm("vm" + i++, e, policy, map);
-        }
-        EventfdLoopWaiter waiter = null;
-        if (doorbell) {
-            // one waiter over every VM's doorbell; the idle poll is then only a safety net
-            waiter = new EventfdLoopWaiter(servers.stream().flatMapToInt(s -> Arrays.stream(s.hostEventFds())).toArray());
-            b.loopWaiter(waiter);
-        }
-        // the agent's own thread at SCHED_FIFO above the guests' ceiling, as docs/deploying.md tells a deployment
-        HostAgent agent = b.agentThreadAttributes(ThreadAttributes.fifo(policy.priorityCeiling() + 1))
-                .idlePollNanos(doorbell ? SAFETY_POLL_NANOS : LAZY_POLL_NANOS).build().start();
-        try {
-            System.out.println("ready " + ProcessHandle.current().pid() + " " + agentThreadPolicy());
-            System.out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            for (String l = in.readLine(); l != null; l = in.readLine()) { // until the parent closes our stdin
-                if (l.equals("counters")) {
-                    long wakeUps = Arrays.stream(agent.loopCounters().wakeUps()).sum();
-                    System.out.println(String.format(Locale.ROOT, "counters rings=%d coalesced=%d spurious=%d wakeups=%d",
-                            waiter == null ? 0 : waiter.ringsReceived(), waiter == null ? 0 : waiter.ringsCoalesced(),
-                            waiter == null ? 0 : waiter.spuriousRings(), wakeUps));
-                    System.out.flush();
-                }
-            }
-        } finally {
-            agent.stop(); // first: the waiter reads the servers' descriptors
-            if (waiter != null) {
-                waiter.close();
-            }
-            for (IvshmemServer s : servers) {
-                s.close();
-            }
-            for (AutoCloseable c : open) {
-                c.close();
-            }
-        }
-    }
 
     /** Asks the child for its counters ("counters k=v ..."), read as a map. */
     private static Map<String, Long> counters(Process child, BufferedReader out) throws IOException {
@@ -200,20 +100,6 @@ public final class ScaleBench {
 
     private static long delta(Map<String, Long> before, Map<String, Long> after, String key) {
         return after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
-    }
-
-    /** "fifo" or "normal": the policy the agent thread got (field 41 of its /proc stat), as the table reports it. */
-    private static String agentThreadPolicy() throws IOException {
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                if (Files.readString(t.resolve("comm")).strip().equals("vboost-agent")) {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    return Integer.parseInt(f[38]) == ThreadAttributes.SCHED_FIFO ? "fifo" : "normal";
-                }
-            }
-        }
-        return "unknown";
     }
 
     /**
@@ -251,7 +137,7 @@ public final class ScaleBench {
         Files.writeString(specFile, spec);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss256k", "-cp",
-                System.getProperty("java.class.path"), ScaleBench.class.getName(), "agent", specFile.toString(),
+                System.getProperty("java.class.path"), ScaleBenchAgent.class.getName(), specFile.toString(),
                 doorbell ? "doorbell" : "lazy").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String ready = out.readLine();
@@ -269,7 +155,7 @@ public final class ScaleBench {
             maps.add(m);
             Doorbell bell = Doorbell.NONE;
             if (doorbell) { // as QEMU's ivshmem-doorbell device: connect once the agent's server is up
-                IvshmemPeer peer = IvshmemPeer.connect(socketOf(region), 1, 10_000);
+                IvshmemPeer peer = IvshmemPeer.connect(ScaleBenchAgent.socketOf(region), 1, 10_000);
                 peers.add(peer);
                 bell = peer.doorbell(0);
             }
