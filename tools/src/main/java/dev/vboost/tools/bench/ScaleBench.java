@@ -1,17 +1,14 @@
 package dev.vboost.tools.bench;
 
-import dev.vboost.agent.HostAgent;
 import dev.vboost.agent.actuator.LinuxThreads;
-import dev.vboost.agent.actuator.ThreadAttributes;
-import dev.vboost.agent.policy.PolicyConfig;
+import dev.vboost.agent.ivshmem.IvshmemPeer;
 import dev.vboost.api.HostSlotSnapshot;
 import dev.vboost.api.ReadStatus;
 import dev.vboost.api.role.GuestEndpoint;
-import dev.vboost.api.role.HostEndpoint;
 import dev.vboost.api.wire.BoostReason;
 import dev.vboost.api.wire.Feature;
 import dev.vboost.api.wire.SchedPolicy;
-import dev.vboost.impl.HostRegionConfig;
+import dev.vboost.impl.Doorbell;
 import dev.vboost.impl.Regions;
 import dev.vboost.impl.memory.MappedRegionFile;
 import java.io.BufferedReader;
@@ -22,11 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,85 +37,85 @@ import org.HdrHistogram.Histogram;
  * rate). Reports the agent's CPU share of one core, its RSS, and request → acknowledged latency (the host
  * publishes after the thread's priority changed, so this bounds request → boosted from above) p50/p99.
  *
- * <p>Usage: {@code ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR}; {@code ScaleBench agent SPEC} is
- * the child. Lazy mode only (no doorbell): the agent finds requests by polling.
+ * <p>Agent modes ({@link ScaleBenchAgent}): {@code lazy} (the agent finds requests by polling every 200 µs) and
+ * {@code doorbell} (one ivshmem server per VM in the agent process, one eventfd waiter over all of them, a 100 ms
+ * safety poll, DOORBELL offered; this process connects to each server as QEMU would, with an {@link IvshmemPeer},
+ * and its guests ring after each publication). The line also reports the agent loop's wake-ups and the rings its
+ * waiter consumed during the measured interval.
+ *
+ * <p>Usage: {@code ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR [lazy|doorbell]} (default lazy); the
+ * child is {@link ScaleBenchAgent}.
  */
 public final class ScaleBench {
     private ScaleBench() {
     }
 
+    private static final String USAGE = "usage: ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR [lazy|doorbell]";
+
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("agent")) {
-            agent(Path.of(args[1]));
-        } else if (args.length == 6 && args[0].equals("run")) {
-            run(Integer.parseInt(args[1]), args[2], Double.parseDouble(args[3]), Double.parseDouble(args[4]),
-                    Path.of(args[5]));
-        } else {
-            System.err.println("usage: ScaleBench run VMS idle|steady SECONDS RATE_PER_VM DIR");
+        if (!(args.length == 6 || args.length == 7) || !args[0].equals("run")
+                || !(args[2].equals("idle") || args[2].equals("steady")) || (args.length == 7 && !isAgentMode(args[6]))) {
+            System.err.println(USAGE);
             System.exit(2);
         }
-    }
-
-    static PolicyConfig policy() throws IOException {
-        Path p = Files.createTempFile("scale-bench", ".policy");
+        int vms;
+        double seconds;
+        double rate;
         try {
-            Files.writeString(p, "boost.policy=RR\npriority.ceiling=2\nboost.max.us=50000\n"
-                    + "budget.window.us=1000000\nbudget.us=1000000\n");
-            return PolicyConfig.load(p);
-        } finally {
-            Files.delete(p);
+            vms = Integer.parseInt(args[1]);
+            seconds = Double.parseDouble(args[3]);
+            rate = Double.parseDouble(args[4]);
+        } catch (NumberFormatException e) {
+            System.err.println("not a number: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
         }
+        if (vms < 1 || !(seconds > 0) || !(rate > 0)) {
+            System.err.println("VMS, SECONDS and RATE_PER_VM must be positive\n" + USAGE);
+            System.exit(2);
+        }
+        System.out.println(run(vms, args[2], seconds, rate, Path.of(args[5]), args.length == 7 && args[6].equals("doorbell")));
+        System.exit(0); // the parked vCPU threads are daemons, but do not wait for anything else either
     }
 
-    /** The child: serves every VM of the spec file (lines "REGION TID,TID,...") until stdin closes. */
-    static void agent(Path spec) throws Exception {
-        PolicyConfig policy = policy();
-        HostAgent.Builder b = HostAgent.builder();
-        List<AutoCloseable> open = new ArrayList<>();
-        int i = 0;
-        for (String line : Files.readAllLines(spec)) {
-            String[] f = line.split(" ");
-            String[] tids = f[1].split(",");
-            HostRegionConfig cfg = new HostRegionConfig(tids.length, Feature.ALL_BUT_DOORBELL, policy.priorityCeiling(),
-                    (int) TimeUnit.NANOSECONDS.toMicros(policy.maxBoostNanos()));
-            MappedRegionFile m = MappedRegionFile.create(Path.of(f[0]), cfg.regionSize());
-            HostEndpoint e = Regions.createHost(m.memory(), cfg);
-            open.add(m);
-            Map<Integer, Integer> map = new TreeMap<>();
-            for (int s = 0; s < tids.length; s++) {
-                map.put(s, Integer.parseInt(tids[s]));
-            }
-            b.addVm("vm" + i++, e, policy, map);
-        }
-        // the agent's own thread at SCHED_FIFO above the guests' ceiling, as docs/deploying.md tells a deployment
-        HostAgent agent = b.agentThreadAttributes(ThreadAttributes.fifo(policy.priorityCeiling() + 1))
-                .idlePollNanos(TimeUnit.MICROSECONDS.toNanos(200)).build().start();
-        System.out.println("ready " + ProcessHandle.current().pid() + " " + agentThreadPolicy());
-        System.out.flush();
-        while (System.in.read() >= 0) {
-            // until the parent closes our stdin
-        }
-        agent.stop();
-        for (AutoCloseable c : open) {
-            c.close();
-        }
+    static boolean isAgentMode(String s) {
+        return s.equals("lazy") || s.equals("doorbell");
     }
 
-    /** "fifo" or "normal": the policy the agent thread got (field 41 of its /proc stat), as the table reports it. */
-    private static String agentThreadPolicy() throws IOException {
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                if (Files.readString(t.resolve("comm")).strip().equals("vboost-agent")) {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    return Integer.parseInt(f[38]) == ThreadAttributes.SCHED_FIFO ? "fifo" : "normal";
-                }
-            }
+
+    /** Asks the child for its counters ("counters k=v ..."), read as a map. */
+    private static Map<String, Long> counters(Process child, BufferedReader out) throws IOException {
+        child.getOutputStream().write("counters\n".getBytes(StandardCharsets.US_ASCII));
+        child.getOutputStream().flush();
+        String l = out.readLine();
+        if (l == null || !l.startsWith("counters ")) {
+            throw new IOException("agent did not answer with its counters: " + l);
         }
-        return "unknown";
+        Map<String, Long> m = new HashMap<>();
+        for (String kv : l.substring(9).split(" ")) {
+            m.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+        }
+        return m;
     }
 
-    static void run(int vms, String mode, double seconds, double ratePerVm, Path dir) throws Exception {
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String key) {
+        return after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
+    }
+
+    /**
+     * One run: starts the agent child, attaches the guests, warms up for 2 s, measures, stops the child.
+     *
+     * @param vms       VMs served, each of 4..8 vCPUs (seeded)
+     * @param mode      {@code idle} or {@code steady}
+     * @param seconds   the measured interval
+     * @param ratePerVm boosts per second per VM in {@code steady} mode
+     * @param dir       where the region files (and in doorbell mode the server sockets) go
+     * @param doorbell  whether the agent waits on the doorbell (else it polls: lazy mode)
+     * @return the result line: "vms=.. vcpus=.. mode=.. agent_mode=.. ... wakeups=.. rings=.. coalesced=.. spurious=.."
+     * @throws Exception if the agent does not start or answer, or a guest cannot attach
+     */
+    public static String run(int vms, String mode, double seconds, double ratePerVm, Path dir, boolean doorbell)
+            throws Exception {
         Random rnd = new Random(42);
         CountDownLatch end = new CountDownLatch(1);
         List<int[]> vcpus = new ArrayList<>();
@@ -140,8 +137,8 @@ public final class ScaleBench {
         Files.writeString(specFile, spec);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss256k", "-cp",
-                System.getProperty("java.class.path"), ScaleBench.class.getName(), "agent", specFile.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                System.getProperty("java.class.path"), ScaleBenchAgent.class.getName(), specFile.toString(),
+                doorbell ? "doorbell" : "lazy").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String ready = out.readLine();
         if (ready == null || !ready.startsWith("ready ")) {
@@ -150,11 +147,20 @@ public final class ScaleBench {
         long pid = child.pid();
         String agentThread = ready.substring(ready.indexOf(' ', 6) + 1);
         List<MappedRegionFile> maps = new ArrayList<>();
+        List<IvshmemPeer> peers = new ArrayList<>();
         List<GuestEndpoint> guests = new ArrayList<>();
         for (int v = 0; v < vms; v++) {
-            MappedRegionFile m = MappedRegionFile.open(dir.resolve("scale-vm" + v));
+            Path region = dir.resolve("scale-vm" + v);
+            MappedRegionFile m = MappedRegionFile.open(region);
             maps.add(m);
-            guests.add(Regions.attachGuest(m.memory(), Feature.ALL_BUT_DOORBELL, Duration.ofSeconds(30)));
+            Doorbell bell = Doorbell.NONE;
+            if (doorbell) { // as QEMU's ivshmem-doorbell device: connect once the agent's server is up
+                IvshmemPeer peer = IvshmemPeer.connect(ScaleBenchAgent.socketOf(region), 1, 10_000);
+                peers.add(peer);
+                bell = peer.doorbell(0);
+            }
+            guests.add(Regions.attachGuest(m.memory(), doorbell ? Feature.DEFINED_MASK : Feature.ALL_BUT_DOORBELL,
+                    bell, Duration.ofSeconds(30)));
         }
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         int vcpuTotal = vcpus.stream().mapToInt(a -> a.length).sum();
@@ -164,6 +170,7 @@ public final class ScaleBench {
         } else {
             Thread.sleep(2000);
         }
+        Map<String, Long> c0 = counters(child, out);
         long cpu0 = cpuTicks(pid);
         long t0 = System.nanoTime();
         if (mode.equals("steady")) {
@@ -174,24 +181,32 @@ public final class ScaleBench {
         long cpu1 = cpuTicks(pid);
         double wall = (System.nanoTime() - t0) / 1e9;
         long rssKb = rssKb(pid);
+        Map<String, Long> c1 = counters(child, out);
         double cpuShare = (cpu1 - cpu0) / 100.0 / wall; // USER_HZ = 100 on Linux
-        System.out.printf(Locale.ROOT, "vms=%d vcpus=%d mode=%s seconds=%.1f rate_per_vm=%.0f cpu_share=%.4f "
-                + "rss_mib=%.1f requests=%d p50_us=%.1f p99_us=%.1f max_us=%.1f agent_thread=%s%n", vms, vcpuTotal, mode, wall,
-                mode.equals("steady") ? ratePerVm : 0, cpuShare, rssKb / 1024.0, latency.getTotalCount(),
+        String result = String.format(Locale.ROOT, "vms=%d vcpus=%d mode=%s agent_mode=%s seconds=%.1f rate_per_vm=%.0f "
+                + "cpu_share=%.4f rss_mib=%.1f requests=%d p50_us=%.1f p99_us=%.1f max_us=%.1f agent_thread=%s "
+                + "wakeups=%d rings=%d coalesced=%d spurious=%d", vms, vcpuTotal, mode, doorbell ? "doorbell" : "lazy",
+                wall, mode.equals("steady") ? ratePerVm : 0, cpuShare, rssKb / 1024.0, latency.getTotalCount(),
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-                latency.getMaxValue() / 1e3, agentThread.replace(' ', '_'));
+                latency.getMaxValue() / 1e3, agentThread.replace(' ', '_'), delta(c0, c1, "wakeups"),
+                delta(c0, c1, "rings"), delta(c0, c1, "coalesced"), delta(c0, c1, "spurious"));
         child.getOutputStream().close();
-        child.waitFor(30, TimeUnit.SECONDS);
+        if (!child.waitFor(30, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+        }
         end.countDown();
         for (GuestEndpoint g : guests) {
             g.close();
+        }
+        for (IvshmemPeer p : peers) { // after the agent stopped, as a VM's device goes away after its agent
+            p.close();
         }
         for (int v = 0; v < vms; v++) {
             maps.get(v).close();
             Files.deleteIfExists(dir.resolve("scale-vm" + v));
         }
         Files.deleteIfExists(specFile);
-        System.exit(0);
+        return result;
     }
 
     /**
@@ -256,17 +271,6 @@ public final class ScaleBench {
             }
             Thread.onSpinWait();
         }
-    }
-
-    private static boolean await(GuestEndpoint g, int slot, long id, HostSlotSnapshot st) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() - until < 0) {
-            if (g.readHostState(slot, st) == ReadStatus.OK && st.actedRequestId() >= id) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
     }
 
     private static int parkedThread(CountDownLatch end) throws InterruptedException {
