@@ -91,8 +91,9 @@ final class ThreadLeases {
             forget(lease);
             lease = null;
         }
+        ThreadAttributes current;
         if (lease == null || !lease.boosted) {
-            ThreadAttributes current = actuator.read(thread); // proves the identity taken at registration
+            current = actuator.read(thread); // proves the identity taken at registration
             if (lease == null) {
                 lease = new Lease(thread, current);
                 journal(lease);
@@ -102,8 +103,11 @@ final class ThreadLeases {
                 lease.original = current;
                 journal(lease);
             }
+        } else {
+            current = lease.applied; // boosted by this agent: what it set last
         }
-        actuator.apply(lease.thread, target);
+        actuator.apply(lease.thread, target, current); // current known: no second sched_getattr
+        lease.applied = target;
         lease.boosted = true;
         if (lease.restorePending) {
             lease.restorePending = false;
@@ -165,7 +169,8 @@ final class ThreadLeases {
             return true;
         }
         try {
-            actuator.apply(lease.thread, lease.original);
+            // against what this agent set: the original comes back exactly, as it was before the boost
+            actuator.apply(lease.thread, lease.original, lease.applied);
             lease.boosted = false;
             return true;
         } catch (ActuatorException e) {
@@ -278,6 +283,8 @@ final class ThreadLeases {
         final VcpuThread thread;
         final int tid;
         ThreadAttributes original;
+        /** What this agent set last (its boost target while {@link #boosted}). */
+        ThreadAttributes applied;
         boolean boosted;
         boolean restorePending;
         long lastAttempt;
@@ -286,6 +293,7 @@ final class ThreadLeases {
             this.thread = thread;
             this.tid = thread.tid();
             this.original = original;
+            this.applied = original;
         }
     }
 }

@@ -1,27 +1,30 @@
 package dev.vboost.agent.actuator;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import com.sun.jna.Memory;
 import dev.vboost.agent.linux.Libc;
-import java.nio.ByteBuffer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The identity check of spec §9 H2 without a path lookup per change: at {@link #open} the thread's
- * {@code /proc/<tgid>/task/<tid>/stat} is opened once and kept. The open file pins the task it was opened for,
- * so a read on it fails with {@code ESRCH} once that task has exited, even when its id names another thread by
- * then; {@link #startTime} still compares the start time read through it. Reads are {@code pread} into one
- * direct buffer per thread ({@link Libc}, direct mapping): no allocation per check.
- * Thread-safe: the table is guarded by this object, each entry's buffer by the entry.
+ * The identity check of spec §9 H2 in one small system call: at {@link #open} the thread's
+ * {@code /proc/<tgid>/task/<tid>/comm} is opened once and kept. The open file holds the kernel's {@code struct
+ * pid} of the task it was opened for, and every read looks that task up again ({@code get_proc_task}): once the
+ * task has exited the read fails with {@code ESRCH}, even when its id names another thread by then, whose
+ * {@code struct pid} is a new one. So a read that returns anything proves the task is still the one opened;
+ * {@code comm} is the cheapest such file (the kernel copies at most 16 bytes, where {@code stat} formats some 50
+ * fields on every read). Which task the file was opened for is proved once, at {@link #open}, from the start
+ * time. Reads are {@code pread} into one native buffer per entry: no allocation per check.
+ * Thread-safe: the table is guarded by this object, each entry's descriptor and buffer by the entry.
  */
-final class StatFiles {
-    /** The open stat file of one registered thread. */
+final class TaskFiles {
+    /** {@code comm} is at most 16 bytes and a newline; a shorter read is as good a proof. */
+    static final int PROOF_BUFFER = 32;
+
+    /** The open {@code comm} file of one registered thread. */
     static final class Entry {
         final VcpuThread thread;
         final int fd;
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(ProcThreadStat.STAT_BUFFER);
-        final Pointer address = Native.getDirectBufferPointer(buffer);
+        final Memory buffer = new Memory(PROOF_BUFFER);
         boolean closed;
 
         Entry(VcpuThread thread, int fd) {
@@ -35,20 +38,23 @@ final class StatFiles {
     private int size;
 
     /**
-     * Opens {@code t}'s stat file and proves through it that {@code t} is the thread it names; null if the
-     * thread is gone (or /proc refuses), in which case the caller falls back to the path check.
+     * Opens {@code t}'s {@code comm} file and keeps it; null if the thread is gone or its id names another thread
+     * by now (or /proc refuses), in which case the caller falls back to the path check.
      */
     @Nullable Entry open(VcpuThread t) {
         int fd;
         try {
-            fd = Libc.open("/proc/" + t.tgid() + "/task/" + t.tid() + "/stat",
+            fd = Libc.open("/proc/" + t.tgid() + "/task/" + t.tid() + "/comm",
                     Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             return null;
         }
         Entry e = new Entry(t, fd);
-        if (startTime(e) != t.startTime()) {
-            close(e); // the id was reused between identify's read and this open: never keep that file
+        // t was alive when its start time was read (identify), before the open; if the path still shows t's start
+        // time after the open and the file still reads, t was alive throughout, so the file is t's: a tid names
+        // one task at a time and an exited task never comes back
+        if (ProcThreadStat.startTime(t.tgid(), t.tid()) != t.startTime() || !alive(e)) {
+            close(e); // gone, or the id was reused between identify's read and this open: never keep that file
             return null;
         }
         synchronized (this) {
@@ -78,25 +84,19 @@ final class StatFiles {
     }
 
     /**
-     * The start time read through the kept file: -1 if the task it was opened for is gone ({@code ESRCH}) or the
-     * line does not parse.
+     * True while the task the file was opened for has not exited: one {@code pread} that returns data. False once
+     * it fails ({@code ESRCH}: that task is gone, whatever its id names now) or the entry was released.
      */
-    static long startTime(Entry e) {
+    static boolean alive(Entry e) {
         synchronized (e) {
             if (e.closed) {
-                return -1;
+                return false;
             }
-            long n;
             try {
-                n = Libc.pread(e.fd, e.address, ProcThreadStat.STAT_BUFFER, 0);
+                return Libc.pread(e.fd, e.buffer, PROOF_BUFFER, 0) > 0;
             } catch (LastErrorException x) {
-                return -1;
+                return false;
             }
-            if (n <= 0) {
-                return -1;
-            }
-            e.buffer.clear().limit((int) n);
-            return ProcThreadStat.parseStartTime(e.buffer, e.thread.tid());
         }
     }
 
