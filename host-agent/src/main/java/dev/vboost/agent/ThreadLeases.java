@@ -3,6 +3,7 @@ package dev.vboost.agent;
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.TidTable;
 import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.journal.LeaseJournal;
 import dev.vboost.agent.log.RateLimitedLog;
@@ -11,9 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -31,7 +30,8 @@ final class ThreadLeases {
 
     private final PriorityActuator actuator;
     private final LongSupplier clock;
-    private final Map<Integer, Lease> leases = new HashMap<>();
+    /** By tid: looked up on every raise and restore without boxing the id. */
+    private final TidTable<Lease> leases = new TidTable<>();
     private final List<Lease> pendingRestores = new ArrayList<>();
     private @Nullable LeaseJournal journal;
     private final RateLimitedLog journalLog = new RateLimitedLog(LOG, System.Logger.Level.ERROR,

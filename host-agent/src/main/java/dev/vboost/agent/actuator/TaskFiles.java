@@ -33,9 +33,8 @@ final class TaskFiles {
         }
     }
 
-    /** Open addressing by tid; a tid has one entry at a time (a reused id replaces the entry of a gone thread). */
-    private @Nullable Entry[] table = new Entry[64];
-    private int size;
+    /** By tid; a tid has one entry at a time (a reused id replaces the entry of a gone thread). */
+    private final TidTable<Entry> table = new TidTable<>();
 
     /**
      * Opens {@code t}'s {@code comm} file and keeps it; null if the thread is gone or its id names another thread
@@ -57,30 +56,24 @@ final class TaskFiles {
             close(e); // gone, or the id was reused between identify's read and this open: never keep that file
             return null;
         }
+        Entry old;
         synchronized (this) {
-            Entry old = remove(t.tid());
-            if (old != null) {
-                close(old);
-            }
-            put(e);
+            old = table.put(t.tid(), e);
+        }
+        if (old != null) {
+            close(old);
         }
         return e;
     }
 
     /** The entry kept for exactly {@code t}, or null. */
     synchronized @Nullable Entry find(VcpuThread t) {
-        @Nullable Entry[] tab = table;
-        int mask = tab.length - 1;
-        for (int i = hash(t.tid()) & mask; ; i = (i + 1) & mask) {
-            Entry e = tab[i];
-            if (e == null) {
-                return null;
-            }
-            if (e.thread.tid() == t.tid()) {
-                VcpuThread k = e.thread;
-                return k == t || (k.tgid() == t.tgid() && k.startTime() == t.startTime()) ? e : null;
-            }
+        Entry e = table.get(t.tid());
+        if (e == null) {
+            return null;
         }
+        VcpuThread k = e.thread;
+        return k == t || (k.tgid() == t.tgid() && k.startTime() == t.startTime()) ? e : null;
     }
 
     /**
@@ -106,7 +99,7 @@ final class TaskFiles {
         synchronized (this) {
             e = find(t);
             if (e != null) {
-                remove(t.tid());
+                table.remove(t.tid());
             }
         }
         if (e != null) {
@@ -116,7 +109,7 @@ final class TaskFiles {
 
     /** Number of files kept (tests). */
     synchronized int size() {
-        return size;
+        return table.size();
     }
 
     private static void close(Entry e) {
@@ -124,59 +117,6 @@ final class TaskFiles {
             if (!e.closed) {
                 e.closed = true;
                 Libc.closeQuietly(e.fd);
-            }
-        }
-    }
-
-    private static int hash(int tid) {
-        int h = tid * 0x9E3779B9;
-        return h ^ (h >> 16);
-    }
-
-    private void put(Entry e) {
-        if ((size + 1) * 2 > table.length) {
-            @Nullable Entry[] old = table;
-            table = new Entry[old.length * 2];
-            size = 0;
-            for (Entry o : old) {
-                if (o != null) {
-                    insert(o);
-                }
-            }
-        }
-        insert(e);
-    }
-
-    private void insert(Entry e) {
-        @Nullable Entry[] tab = table;
-        int mask = tab.length - 1;
-        int i = hash(e.thread.tid()) & mask;
-        while (tab[i] != null) {
-            i = (i + 1) & mask;
-        }
-        tab[i] = e;
-        size++;
-    }
-
-    private @Nullable Entry remove(int tid) {
-        @Nullable Entry[] tab = table;
-        int mask = tab.length - 1;
-        for (int i = hash(tid) & mask; ; i = (i + 1) & mask) {
-            Entry e = tab[i];
-            if (e == null) {
-                return null;
-            }
-            if (e.thread.tid() == tid) {
-                tab[i] = null;
-                size--;
-                // re-insert the rest of the cluster so lookups never stop at the hole
-                for (int j = (i + 1) & mask; tab[j] != null; j = (j + 1) & mask) {
-                    Entry moved = tab[j];
-                    tab[j] = null;
-                    size--;
-                    insert(moved);
-                }
-                return e;
             }
         }
     }
