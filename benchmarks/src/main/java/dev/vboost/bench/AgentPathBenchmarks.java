@@ -103,7 +103,7 @@ public class AgentPathBenchmarks {
         stop.countDown();
     }
 
-    /** The kernel's cost of a proof through the kept stat file: the whole stat line formatted. */
+    /** The kernel's cost of a read of the stat file (the check before issue 12): the whole stat line formatted. */
     @Benchmark
     public long preadStat() {
         return Libc.pread(statFd, buffer, 1024, 0);

@@ -15,30 +15,10 @@ import java.util.function.LongSupplier;
  * Carries out the engine's decisions for one slot: the thread first (through {@link ThreadLeases}), then the
  * counters and JFR events, then the host line the decision carries, published through {@link #publish}, the
  * only place the agent writes a host line (spec §5.3 HA5, §5.5 HB2/HB3, §5.6). Agent thread only;
- * allocation-free.
+ * allocation-free (the targets are {@link ThreadAttributes}' shared instances).
  */
 final class SlotActions {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());
-
-    /**
-     * Every boost target, built once: a boost allocates nothing. Index: the real-time priority (1..99; the engine
-     * never decides outside it), or the nice value minus {@link ThreadAttributes#NICE_MIN}.
-     */
-    private static final ThreadAttributes[] FIFO_TARGETS = new ThreadAttributes[ThreadAttributes.RT_PRIORITY_MAX + 1];
-    private static final ThreadAttributes[] RR_TARGETS = new ThreadAttributes[ThreadAttributes.RT_PRIORITY_MAX + 1];
-    private static final ThreadAttributes[] NICE_TARGETS =
-            new ThreadAttributes[ThreadAttributes.NICE_MAX - ThreadAttributes.NICE_MIN + 1];
-
-    static {
-        for (int p = ThreadAttributes.RT_PRIORITY_MIN; p <= ThreadAttributes.RT_PRIORITY_MAX; p++) {
-            FIFO_TARGETS[p] = ThreadAttributes.fifo(p);
-            RR_TARGETS[p] = ThreadAttributes.rr(p);
-        }
-        for (int n = ThreadAttributes.NICE_MIN; n <= ThreadAttributes.NICE_MAX; n++) {
-            // no child inherits a nice boost either
-            NICE_TARGETS[n - ThreadAttributes.NICE_MIN] = ThreadAttributes.normal(n).asBoost();
-        }
-    }
 
     private final ThreadLeases leases;
     private final LongSupplier clock;
@@ -135,17 +115,13 @@ final class SlotActions {
         ThreadAttributes target;
         switch (d.policy()) {
             case FIFO:
-                target = realTime(FIFO_TARGETS, d.priority());
+                target = ThreadAttributes.fifo(d.priority());
                 break;
             case RR:
-                target = realTime(RR_TARGETS, d.priority());
+                target = ThreadAttributes.rr(d.priority());
                 break;
             default:
-                int nice = d.nice();
-                if (nice < ThreadAttributes.NICE_MIN || nice > ThreadAttributes.NICE_MAX) {
-                    throw new IllegalArgumentException("nice " + nice + " outside -20..19");
-                }
-                target = NICE_TARGETS[nice - ThreadAttributes.NICE_MIN];
+                target = ThreadAttributes.normal(d.nice()).asBoost(); // no child inherits a nice boost either
                 break;
         }
         try {
@@ -164,14 +140,6 @@ final class SlotActions {
             errors.record(e);
             return false;
         }
-    }
-
-    /** The cached target; out of range throws as {@link ThreadAttributes#fifo} would. */
-    private static ThreadAttributes realTime(ThreadAttributes[] targets, int priority) {
-        if (priority < ThreadAttributes.RT_PRIORITY_MIN || priority > ThreadAttributes.RT_PRIORITY_MAX) {
-            throw new IllegalArgumentException("real-time priority " + priority + " outside 1..99");
-        }
-        return targets[priority];
     }
 
     private static void granted(VmState vm, int slot, Decision d) {

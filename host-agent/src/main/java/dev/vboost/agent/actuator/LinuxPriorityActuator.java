@@ -194,7 +194,7 @@ public final class LinuxPriorityActuator implements PriorityActuator {
                     + ThreadAttributes.policyName(policy) + ", which the actuator cannot restore exactly");
         }
         try {
-            return new ThreadAttributes(policy, priority, nice, flags);
+            return ThreadAttributes.of(policy, priority, nice, flags); // shared: a read allocates nothing
         } catch (IllegalArgumentException e) {
             throw new ActuatorException(ActuatorException.Kind.INVALID, 0,
                     "sched_getattr(" + tid + ") returned values the actuator cannot restore exactly: " + e.getMessage());
