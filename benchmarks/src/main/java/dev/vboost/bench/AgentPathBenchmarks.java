@@ -1,5 +1,6 @@
 package dev.vboost.bench;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.vboost.agent.HostAgent;
@@ -65,31 +66,19 @@ public class AgentPathBenchmarks {
     private ThreadAttributes original = ThreadAttributes.DEFAULT;
     private int statFd = -1;
     private int commFd = -1;
+    private int eventFd = -1;
     private final Memory buffer = new Memory(1024);
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        AtomicInteger tid = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            tid.set(LinuxThreads.currentTid());
-            started.countDown();
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "bench-vcpu");
-        t.setDaemon(true);
-        t.start();
-        started.await();
-        vcpuTid = tid.get();
+        vcpuTid = parkedThread(stop);
         linux = new LinuxPriorityActuator();
         vcpu = linux.identify(vcpuTid);
         original = linux.read(vcpu);
         long pid = ProcessHandle.current().pid();
         statFd = Libc.open("/proc/" + pid + "/task/" + vcpuTid + "/stat", Libc.O_RDONLY | Libc.O_CLOEXEC);
         commFd = Libc.open("/proc/" + pid + "/task/" + vcpuTid + "/comm", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        eventFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
     }
 
     @TearDown(Level.Trial)
@@ -100,6 +89,7 @@ public class AgentPathBenchmarks {
         }
         Libc.closeQuietly(statFd);
         Libc.closeQuietly(commFd);
+        Libc.closeQuietly(eventFd);
         stop.countDown();
     }
 
@@ -113,6 +103,19 @@ public class AgentPathBenchmarks {
     @Benchmark
     public long preadComm() {
         return Libc.pread(commFd, buffer, 1024, 0);
+    }
+
+    /**
+     * What a doorbell wake-up pays for each eventfd it finds empty: {@code read} answers {@code EAGAIN}, which JNA
+     * raises as a {@link LastErrorException} (its stack trace filled).
+     */
+    @Benchmark
+    public long readEmptyEventfd() {
+        try {
+            return Libc.read(eventFd, buffer, 8);
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        }
     }
 
     /** {@code sched_getattr} alone, through JNA. */
@@ -172,21 +175,7 @@ public class AgentPathBenchmarks {
             int tid;
             PriorityActuator a;
             if (actuator.equals("linux")) {
-                AtomicInteger t = new AtomicInteger();
-                CountDownLatch started = new CountDownLatch(1);
-                Thread vcpu = new Thread(() -> {
-                    t.set(LinuxThreads.currentTid());
-                    started.countDown();
-                    try {
-                        stop.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "bench-vcpu");
-                vcpu.setDaemon(true);
-                vcpu.start();
-                started.await();
-                tid = t.get();
+                tid = parkedThread(stop);
                 a = new LinuxPriorityActuator();
             } else {
                 tid = 100_000;
@@ -232,6 +221,25 @@ public class AgentPathBenchmarks {
     @Benchmark
     public long runOnceBoostAndRelease(Agent a) {
         return a.requestAndRelease();
+    }
+
+    /** Starts the stand-in vCPU: a daemon thread parked until {@code stop}; returns its Linux tid. */
+    static int parkedThread(CountDownLatch stop) throws InterruptedException {
+        AtomicInteger tid = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            tid.set(LinuxThreads.currentTid());
+            started.countDown();
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-vcpu");
+        t.setDaemon(true);
+        t.start();
+        started.await();
+        return tid.get();
     }
 
     /** Threads that take every change and keep nothing: the agent's share of an iteration alone. */
