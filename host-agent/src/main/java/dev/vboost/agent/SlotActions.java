@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * Carries out the engine's decisions for one slot: the thread first (through {@link ThreadLeases}), then the
  * counters and JFR events, then the host line the decision carries, published through {@link #publish}, the
  * only place the agent writes a host line (spec §5.3 HA5, §5.5 HB2/HB3, §5.6). Agent thread only;
- * allocation-free apart from the target attributes of a boost.
+ * allocation-free (the targets are {@link ThreadAttributes}' shared instances).
  */
 final class SlotActions {
     private static final System.Logger LOG = System.getLogger(HostAgent.class.getName());

@@ -3,6 +3,7 @@ package dev.vboost.agent;
 import dev.vboost.agent.actuator.ActuatorException;
 import dev.vboost.agent.actuator.PriorityActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
+import dev.vboost.agent.actuator.TidTable;
 import dev.vboost.agent.actuator.VcpuThread;
 import dev.vboost.agent.journal.LeaseJournal;
 import dev.vboost.agent.log.RateLimitedLog;
@@ -11,9 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -31,7 +30,8 @@ final class ThreadLeases {
 
     private final PriorityActuator actuator;
     private final LongSupplier clock;
-    private final Map<Integer, Lease> leases = new HashMap<>();
+    /** By tid: looked up on every raise and restore without boxing the id. */
+    private final TidTable<Lease> leases = new TidTable<>();
     private final List<Lease> pendingRestores = new ArrayList<>();
     private @Nullable LeaseJournal journal;
     private final RateLimitedLog journalLog = new RateLimitedLog(LOG, System.Logger.Level.ERROR,
@@ -91,8 +91,9 @@ final class ThreadLeases {
             forget(lease);
             lease = null;
         }
+        ThreadAttributes current;
         if (lease == null || !lease.boosted) {
-            ThreadAttributes current = actuator.read(thread); // proves the identity taken at registration
+            current = actuator.read(thread); // proves the identity taken at registration
             if (lease == null) {
                 lease = new Lease(thread, current);
                 journal(lease);
@@ -102,8 +103,11 @@ final class ThreadLeases {
                 lease.original = current;
                 journal(lease);
             }
+        } else {
+            current = lease.applied; // boosted by this agent: what it set last
         }
-        actuator.apply(lease.thread, target);
+        actuator.apply(lease.thread, target, current); // current known: no second sched_getattr
+        lease.applied = target;
         lease.boosted = true;
         if (lease.restorePending) {
             lease.restorePending = false;
@@ -165,7 +169,8 @@ final class ThreadLeases {
             return true;
         }
         try {
-            actuator.apply(lease.thread, lease.original);
+            // against what this agent set: the original comes back exactly, as it was before the boost
+            actuator.apply(lease.thread, lease.original, lease.applied);
             lease.boosted = false;
             return true;
         } catch (ActuatorException e) {
@@ -278,6 +283,8 @@ final class ThreadLeases {
         final VcpuThread thread;
         final int tid;
         ThreadAttributes original;
+        /** What this agent set last (its boost target while {@link #boosted}). */
+        ThreadAttributes applied;
         boolean boosted;
         boolean restorePending;
         long lastAttempt;
@@ -286,6 +293,7 @@ final class ThreadLeases {
             this.thread = thread;
             this.tid = thread.tid();
             this.original = original;
+            this.applied = original;
         }
     }
 }

@@ -8,8 +8,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Real thread priorities through {@code sched_getattr(2)} and {@code sched_setattr(2)}, called with JNA
- * through libc's {@code syscall} ({@link Libc}). Before and after every call it proves from {@code /proc} that the thread id
- * still names the registered thread ({@link VcpuThread}), and every raise carries
+ * through libc's {@code syscall} ({@link Libc}). Before and after every call it proves that the thread id still names
+ * the registered thread ({@link VcpuThread}): one read of the thread's {@code comm} file kept open since
+ * {@link #identify} ({@link TaskFiles}), or for an identity it keeps nothing for, its start time read from
+ * {@code /proc}. Every raise carries
  * {@code SCHED_FLAG_RESET_ON_FORK}. Raising a thread to a real-time policy needs root or {@code CAP_SYS_NICE};
  * without it the kernel answers {@code EPERM}, reported as {@link ActuatorException.Kind#PERMISSION}.
  * A thread that has exited gives {@link ActuatorException.Kind#NO_SUCH_THREAD}. Thread-safe.
@@ -29,8 +31,8 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     // 24 u64 sched_runtime, 32 u64 sched_deadline, 40 u64 sched_period (SCHED_DEADLINE only)
     // 48 u32 sched_util_min, 52 u32 sched_util_max (used only with SCHED_FLAG_UTIL_CLAMP_*: left alone)
 
-    /** The stat file of each identified thread, kept open: the cheap form of the identity check. */
-    private final StatFiles statFiles = new StatFiles();
+    /** The comm file of each identified thread, kept open: the cheap form of the identity check. */
+    private final TaskFiles taskFiles = new TaskFiles();
     /** One native buffer per calling thread: no allocation per call, no sharing between threads. */
     private final ThreadLocal<@Nullable Memory> buffer = new ThreadLocal<>();
 
@@ -53,19 +55,19 @@ public final class LinuxPriorityActuator implements PriorityActuator {
                     "no thread " + tid + " in /proc");
         }
         VcpuThread t = new VcpuThread(tgid, tid, start);
-        statFiles.open(t); // kept until release(t); without it every check takes the path through /proc
+        taskFiles.open(t); // kept until release(t); without it every check takes the path through /proc
         return t;
     }
 
-    /** Closes the stat file kept for {@code t}; later calls with {@code t} check through the path. */
+    /** Closes the file kept for {@code t}; later calls with {@code t} check through the path. */
     @Override
     public void release(VcpuThread t) {
-        statFiles.release(t);
+        taskFiles.release(t);
     }
 
-    /** Number of stat files kept open (tests). */
-    int statFilesOpen() {
-        return statFiles.size();
+    /** Number of task files kept open (tests). */
+    int taskFilesOpen() {
+        return taskFiles.size();
     }
 
     /**
@@ -122,7 +124,18 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     @Override
     public void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException {
         prove(t, "nothing changed");
-        ThreadAttributes current = getattr(t);
+        change(t, attributes, getattr(t));
+    }
+
+    /** As {@link #apply(VcpuThread, ThreadAttributes)} without reading the attributes first: one system call less. */
+    @Override
+    public void apply(VcpuThread t, ThreadAttributes attributes, ThreadAttributes current) throws ActuatorException {
+        prove(t, "nothing changed");
+        change(t, attributes, current);
+    }
+
+    /** The change itself, {@code t} proved just before; proved again after. */
+    private void change(VcpuThread t, ThreadAttributes attributes, ThreadAttributes current) throws ActuatorException {
         long flags = attributes.flags();
         if (attributes.isRealTime() && attributes.isAbove(current)) {
             flags |= ThreadAttributes.SCHED_FLAG_RESET_ON_FORK; // every real-time raise: no child inherits it
@@ -139,13 +152,19 @@ public final class LinuxPriorityActuator implements PriorityActuator {
     }
 
     /**
-     * Throws unless {@code t}'s stat file carries {@code t}'s start time: read through the file kept open since
-     * {@link #identify} (which fails once that very task exited, whatever its id names now), or, for an identity
-     * this actuator did not take or has released, through the path {@code /proc/<tgid>/task/<tid>/stat}.
+     * Throws unless {@code t} is still the thread its id names: through the file kept open since {@link #identify}
+     * (a read fails once that very task exited, whatever its id names now: no start time to compare), or, for an
+     * identity this actuator did not take or has released, by the start time in {@code /proc/<tgid>/task/<tid>/stat}.
      */
     private void prove(VcpuThread t, String what) throws ThreadGoneException {
-        StatFiles.Entry kept = statFiles.find(t);
-        long now = kept != null ? StatFiles.startTime(kept) : ProcThreadStat.startTime(t.tgid(), t.tid());
+        TaskFiles.Entry kept = taskFiles.find(t);
+        if (kept != null) {
+            if (!TaskFiles.alive(kept)) {
+                throw new ThreadGoneException(t, "exited (" + what + ")");
+            }
+            return;
+        }
+        long now = ProcThreadStat.startTime(t.tgid(), t.tid());
         if (now < 0) {
             throw new ThreadGoneException(t, "exited (" + what + ")");
         }
@@ -175,7 +194,7 @@ public final class LinuxPriorityActuator implements PriorityActuator {
                     + ThreadAttributes.policyName(policy) + ", which the actuator cannot restore exactly");
         }
         try {
-            return new ThreadAttributes(policy, priority, nice, flags);
+            return ThreadAttributes.of(policy, priority, nice, flags); // shared: a read allocates nothing
         } catch (IllegalArgumentException e) {
             throw new ActuatorException(ActuatorException.Kind.INVALID, 0,
                     "sched_getattr(" + tid + ") returned values the actuator cannot restore exactly: " + e.getMessage());

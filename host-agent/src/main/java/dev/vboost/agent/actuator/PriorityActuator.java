@@ -46,6 +46,23 @@ public interface PriorityActuator {
     void apply(VcpuThread t, ThreadAttributes attributes) throws ActuatorException;
 
     /**
+     * As {@link #apply(VcpuThread, ThreadAttributes)} for a caller that knows the thread's attributes now because
+     * it has just read them or set them itself: whether the change raises the thread (and so carries
+     * {@link ThreadAttributes#SCHED_FLAG_RESET_ON_FORK}) is decided against {@code current}, which an
+     * implementation may use instead of reading the thread again. The identity is proved as by the other form.
+     * Default: ignores {@code current} and calls {@link #apply(VcpuThread, ThreadAttributes)}.
+     *
+     * @param t          the thread, as identified before
+     * @param attributes what to set
+     * @param current    what the caller last read from or set on the thread
+     * @throws ThreadGoneException if the thread is not {@code t} any more; nothing was changed
+     * @throws ActuatorException   if the kernel refused the change (permission, invalid values)
+     */
+    default void apply(VcpuThread t, ThreadAttributes attributes, ThreadAttributes current) throws ActuatorException {
+        apply(t, attributes);
+    }
+
+    /**
      * The caller will not pass {@code t} again: an implementation may free what it keeps for the thread (an
      * open descriptor). A later call with {@code t} still works, at the cost of the slower check. Default:
      * nothing kept, nothing to do.

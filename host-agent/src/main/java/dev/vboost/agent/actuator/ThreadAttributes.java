@@ -1,5 +1,7 @@
 package dev.vboost.agent.actuator;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
+
 /**
  * The scheduling attributes of one Linux thread that the agent changes and restores: policy, real-time
  * priority, nice value and the {@code sched_flags} the kernel reports, with Linux's own codes ({@code sched(7)}).
@@ -100,7 +102,87 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @throws IllegalArgumentException if {@code nice} is out of range
      */
     public static ThreadAttributes normal(int nice) {
-        return new ThreadAttributes(SCHED_OTHER, 0, nice);
+        return of(SCHED_OTHER, 0, nice, 0L);
+    }
+
+    /**
+     * The attributes with these values, validated as by the canonical constructor; every valid combination is
+     * one shared instance, built once, so the actuator's reads and the agent's boost targets allocate nothing.
+     *
+     * @param policy   Linux policy code
+     * @param priority 1..99 for FIFO and RR, 0 otherwise
+     * @param nice     -20..19, 0 for FIFO and RR
+     * @param flags    0 or {@link #SCHED_FLAG_RESET_ON_FORK}
+     * @return the shared instance
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public static ThreadAttributes of(int policy, int priority, int nice, long flags) {
+        int i = Shared.index(policy, priority, nice, flags);
+        ThreadAttributes a = i < 0 ? null : Shared.ALL[i];
+        return a != null ? a : new ThreadAttributes(policy, priority, nice, flags); // throws: not a valid one
+    }
+
+    /** Every valid combination, built on first use of {@link #of}. */
+    private static final class Shared {
+        /** Per policy (OTHER, FIFO, RR, BATCH, IDLE) 100 levels (priority, or nice + 20) times 2 flag values. */
+        static final @Nullable ThreadAttributes[] ALL = new ThreadAttributes[5 * 100 * 2];
+
+        static {
+            int[] policies = {SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE};
+            for (int policy : policies) {
+                for (long flags = 0; flags <= SCHED_FLAG_RESET_ON_FORK; flags++) {
+                    if (isRealTime(policy)) {
+                        for (int p = RT_PRIORITY_MIN; p <= RT_PRIORITY_MAX; p++) {
+                            ALL[index(policy, p, 0, flags)] = new ThreadAttributes(policy, p, 0, flags);
+                        }
+                    } else {
+                        for (int n = NICE_MIN; n <= NICE_MAX; n++) {
+                            ALL[index(policy, 0, n, flags)] = new ThreadAttributes(policy, 0, n, flags);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The place of a combination, or -1 outside every table; a place may hold null (not valid). */
+        static int index(int policy, int priority, int nice, long flags) {
+            int p;
+            switch (policy) {
+                case SCHED_OTHER:
+                    p = 0;
+                    break;
+                case SCHED_FIFO:
+                    p = 1;
+                    break;
+                case SCHED_RR:
+                    p = 2;
+                    break;
+                case SCHED_BATCH:
+                    p = 3;
+                    break;
+                case SCHED_IDLE:
+                    p = 4;
+                    break;
+                default:
+                    return -1;
+            }
+            if ((flags & ~SCHED_FLAG_RESET_ON_FORK) != 0) {
+                return -1;
+            }
+            int level;
+            if (isRealTime(policy)) {
+                if (nice != 0 || priority < RT_PRIORITY_MIN || priority > RT_PRIORITY_MAX) {
+                    return -1;
+                }
+                level = priority;
+            } else {
+                if (priority != 0 || nice < NICE_MIN || nice > NICE_MAX) {
+                    return -1;
+                }
+                level = nice - NICE_MIN;
+            }
+            return (p * 100 + level) * 2 + (int) flags;
+        }
     }
 
     /**
@@ -111,7 +193,7 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @throws IllegalArgumentException if {@code priority} is out of range
      */
     public static ThreadAttributes fifo(int priority) {
-        return new ThreadAttributes(SCHED_FIFO, priority, 0, SCHED_FLAG_RESET_ON_FORK);
+        return of(SCHED_FIFO, priority, 0, SCHED_FLAG_RESET_ON_FORK);
     }
 
     /**
@@ -122,7 +204,7 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @throws IllegalArgumentException if {@code priority} is out of range
      */
     public static ThreadAttributes rr(int priority) {
-        return new ThreadAttributes(SCHED_RR, priority, 0, SCHED_FLAG_RESET_ON_FORK);
+        return of(SCHED_RR, priority, 0, SCHED_FLAG_RESET_ON_FORK);
     }
 
     /**
@@ -133,7 +215,7 @@ public record ThreadAttributes(int policy, int priority, int nice, long flags) {
      * @throws IllegalArgumentException on an unsupported flag
      */
     public ThreadAttributes withFlags(long newFlags) {
-        return newFlags == flags ? this : new ThreadAttributes(policy, priority, nice, newFlags);
+        return newFlags == flags ? this : of(policy, priority, nice, newFlags);
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.vboost.agent.actuator;
 import dev.vboost.agent.testing.ParkedThread;
 
 /**
- * Measures the cost of one identity-checked {@code read(VcpuThread)} (prove, sched_getattr, prove) with the stat
+ * Measures the cost of one identity-checked {@code read(VcpuThread)} (prove, sched_getattr, prove) with the comm
  * file kept open and through the path, on a live parked thread. Not a test: run by hand, e.g.
  * {@code java -cp ... dev.vboost.agent.actuator.ProveCostMain [iterations]}.
  */

@@ -3,6 +3,7 @@ package dev.vboost.agent.actuator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,39 @@ class ThreadAttributesTest {
         assertThrows(IllegalArgumentException.class, () -> ThreadAttributes.normal(-21));
         assertThrows(IllegalArgumentException.class, () -> new ThreadAttributes(ThreadAttributes.SCHED_DEADLINE, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ThreadAttributes(4, 0, 0));
+    }
+
+    @Test
+    void ofSharesOneInstancePerValidCombinationAndRejectsTheRest() {
+        int[] policies = {ThreadAttributes.SCHED_OTHER, ThreadAttributes.SCHED_FIFO, ThreadAttributes.SCHED_RR,
+            ThreadAttributes.SCHED_BATCH, ThreadAttributes.SCHED_IDLE};
+        int shared = 0;
+        for (int policy : policies) {
+            for (long flags = 0; flags <= ThreadAttributes.SCHED_FLAG_RESET_ON_FORK; flags++) {
+                for (int priority = 0; priority <= 100; priority++) {
+                    for (int nice = -21; nice <= 20; nice++) {
+                        ThreadAttributes built;
+                        try {
+                            built = new ThreadAttributes(policy, priority, nice, flags);
+                        } catch (IllegalArgumentException e) {
+                            int p = priority;
+                            int n = nice;
+                            long f = flags;
+                            assertThrows(IllegalArgumentException.class, () -> ThreadAttributes.of(policy, p, n, f));
+                            continue;
+                        }
+                        ThreadAttributes a = ThreadAttributes.of(policy, priority, nice, flags);
+                        assertEquals(built, a);
+                        assertSame(a, ThreadAttributes.of(policy, priority, nice, flags), built::toString);
+                        shared++;
+                    }
+                }
+            }
+        }
+        assertEquals(2 * (2 * 99 + 3 * 40), shared, "every valid combination");
+        assertSame(ThreadAttributes.rr(5), ThreadAttributes.rr(5));
+        assertThrows(IllegalArgumentException.class, () -> ThreadAttributes.of(ThreadAttributes.SCHED_DEADLINE, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> ThreadAttributes.of(0, 0, 0, 2));
     }
 
     @Test
