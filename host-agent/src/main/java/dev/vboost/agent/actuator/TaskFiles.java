@@ -3,6 +3,7 @@ package dev.vboost.agent.actuator;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import dev.vboost.agent.linux.Libc;
+import java.util.IdentityHashMap;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -35,6 +36,13 @@ final class TaskFiles {
 
     /** By tid; a tid has one entry at a time (a reused id replaces the entry of a gone thread). */
     private final TidTable<Entry> table = new TidTable<>();
+    /**
+     * Identities whose entry a reused id replaced, by the very object {@link #open} was given, with their closed
+     * entry: a thread of the same process that gets the id within the same clock tick has an equal
+     * {@link VcpuThread} (same process, id and start time), so only the object tells the old identity apart,
+     * and its proofs must keep failing. Forgotten at {@link #release}.
+     */
+    private final IdentityHashMap<VcpuThread, Entry> replaced = new IdentityHashMap<>();
 
     /**
      * Opens {@code t}'s {@code comm} file and keeps it; null if the thread is gone or its id names another thread
@@ -56,18 +64,27 @@ final class TaskFiles {
             close(e); // gone, or the id was reused between identify's read and this open: never keep that file
             return null;
         }
-        Entry old;
         synchronized (this) {
-            old = table.put(t.tid(), e);
-        }
-        if (old != null) {
-            close(old);
+            Entry old = table.get(t.tid());
+            if (old != null && alive(old)) {
+                close(e); // t is old's task, alive: a tid names one live task; both identities share old's file
+                return old;
+            }
+            table.put(t.tid(), e);
+            if (old != null) {
+                close(old); // its task exited: every proof through old's identity fails from now on
+                replaced.put(old.thread, old);
+            }
         }
         return e;
     }
 
-    /** The entry kept for exactly {@code t}, or null. */
+    /** The entry kept for {@code t}, or null: a replaced identity's closed entry before anything else. */
     synchronized @Nullable Entry find(VcpuThread t) {
+        Entry gone = replaced.get(t);
+        if (gone != null) {
+            return gone;
+        }
         Entry e = table.get(t.tid());
         if (e == null) {
             return null;
@@ -97,6 +114,9 @@ final class TaskFiles {
     void release(VcpuThread t) {
         Entry e;
         synchronized (this) {
+            if (replaced.remove(t) != null) {
+                return; // closed when it was replaced
+            }
             e = find(t);
             if (e != null) {
                 table.remove(t.tid());
@@ -107,9 +127,9 @@ final class TaskFiles {
         }
     }
 
-    /** Number of files kept (tests). */
+    /** Number of files kept and replaced identities remembered (tests). */
     synchronized int size() {
-        return table.size();
+        return table.size() + replaced.size();
     }
 
     private static void close(Entry e) {
