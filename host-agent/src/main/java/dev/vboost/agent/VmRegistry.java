@@ -152,6 +152,12 @@ final class VmRegistry {
         LOG.log(System.Logger.Level.ERROR, "region of VM " + vm.name + " failed (" + cause.getMessage()
                 + "); restoring its threads and no longer serving it", cause);
         server.endAll(vm, now, false);
+        // The leases, not the engine, know which threads are raised: the JVM raises a fault in compiled code at a
+        // later instruction than the faulting access, so it can land between the engine ending a boost and its
+        // restore (seen in endSlot). Every raised thread of the VM comes back here; a failure is retried.
+        for (int slot = 0; slot < vm.slotCount; slot++) {
+            leases.restore(vm.threads[slot]);
+        }
         releaseThreads(vm);
         vm.earliestDeadline = Long.MAX_VALUE;
     }

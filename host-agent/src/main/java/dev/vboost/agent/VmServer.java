@@ -108,10 +108,12 @@ final class VmServer {
         long accepted = vm.endpoint.acceptedFeatures();
         vm.engine.acceptedFeatures(accepted); // §3.6: only what the guest accepted
         vm.guestNeverRings = !Feature.DOORBELL.in(accepted); // §12.2: polled at lazy-mode moments
+        long iteration = ++vm.iteration;
         if (vm.signals.pending.getAndSet(false)) {
             for (int slot = 0; slot < vm.slotCount; slot++) {
                 if (vm.signals.notifyFlags.get(slot) != 0 && vm.signals.notifyFlags.getAndSet(slot, 0) != 0) {
                     vm.stats.notified();
+                    vm.readIn[slot] = iteration;
                     guarded(vm, slot, now, 0);
                 }
                 int hb = vm.signals.hostBoostRequests.get(slot) != 0 ? vm.signals.hostBoostRequests.getAndSet(slot, 0) : 0;
@@ -123,13 +125,22 @@ final class VmServer {
         // slots busy in an earlier iteration first, so a slot found busy now waits one iteration
         if (vm.busySlots > 0) {
             for (int slot = 0; slot < vm.slotCount; slot++) {
-                if (vm.busy[slot]) {
+                if (vm.busy[slot] && vm.readIn[slot] != iteration) {
+                    vm.readIn[slot] = iteration;
                     guarded(vm, slot, now, 0);
                 }
             }
         }
+        // a line read above is not read again: a second read of the same write would count an invalid or
+        // backwards id twice (§6.6 counts each occurrence once). Nothing is lost: every read here comes after this
+        // iteration's poll, so the first one saw at least the write the poll announced, and a line it found busy
+        // stays marked busy and is read again next iteration
         for (int i = 0; i < changedCount; i++) {
-            guarded(vm, vm.changed[i], now, 0);
+            int slot = vm.changed[i];
+            if (vm.readIn[slot] != iteration) {
+                vm.readIn[slot] = iteration;
+                guarded(vm, slot, now, 0);
+            }
         }
     }
 

@@ -46,6 +46,10 @@ final class VmState {
     // agent thread only
     final int[] changed;
     final boolean[] busy;
+    /** The {@link #iteration} in which each slot's line was last read, so one iteration reads it once. */
+    final long[] readIn;
+    /** Counts the iterations that served the attached guest. */
+    long iteration;
     int busySlots;
     long earliestDeadline = Long.MAX_VALUE;
     /** Whether the guest header passed at the last iteration. */
@@ -88,6 +92,7 @@ final class VmState {
         this.regionGpa = regionGpa;
         this.changed = new int[slotCount];
         this.busy = new boolean[slotCount];
+        this.readIn = new long[slotCount];
         this.signals = new VmSignals(slotCount);
         this.signals.generation = endpoint.generation();
         this.target = new VmHypercallTarget(signals, hostFeatures, regionGpa, wake);
