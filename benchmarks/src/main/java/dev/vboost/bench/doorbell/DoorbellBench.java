@@ -6,6 +6,7 @@ import dev.vboost.agent.actuator.LinuxThreads;
 import dev.vboost.agent.actuator.RecordingActuator;
 import dev.vboost.agent.actuator.ThreadAttributes;
 import dev.vboost.agent.ivshmem.EventfdLoopWaiter;
+import dev.vboost.agent.ivshmem.IvshmemPeer;
 import dev.vboost.agent.ivshmem.IvshmemServer;
 import dev.vboost.agent.policy.PolicyConfig;
 import dev.vboost.api.layout.RegionLayout;
@@ -180,6 +181,7 @@ public final class DoorbellBench {
         List<MappedRegionFile> files = new ArrayList<>();
         List<GuestEndpoint> guests = new ArrayList<>();
         List<IvshmemServer> servers = new ArrayList<>();
+        List<IvshmemPeer> peers = new ArrayList<>();
         int tid = 100_000;
         for (int v = 0; v < vms; v++) {
             Path regionPath = dir.resolve("vm" + v + ".vboost");
@@ -194,10 +196,16 @@ public final class DoorbellBench {
             }
             b.addVm("vm" + v, host, PolicyConfig.defaults(), threads);
             if (doorbell) {
-                servers.add(IvshmemServer.start(dir.resolve("vm" + v + ".ivshmem"), regionPath, 1,
-                        PosixFilePermissions.fromString("rw-------")));
+                Path socket = dir.resolve("vm" + v + ".ivshmem");
+                servers.add(IvshmemServer.start(socket, regionPath, 1, PosixFilePermissions.fromString("rw-------")));
+                // the guest can ring, as through QEMU's ivshmem-doorbell, so it accepts DOORBELL: a guest that
+                // cannot ring does not, and the agent then looks at it at lazy-mode moments (spec §12.2)
+                IvshmemPeer peer = IvshmemPeer.connect(socket, 1, 10_000);
+                peers.add(peer);
+                guests.add(Regions.attachGuest(file.memory(), Feature.DEFINED_MASK, peer.doorbell(0)));
+            } else {
+                guests.add(Regions.attachGuest(file.memory(), Feature.DEFINED_MASK));
             }
-            guests.add(Regions.attachGuest(file.memory(), Feature.DEFINED_MASK));
         }
         EventfdLoopWaiter waiter = null;
         if (doorbell) {
@@ -230,6 +238,9 @@ public final class DoorbellBench {
             }
             for (GuestEndpoint g : guests) {
                 g.detach();
+            }
+            for (IvshmemPeer p : peers) { // after the guests' last ring (detach)
+                p.close();
             }
             for (MappedRegionFile f : files) {
                 f.close();
