@@ -42,13 +42,7 @@ class AgentDoorbellLoopTest {
                 EventfdLoopWaiter waiter = new EventfdLoopWaiter(ringFd)) {
             // waits on the doorbell, so offers DOORBELL (spec §12.2): the guest accepts it and rings
             HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK, 50, 3000));
-            HostAgent agent = HostAgent.builder()
-                    .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
-                    .actuator(actuator)
-                    .loopWaiter(waiter)
-                    .idlePollNanos(SAFETY_POLL)
-                    .build()
-                    .start();
+            HostAgent agent = doorbellAgent(host, actuator, waiter).build().start();
             try {
                 GuestEndpoint guest = Regions.attachGuest(file.memory(), Feature.DEFINED_MASK, new EventfdDoorbell(ringFd));
                 long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
@@ -91,14 +85,8 @@ class AgentDoorbellLoopTest {
                 EventfdLoopWaiter waiter = new EventfdLoopWaiter(ringFd)) {
             HostEndpoint host = Regions.createHost(file.memory(), new HostRegionConfig(1, Feature.DEFINED_MASK, 50, 3000));
             GuestEndpoint guest = Regions.attachGuest(file.memory(), Feature.ALL_BUT_DOORBELL); // cannot ring
-            HostAgent agent = HostAgent.builder()
-                    .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
-                    .actuator(actuator)
-                    .loopWaiter(waiter)
-                    .idlePollNanos(SAFETY_POLL)
-                    .lazyPollNanos(TimeUnit.MILLISECONDS.toNanos(1))
-                    .build()
-                    .start();
+            HostAgent agent = doorbellAgent(host, actuator, waiter).lazyPollNanos(TimeUnit.MILLISECONDS.toNanos(1))
+                    .build().start();
             try {
                 long id = guest.requestBoost(0, SchedPolicy.RR, 5, 0, BoostReason.IRQ.bit());
                 HostSlotSnapshot seen = new HostSlotSnapshot();
@@ -111,6 +99,16 @@ class AgentDoorbellLoopTest {
         } finally {
             Libc.closeQuietly(ringFd);
         }
+    }
+
+    /** One VM on thread 101, the agent sleeping in {@code waiter} with a 10 s safety poll. */
+    private static HostAgent.Builder doorbellAgent(HostEndpoint host, RecordingActuator actuator,
+            EventfdLoopWaiter waiter) {
+        return HostAgent.builder()
+                .addVm("vm", host, PolicyConfig.defaults(), Map.of(0, 101))
+                .actuator(actuator)
+                .loopWaiter(waiter)
+                .idlePollNanos(SAFETY_POLL);
     }
 
     @Test
