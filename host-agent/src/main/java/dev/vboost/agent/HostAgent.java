@@ -433,7 +433,7 @@ public final class HostAgent implements AutoCloseable {
                 } catch (RuntimeException | Error e) {
                     errors.record(e);
                     LOG.log(System.Logger.Level.ERROR, "agent iteration failed; continuing", e);
-                    next = clock.getAsLong() + waiter.idlePollNanos(idlePollNanos);
+                    next = clock.getAsLong() + idlePollNanos;
                     lastIterationPollAt = next;
                 }
                 if (!running) {
@@ -442,7 +442,7 @@ public final class HostAgent implements AutoCloseable {
                 if (lastIterationEvents == 0) {
                     waiter.scanFoundNothing(); // a doorbell waiter counts the ring that woke it as spurious
                 }
-                long pollAt = clock.getAsLong() + waiter.idlePollNanos(idlePollNanos); // shorter while lazy VMs
+                long pollAt = clock.getAsLong() + idlePollNanos;
                 long deadline = Math.min(next, pollAt);
                 long signals = wakeRequests.get();
                 try {
@@ -493,7 +493,7 @@ public final class HostAgent implements AutoCloseable {
     public long runOnce() {
         long now = clock.getAsLong();
         registry.applyQueued(now);
-        long idlePoll = waiter.idlePollNanos(idlePollNanos);
+        long idlePoll = idlePollNanos;
         long next = Long.MAX_VALUE;
         boolean guestNeverRings = false;
         int events = 0;

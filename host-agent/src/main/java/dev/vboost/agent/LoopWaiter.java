@@ -51,17 +51,4 @@ public interface LoopWaiter {
     default boolean wakesOnRings() {
         return false;
     }
-
-    /**
-     * The idle poll for the agent's coming iteration, given the configured one ({@link
-     * HostAgent.Builder#idlePollNanos}). A doorbell waiter that also serves guests which cannot ring returns their
-     * lazy-mode period while there are any (spec §12.2), so one agent can mix both. Agent thread, every
-     * iteration: allocation-free. Default: {@code configured}.
-     *
-     * @param configured the agent's configured idle poll, nanoseconds
-     * @return the idle poll to use, at most {@code configured}
-     */
-    default long idlePollNanos(long configured) {
-        return configured;
-    }
 }

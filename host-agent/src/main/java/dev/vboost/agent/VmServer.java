@@ -156,7 +156,7 @@ final class VmServer {
             vm.stats.guestHeaderError();
         }
         vm.lastHeaderError = headerError;
-        vm.guestNeverRings = false;
+        vm.guestNeverRings = !Feature.DOORBELL.in(vm.hostFeatures); // §12.2: no doorbell offered, none will ring
         if (vm.guestAttached) {
             vm.guestAttached = false;
             endAll(vm, now, true);

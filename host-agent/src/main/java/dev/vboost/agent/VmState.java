@@ -55,8 +55,9 @@ final class VmState {
     /** Whether the guest header passed at the last iteration. */
     boolean guestAttached;
     /**
-     * Whether the guest is attached without DOORBELL: it never rings, so spec §12.2 has the host look at its
-     * lines at lazy-mode moments even when the agent otherwise sleeps until a ring.
+     * Whether the guest cannot ring: attached without DOORBELL, or not attached to a region that does not offer
+     * it. Spec §12.2 has the host look at its lines at lazy-mode moments even when the agent otherwise sleeps
+     * until a ring.
      */
     boolean guestNeverRings;
     /** The CG check the guest header failed at the last look, so each failure is counted once. */

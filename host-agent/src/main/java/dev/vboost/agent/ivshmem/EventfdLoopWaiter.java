@@ -59,7 +59,6 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
     private final AtomicLong spurious = new AtomicLong();
     private final AtomicLong wakes = new AtomicLong();
     private final AtomicLong adoptions = new AtomicLong();
-    private volatile long lazyPollNanos;
     private boolean lastWakeByRing;
     private volatile boolean closed;
 
@@ -183,27 +182,6 @@ public final class EventfdLoopWaiter implements LoopWaiter, AutoCloseable {
      */
     public int[] ringFds() {
         return published.fds.clone();
-    }
-
-    /**
-     * Sets the idle poll the agent uses while some guest it serves cannot ring (a lazy guest next to doorbell
-     * guests, spec §12.2: such a guest is looked at on its lazy-mode period): {@link #idlePollNanos(long)}
-     * returns at most this. 0: every guest rings, the agent's configured (safety) poll applies. Takes effect at
-     * the agent's next iteration; call {@link #wakeUp()} if that must be now.
-     *
-     * @param nanos the lazy-mode period, or 0
-     */
-    public void lazyPollNanos(long nanos) {
-        if (nanos < 0) {
-            throw new IllegalArgumentException("negative poll period " + nanos);
-        }
-        lazyPollNanos = nanos;
-    }
-
-    @Override
-    public long idlePollNanos(long configured) {
-        long lazy = lazyPollNanos;
-        return lazy > 0 && lazy < configured ? lazy : configured;
     }
 
     /** The agent thread takes the published set if it changed: allocation only then. */

@@ -142,18 +142,4 @@ class EventfdLoopWaiterSetTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new EventfdLoopWaiter(a, a));
     }
-
-    @Test
-    void lazyGuestsCapTheIdlePoll() {
-        try (EventfdLoopWaiter w = new EventfdLoopWaiter()) {
-            long safety = TimeUnit.SECONDS.toNanos(10);
-            assertEquals(safety, w.idlePollNanos(safety), "every guest rings: the safety poll");
-            w.lazyPollNanos(TimeUnit.MICROSECONDS.toNanos(200));
-            assertEquals(200_000, w.idlePollNanos(safety), "a lazy guest is served: its period");
-            assertEquals(100_000, w.idlePollNanos(100_000), "never longer than configured");
-            w.lazyPollNanos(0);
-            assertEquals(safety, w.idlePollNanos(safety));
-            assertNotNull(assertThrows(IllegalArgumentException.class, () -> w.lazyPollNanos(-1)));
-        }
-    }
 }

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeoutException;
  * the VMs as they come and go.
  *
  * <p>Idle poll: the agent sleeps up to the safety poll only while every VM it serves has a doorbell; while any
- * lazy VM (no {@code doorbell} key) is served, it polls at the lazy period, as a daemon without doorbells does
- * (§12.2: a guest that cannot ring is looked at on its lazy-mode moments). The count of lazy VMs rises before
- * such a VM is added and falls after it is removed, so the period is never too long for a served lazy VM.
+ * lazy VM (no {@code doorbell} key, so its region does not offer DOORBELL) or a guest that did not accept it is
+ * served, the agent itself polls at its lazy period ({@code HostAgent.Builder.lazyPollNanos}; §12.2: a guest that
+ * cannot ring is looked at on its lazy-mode moments).
  *
  * <p>A server's eventfd is closed only after the agent thread can no longer read it ({@link
  * EventfdLoopWaiter#removeRingFds}); if that does not happen in time (a stuck agent thread) the server stays
@@ -29,15 +29,12 @@ import java.util.concurrent.TimeoutException;
  */
 final class DaemonDoorbells implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DaemonDoorbells.class.getName());
-    /** The lazy-mode period of a daemon VM without a doorbell: HostAgent's default idle poll. */
-    static final long LAZY_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** How long a VM's removal waits for the agent thread to stop waiting on that VM's eventfd. */
     static final long ADOPTION_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final EventfdLoopWaiter waiter = new EventfdLoopWaiter();
     private final long safetyPollNanos;
     private final List<IvshmemServer> keptOpen = new ArrayList<>();
-    private int lazyVms;
 
     /** One VM's doorbell: its server, whose host eventfd the agent waits on. */
     static final class Bell {
@@ -63,20 +60,6 @@ final class DaemonDoorbells implements AutoCloseable {
     /** The agent sleeps on every VM's doorbell, its deadlines and the idle poll chosen above. */
     void configure(HostAgent.Builder b) {
         b.loopWaiter(waiter).idlePollNanos(safetyPollNanos);
-    }
-
-    /** A VM without a doorbell is about to be added: the agent polls at the lazy period from now on. */
-    synchronized void lazyVmComing() {
-        lazyVms++;
-        waiter.lazyPollNanos(LAZY_POLL_NANOS);
-        waiter.wakeUp(); // a sleep begun with the safety poll ends now
-    }
-
-    /** A VM without a doorbell was removed (or never added after {@link #lazyVmComing()}). */
-    synchronized void lazyVmGone() {
-        if (lazyVms > 0 && --lazyVms == 0) {
-            waiter.lazyPollNanos(0);
-        }
     }
 
     /**

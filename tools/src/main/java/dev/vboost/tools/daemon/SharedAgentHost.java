@@ -32,8 +32,8 @@ final class SharedAgentHost implements VmHost {
 
     /**
      * Builds and starts the agent: restores what a crashed agent left in {@code journal} first. Its thread sleeps
-     * on every doorbell VM's eventfd ({@link DaemonDoorbells}), polling at the lazy period while any VM without
-     * a doorbell is served and at {@code safetyPollNanos} otherwise.
+     * on every doorbell VM's eventfd ({@link DaemonDoorbells}), polling at the lazy period while any served guest
+     * cannot ring (the agent decides that per VM) and at {@code safetyPollNanos} otherwise.
      *
      * @param actuator        the actuator (the Linux one outside tests)
      * @param journal         the lease journal, or {@code null} for none

@@ -287,17 +287,11 @@ public final class VmDirectory implements AutoCloseable {
         ServedRegion region = early != null ? early.region : ServedRegion.open(f, policy, slots, regionAccess, features);
         e.listening = null;
         try {
-            if (bells != null && early == null) {
-                bells.lazyVmComing(); // the agent's idle poll is the lazy period before this VM is served
-            }
             host.addVm(f.name(), region.endpoint, policy, fitting, features);
         } catch (RuntimeException ex) {
             if (early != null) {
                 release(early);
             } else {
-                if (bells != null) {
-                    bells.lazyVmGone();
-                }
                 region.close();
             }
             throw new VmFileException(f.file(), null, "the agent refused the VM: " + ex.getMessage());
@@ -333,8 +327,6 @@ public final class VmDirectory implements AutoCloseable {
             DaemonDoorbells.Bell bell = s.bell;
             if (bells != null && bell != null) {
                 bells.stop(bell); // the agent stops waiting on its eventfd, then the server and socket go
-            } else if (bells != null) {
-                bells.lazyVmGone();
             }
         }
         LogLineFormatter.vmLogger(name).log(Level.INFO, "no longer served (" + why + "); its threads are restored");

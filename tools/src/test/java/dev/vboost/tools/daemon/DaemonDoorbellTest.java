@@ -92,7 +92,6 @@ class DaemonDoorbellTest {
             assertTrue(isSocket(socket), "the VM's ivshmem server listens already: QEMU connects once, at its start");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket,
                     LinkOption.NOFOLLOW_LINKS)), "socket mode 0600, as the one-VM server's");
-            assertEquals(SAFETY_POLL, waiter.idlePollNanos(SAFETY_POLL), "every VM rings: the safety poll applies");
             int[] ringFds = waiter.ringFds();
             assertEquals(1, ringFds.length, "the agent waits on the VM's one vector");
 
@@ -123,7 +122,6 @@ class DaemonDoorbellTest {
                         + "\n");
                 dir.rescan();
                 assertEquals(2, dir.served().size());
-                assertEquals(DaemonDoorbells.LAZY_POLL_NANOS, waiter.idlePollNanos(SAFETY_POLL));
                 try (MappedRegionFile lazyMapped = MappedRegionFile.open(lazyRegion)) {
                     // this guest could ring, but the lazy VM's region does not offer DOORBELL
                     GuestEndpoint lazy = Regions.attachGuest(lazyMapped.memory(), Feature.DEFINED_MASK, () -> { },
